@@ -1,0 +1,38 @@
+import { test as base, expect, Page } from "@playwright/test";
+
+/** Every journey fails on a console error or an uncaught exception in the page. */
+export const test = base.extend<{ consoleErrors: string[] }>({
+  consoleErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on("console", (msg) => {
+      if (msg.type() === "error") errors.push(msg.text());
+    });
+    page.on("pageerror", (err) => errors.push(String(err)));
+    await use(errors);
+    expect(errors, "console errors").toEqual([]);
+  },
+});
+
+export { expect };
+
+/** Waits until the WebAssembly has hydrated the page (lib.rs marks the body). */
+export async function hydrated(page: Page) {
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+}
+
+export const demoUsers = {
+  developer: { name: "dev", password: "trainyard-dev-demo" },
+  manager: { name: "manager", password: "trainyard-manager-demo" },
+  admin: { name: "admin", password: "trainyard-admin-demo" },
+};
+
+/** Signs in through the login form and waits for the header to say so. */
+export async function signIn(page: Page, who: keyof typeof demoUsers) {
+  const user = demoUsers[who];
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Name").fill(user.name);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText(`Signed in as ${user.name}`)).toBeVisible();
+}

@@ -1,0 +1,68 @@
+import { test, expect, hydrated } from "./fixtures";
+
+/** The version cells of the matrix, top to bottom. */
+async function lines(page) {
+  return page.locator("table.matrix tbody th").allInnerTexts();
+}
+
+function semverDescending(a: string, b: string) {
+  const [am, an] = a.split(".").map(Number);
+  const [bm, bn] = b.split(".").map(Number);
+  return bm - am || bn - an;
+}
+
+test("the matrix lists the demo lines newest first in semver order", async ({ page, consoleErrors }) => {
+  await page.goto("/releases");
+  await hydrated(page);
+  const shown = await lines(page);
+  expect(shown.length).toBeGreaterThanOrEqual(4);
+  expect(shown).toEqual([...shown].sort(semverDescending));
+  // 1.10 sorts after 1.9, which text order would get wrong.
+  expect(shown.indexOf("1.10")).toBeLessThan(shown.indexOf("1.9"));
+  await expect(page.getByRole("row", { name: /1\.13/ })).toContainText("in development");
+  await expect(page.getByRole("row", { name: /^1\.12/ })).toContainText("current");
+  await expect(page.getByRole("img", { name: /Support timeline/ })).toBeVisible();
+});
+
+test("end-of-life lines show and hide after hydration without reloading", async ({ page, consoleErrors }) => {
+  await page.goto("/releases");
+  await hydrated(page);
+  const before = await lines(page);
+  expect(before).not.toContain("1.8");
+  await page.evaluate(() => ((window as any).stillHere = true));
+
+  await page.getByRole("link", { name: /Show end-of-life lines/ }).click();
+  await expect(page).toHaveURL(/eol=show/);
+  await expect(page.locator("table.matrix tbody th", { hasText: /^1\.8$/ })).toBeVisible();
+  await expect(page.getByRole("row", { name: /^1\.8/ })).toContainText("end of life");
+  expect(await page.evaluate(() => (window as any).stillHere)).toBe(true);
+
+  await page.getByRole("link", { name: "Hide end-of-life lines" }).click();
+  await expect(page.locator("table.matrix tbody th", { hasText: /^1\.8$/ })).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).stillHere)).toBe(true);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the end-of-life control is a plain link", async ({ page }) => {
+    await page.goto("/releases");
+    await page.getByRole("link", { name: /Show end-of-life lines/ }).click();
+    await expect(page).toHaveURL(/eol=show/);
+    await expect(page.getByRole("row", { name: /^1\.8/ })).toContainText("end of life");
+  });
+});
+
+test("a line page and a release page, and a 404 in the app's layout", async ({ page, consoleErrors }) => {
+  await page.goto("/releases");
+  await hydrated(page);
+  await page.getByRole("link", { name: "1.10", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Release line 1.10");
+  await page.getByRole("link", { name: "1.10.0", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("1.10.0");
+
+  const response = await page.goto("/releases/9.99.0");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+});

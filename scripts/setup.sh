@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what building and testing Trainyard needs, skipping whatever is already present
+# at the right version. Safe to run any number of times.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+
+CARGO_LEPTOS_VERSION=0.3.10
+# The CLI must match the wasm-bindgen library exactly, so read it from Cargo.lock.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(cargo leptos --version 2>/dev/null || true)" != *"$CARGO_LEPTOS_VERSION"* ]]; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 12 minutes on 2 cores)"
+  # no_downloads: it uses the wasm-bindgen and wasm-opt found on PATH.
+  cargo install --locked "cargo-leptos@$CARGO_LEPTOS_VERSION" --features no_downloads
+fi
+
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # Not --locked: the registry lacks one of its locked dependencies.
+  cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if ! command -v chromium >/dev/null 2>&1; then
+  say "installing Debian's Chromium"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+
+# Playwright and binaryen (wasm-opt for release builds) come from npm; the browser does not.
+stamp=end2end/node_modules/.installed
+if [[ ! -f $stamp || end2end/package-lock.json -nt $stamp ]]; then
+  say "installing the end-to-end test packages"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  touch "$stamp"
+fi

@@ -1,0 +1,95 @@
+//! The shell, the navigation and the route table; no logic.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{A, Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::NotFoundPage,
+    features::{
+        admin::page::AdminPage,
+        auth::{
+            Role,
+            page::{LoginPage, SessionBox, ViewerContext, viewer_role},
+        },
+        matrix::page::ReleasesPage,
+        releases::page::ReleasePage,
+    },
+};
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="stylesheet" id="leptos" href=stylesheet_href() />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The stylesheet's URL; cargo-leptos hashes the name in release builds. The shell is not
+/// hydrated, so only the server needs it.
+fn stylesheet_href() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        crate::server::assets::stylesheet_href()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let viewer = ViewerContext::provide();
+    view! {
+        <Meta name="description" content="Trainyard runs the release train: calendar, supported releases, patch requests, builds." />
+        <Title text="Trainyard" />
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="site-header">
+                <a class="brand" href="/">"Trainyard"</a>
+                <nav aria-label="Main">
+                    <A href="/releases">"Releases"</A>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let role = viewer_role(&viewer.viewer.await);
+                            (role == Some(Role::Admin)).then(|| view! { <A href="/admin">"Admin"</A> })
+                        })}
+                    </Transition>
+                </nav>
+                <SessionBox />
+            </header>
+            <main id="main">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=ReleasesPage ssr=SsrMode::Async />
+                    <Route path=path!("/releases") view=ReleasesPage ssr=SsrMode::Async />
+                    <Route path=path!("/releases/:version") view=ReleasePage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>"Trainyard · every date in UTC"</p>
+            </footer>
+        </Router>
+    }
+}

@@ -1,0 +1,53 @@
+//! Widgets shared by the pages.
+
+pub mod dates;
+pub mod form;
+pub mod status;
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// An error in place of a page's content; on the server it also sets the HTTP status, so a
+/// missing release is a real 404 and not a 200 that says "not found".
+#[component]
+pub fn ErrorView(error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+            options.set_status(status);
+        }
+    }
+    let (title, hint) = match &error {
+        AppError::NotFound { .. } => ("Not found", "Check the address, or start again from the release matrix."),
+        AppError::Unauthenticated => ("Sign in required", "Sign in, then try again."),
+        AppError::Forbidden { .. } => ("Not allowed", "Your role does not allow this."),
+        AppError::Invalid { .. } => ("That request is not valid", "Check the address and try again."),
+        _ => ("Something went wrong", "Try again in a moment."),
+    };
+    view! {
+        <section class="error-page" role="alert">
+            <h1>{title}</h1>
+            <p>{error.to_string()}</p>
+            <p class="hint">{hint}</p>
+            <p>
+                <a href="/releases">"Supported releases"</a>
+            </p>
+        </section>
+    }
+}
+
+/// The page for an address no route knows.
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    view! {
+        <leptos_meta::Title text="Not found · Trainyard" />
+        <ErrorView error=AppError::not_found("This page") />
+    }
+}
+
+/// A loading placeholder that keeps its space, so nothing jumps when data arrives.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="loading" aria-busy="true">"Loading…"</p> }
+}

@@ -1,0 +1,6 @@
+//! Pure types and rules shared by the server and the browser: no I/O, no clock.
+
+pub mod calendar_rules;
+pub mod policy;
+pub mod schedule;
+pub mod version;

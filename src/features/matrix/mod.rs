@@ -1,0 +1,131 @@
+//! The supported-release matrix: which versions are supported until when (DESIGN §4 `/releases`).
+
+pub mod api;
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod rest;
+pub mod timeline;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::{
+        policy::{EndOfLife, LineStatus},
+        version::{LineId, Version},
+    },
+    features::releases::{Catalog, ReleaseKind},
+};
+
+/// A release named with its date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatedVersion {
+    pub version: Version,
+    pub date: Option<NaiveDate>,
+    pub github_url: Option<String>,
+}
+
+/// The next patch of a supported line: planned, or projected on the policy's slots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextPatch {
+    pub version: Version,
+    /// Out-of-band releases have no cherry-pick deadline.
+    pub cherry_pick_deadline: Option<NaiveDate>,
+    pub target_date: NaiveDate,
+    /// True when a release row exists; false when only the policy projects it.
+    pub planned: bool,
+}
+
+/// One row of the matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatrixRow {
+    pub line: LineId,
+    pub status: LineStatus,
+    pub release_date: Option<NaiveDate>,
+    pub latest: Option<DatedVersion>,
+    pub eol: Option<EndOfLife>,
+    pub next_patch: Option<NextPatch>,
+    /// When this line stopped being the newest (its successor shipped).
+    pub superseded_on: Option<NaiveDate>,
+}
+
+/// The matrix as of a day, newest line first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Matrix {
+    pub today: NaiveDate,
+    pub rows: Vec<MatrixRow>,
+}
+
+impl Matrix {
+    /// Builds every row from the catalog, as of `today`.
+    pub fn build(catalog: &Catalog, today: NaiveDate) -> Self {
+        let support = catalog.support(today);
+        let shipped_dates: Vec<(LineId, Option<NaiveDate>)> =
+            support.iter().map(|s| (s.id, s.release_date.filter(|_| s.status != LineStatus::InDevelopment && s.status != LineStatus::Planned))).collect();
+        let mut rows: Vec<MatrixRow> = support
+            .into_iter()
+            .map(|s| {
+                let latest = catalog.latest_shipped(s.id).map(|r| DatedVersion {
+                    version: r.version.clone(),
+                    date: r.actual_date,
+                    github_url: r.github_url.clone(),
+                });
+                let next_patch = s.status.is_supported().then(|| next_patch(catalog, s.id, s.eol.as_ref(), today)).flatten();
+                let superseded_on = shipped_dates
+                    .iter()
+                    .find(|(id, date)| *id > s.id && date.is_some())
+                    .and_then(|(_, date)| *date);
+                MatrixRow {
+                    line: s.id,
+                    status: s.status,
+                    release_date: s.release_date,
+                    latest,
+                    eol: s.eol,
+                    next_patch,
+                    superseded_on,
+                }
+            })
+            .collect();
+        rows.reverse();
+        Self { today, rows }
+    }
+
+    /// Lines that have reached end of life.
+    pub fn eol_count(&self) -> usize {
+        self.rows.iter().filter(|r| r.status == LineStatus::EndOfLife).count()
+    }
+
+    pub fn row(&self, line: LineId) -> Option<&MatrixRow> {
+        self.rows.iter().find(|r| r.line == line)
+    }
+}
+
+fn next_patch(catalog: &Catalog, line: LineId, eol: Option<&EndOfLife>, today: NaiveDate) -> Option<NextPatch> {
+    let policy = &catalog.policy;
+    if let Some(planned) = catalog.next_planned_patch(line, today) {
+        let target = planned.planned_date?;
+        let slot = policy.patch_slot_in_month_of(target);
+        let deadline = (!planned.out_of_band && slot.target == target).then_some(slot.cherry_pick_deadline);
+        return Some(NextPatch {
+            version: planned.version.clone(),
+            cherry_pick_deadline: deadline,
+            target_date: target,
+            planned: true,
+        });
+    }
+    let slot = policy.next_patch_slot(today);
+    if eol.is_some_and(|e| slot.target >= e.date) {
+        return None;
+    }
+    let version = catalog
+        .highest_version(line)
+        .map(Version::next_patch)
+        .unwrap_or_else(|| line.first_release());
+    debug_assert_eq!(ReleaseKind::of(&version), ReleaseKind::Patch);
+    Some(NextPatch {
+        version,
+        cherry_pick_deadline: Some(slot.cherry_pick_deadline),
+        target_date: slot.target,
+        planned: false,
+    })
+}

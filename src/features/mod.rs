@@ -1,0 +1,8 @@
+//! One folder per feature: its types, server functions (`api.rs`), components (`page.rs`),
+//! SQL (`store.rs`, server only) and JSON API (`rest.rs`, server only).
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod matrix;
+pub mod releases;

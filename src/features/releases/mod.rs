@@ -1,0 +1,194 @@
+//! Release lines and releases: the records every other feature reads, the line and release
+//! pages, and the catalog that answers "what is supported as of today".
+
+pub mod api;
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{
+    policy::{EolOverride, LineFacts, LineSupport, Policy, assess_lines},
+    version::{LineId, Version},
+};
+
+/// A minor opens a line; a patch fixes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseKind {
+    Minor,
+    Patch,
+}
+
+impl ReleaseKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Minor => "minor",
+            Self::Patch => "patch",
+        }
+    }
+
+    pub fn of(version: &Version) -> Self {
+        if version.is_minor() { Self::Minor } else { Self::Patch }
+    }
+}
+
+/// A release's progress from the plan to GitHub (DESIGN §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseStatus {
+    Planned,
+    Candidate,
+    Approved,
+    Publishing,
+    Published,
+    Cancelled,
+}
+
+impl ReleaseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::Candidate => "candidate",
+            Self::Approved => "approved",
+            Self::Publishing => "publishing",
+            Self::Published => "published",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "planned" => Self::Planned,
+            "candidate" => Self::Candidate,
+            "approved" => Self::Approved,
+            "publishing" => Self::Publishing,
+            "published" => Self::Published,
+            "cancelled" => Self::Cancelled,
+            _ => return None,
+        })
+    }
+}
+
+/// One release as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Release {
+    pub id: i64,
+    pub version: Version,
+    pub kind: ReleaseKind,
+    pub status: ReleaseStatus,
+    pub planned_date: Option<NaiveDate>,
+    /// Set when the release ships (approved by a manager).
+    pub actual_date: Option<NaiveDate>,
+    pub out_of_band: bool,
+    pub source_build: Option<String>,
+    pub source_commit: Option<String>,
+    pub notes: String,
+    pub github_url: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Release {
+    pub fn line(&self) -> LineId {
+        self.version.line()
+    }
+
+    /// Shipped releases have an actual date; cancelled ones never count.
+    pub fn shipped(&self) -> Option<NaiveDate> {
+        (self.status != ReleaseStatus::Cancelled).then_some(self.actual_date).flatten()
+    }
+
+    /// The date to show: when it shipped, or when it is planned.
+    pub fn date(&self) -> Option<NaiveDate> {
+        self.actual_date.or(self.planned_date)
+    }
+
+    pub fn is_planned(&self) -> bool {
+        self.actual_date.is_none() && self.status != ReleaseStatus::Cancelled
+    }
+}
+
+/// One release line as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    pub id: LineId,
+    pub eol_override: Option<EolOverride>,
+    pub compatibility_notes: String,
+}
+
+/// Everything the schedule and support rules read, loaded in a few queries and cached until
+/// the next write.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub policy: Policy,
+    /// Sorted by line id.
+    pub lines: Vec<Line>,
+    /// Sorted by version.
+    pub releases: Vec<Release>,
+}
+
+impl Catalog {
+    pub fn new(policy: Policy, mut lines: Vec<Line>, mut releases: Vec<Release>) -> Self {
+        lines.sort_by_key(|l| l.id);
+        releases.sort_by(|a, b| a.version.cmp(&b.version));
+        Self { policy, lines, releases }
+    }
+
+    pub fn line(&self, id: LineId) -> Option<&Line> {
+        self.lines.iter().find(|l| l.id == id)
+    }
+
+    pub fn release(&self, version: &Version) -> Option<&Release> {
+        self.releases.iter().find(|r| &r.version == version)
+    }
+
+    /// The releases of a line, oldest first.
+    pub fn releases_of(&self, line: LineId) -> impl DoubleEndedIterator<Item = &Release> {
+        self.releases.iter().filter(move |r| r.line() == line)
+    }
+
+    /// The newest shipped release of a line.
+    pub fn latest_shipped(&self, line: LineId) -> Option<&Release> {
+        self.releases_of(line).rev().find(|r| r.shipped().is_some())
+    }
+
+    /// The lowest planned patch of a line on or after `today`.
+    pub fn next_planned_patch(&self, line: LineId, today: NaiveDate) -> Option<&Release> {
+        self.releases_of(line).find(|r| {
+            r.kind == ReleaseKind::Patch && r.is_planned() && r.planned_date.is_some_and(|d| d >= today)
+        })
+    }
+
+    /// The highest version in a line, planned or shipped (the next patch number follows it).
+    pub fn highest_version(&self, line: LineId) -> Option<&Version> {
+        self.releases_of(line)
+            .filter(|r| r.status != ReleaseStatus::Cancelled)
+            .map(|r| &r.version)
+            .max()
+    }
+
+    /// Status and end of life of every line as of `today`, oldest line first.
+    pub fn support(&self, today: NaiveDate) -> Vec<LineSupport> {
+        let facts: Vec<LineFacts> = self
+            .lines
+            .iter()
+            .map(|line| {
+                let opener = self.release(&line.id.first_release());
+                LineFacts {
+                    id: line.id,
+                    shipped: opener.and_then(Release::shipped),
+                    planned: opener.filter(|r| r.is_planned()).and_then(|r| r.planned_date),
+                    eol_override: line.eol_override.clone(),
+                }
+            })
+            .collect();
+        assess_lines(&facts, &self.policy, today)
+    }
+
+    /// The lines receiving patches as of `today`, oldest first.
+    pub fn supported_lines(&self, today: NaiveDate) -> Vec<LineSupport> {
+        self.support(today).into_iter().filter(|s| s.status.is_supported()).collect()
+    }
+}

@@ -1,0 +1,332 @@
+//! SQL for release lines, releases and the policy row.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{SqliteConnection, SqliteExecutor};
+
+use super::{Line, Release, ReleaseKind, ReleaseStatus};
+use crate::{
+    domain::{
+        policy::{EolOverride, Policy},
+        version::{LineId, Version},
+    },
+    error::AppError,
+};
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    id: String,
+    eol_override_date: Option<NaiveDate>,
+    eol_override_note: Option<String>,
+    compatibility_notes: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReleaseRow {
+    id: i64,
+    version: String,
+    status: String,
+    planned_date: Option<NaiveDate>,
+    actual_date: Option<NaiveDate>,
+    out_of_band: bool,
+    source_build: Option<String>,
+    source_commit: Option<String>,
+    notes: String,
+    github_url: Option<String>,
+    updated_at: DateTime<Utc>,
+}
+
+/// A stored value that no longer parses is our bug, not the caller's: log it loudly.
+fn corrupt(what: &str, value: &str) -> AppError {
+    tracing::error!(what, value, "stored value does not parse");
+    AppError::Internal
+}
+
+impl TryFrom<LineRow> for Line {
+    type Error = AppError;
+    fn try_from(row: LineRow) -> Result<Self, AppError> {
+        let id = LineId::parse(&row.id).map_err(|_| corrupt("release_line.id", &row.id))?;
+        let eol_override = match (row.eol_override_date, row.eol_override_note) {
+            (Some(date), Some(note)) => Some(EolOverride { date, note }),
+            _ => None,
+        };
+        Ok(Self { id, eol_override, compatibility_notes: row.compatibility_notes })
+    }
+}
+
+impl TryFrom<ReleaseRow> for Release {
+    type Error = AppError;
+    fn try_from(row: ReleaseRow) -> Result<Self, AppError> {
+        let version =
+            Version::parse(&row.version).map_err(|_| corrupt("release.version", &row.version))?;
+        let status =
+            ReleaseStatus::parse(&row.status).ok_or_else(|| corrupt("release.status", &row.status))?;
+        Ok(Self {
+            id: row.id,
+            kind: ReleaseKind::of(&version),
+            version,
+            status,
+            planned_date: row.planned_date,
+            actual_date: row.actual_date,
+            out_of_band: row.out_of_band,
+            source_build: row.source_build,
+            source_commit: row.source_commit,
+            notes: row.notes,
+            github_url: row.github_url,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+/// `SELECT … FROM release`, as a literal so queries stay `concat!`ed constants.
+macro_rules! select_releases {
+    () => {
+        "SELECT id, version, status, planned_date, actual_date, out_of_band, source_build, \
+         source_commit, notes, github_url, updated_at FROM release"
+    };
+}
+
+pub async fn list_lines(db: impl SqliteExecutor<'_>) -> Result<Vec<Line>, AppError> {
+    sqlx::query_as::<_, LineRow>(
+        "SELECT id, eol_override_date, eol_override_note, compatibility_notes FROM release_line",
+    )
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(Line::try_from)
+    .collect()
+}
+
+pub async fn list_releases(db: impl SqliteExecutor<'_>) -> Result<Vec<Release>, AppError> {
+    sqlx::query_as::<_, ReleaseRow>(select_releases!())
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .map(Release::try_from)
+        .collect()
+}
+
+pub async fn find_release(
+    db: impl SqliteExecutor<'_>,
+    version: &Version,
+) -> Result<Option<Release>, AppError> {
+    sqlx::query_as::<_, ReleaseRow>(concat!(select_releases!(), " WHERE version = ?"))
+        .bind(version.to_string())
+        .fetch_optional(db)
+        .await?
+        .map(Release::try_from)
+        .transpose()
+}
+
+/// Adds a line if it is not there yet.
+pub async fn ensure_line(
+    conn: &mut SqliteConnection,
+    line: LineId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO release_line (id, major, minor, created_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(line.to_string())
+    .bind(line.major() as i64)
+    .bind(line.minor() as i64)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What a new release row holds.
+#[derive(Debug, Clone)]
+pub struct NewRelease {
+    pub version: Version,
+    pub status: ReleaseStatus,
+    pub planned_date: Option<NaiveDate>,
+    pub actual_date: Option<NaiveDate>,
+    pub out_of_band: bool,
+    pub source_build: Option<String>,
+    pub source_commit: Option<String>,
+    pub notes: String,
+}
+
+/// Inserts a release (and its line when new); returns its id.
+pub async fn insert_release(
+    conn: &mut SqliteConnection,
+    new: &NewRelease,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    ensure_line(conn, new.version.line(), now).await?;
+    let id = sqlx::query_scalar(
+        "INSERT INTO release (version, line_id, kind, status, planned_date, actual_date, \
+         out_of_band, source_build, source_commit, notes, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(new.version.to_string())
+    .bind(new.version.line().to_string())
+    .bind(ReleaseKind::of(&new.version).as_str())
+    .bind(new.status.as_str())
+    .bind(new.planned_date)
+    .bind(new.actual_date)
+    .bind(new.out_of_band)
+    .bind(&new.source_build)
+    .bind(&new.source_commit)
+    .bind(&new.notes)
+    .bind(now)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+#[derive(sqlx::FromRow)]
+struct PolicyRow {
+    minor_release: String,
+    patch_deadline: String,
+    patch_target: String,
+    weekly_qualification: String,
+    daily_cut_hour: i64,
+    branch_cut_days: i64,
+    code_freeze_days: i64,
+    support_weeks: i64,
+    support_successor: i64,
+}
+
+/// The stored policy, or the defaults when no admin has saved one.
+pub async fn find_policy(db: impl SqliteExecutor<'_>) -> Result<Policy, AppError> {
+    let Some(row) = sqlx::query_as::<_, PolicyRow>(
+        "SELECT minor_release, patch_deadline, patch_target, weekly_qualification, daily_cut_hour, \
+         branch_cut_days, code_freeze_days, support_weeks, support_successor FROM policy WHERE id = 1",
+    )
+    .fetch_optional(db)
+    .await?
+    else {
+        return Ok(Policy::default());
+    };
+    let day = |v: &str| v.parse().map_err(|_| corrupt("policy", v));
+    let count = |v: i64| u32::try_from(v).map_err(|_| corrupt("policy", &v.to_string()));
+    Ok(Policy {
+        minor_release: day(&row.minor_release)?,
+        patch_deadline: day(&row.patch_deadline)?,
+        patch_target: day(&row.patch_target)?,
+        weekly_qualification: row
+            .weekly_qualification
+            .parse()
+            .map_err(|_| corrupt("policy.weekly_qualification", &row.weekly_qualification))?,
+        daily_cut_hour: count(row.daily_cut_hour)?,
+        branch_cut_days: count(row.branch_cut_days)?,
+        code_freeze_days: count(row.code_freeze_days)?,
+        support_weeks: count(row.support_weeks)?,
+        support_successor: count(row.support_successor)?,
+    })
+}
+
+/// Saves the policy (the caller validated it).
+pub async fn update_policy(
+    conn: &mut SqliteConnection,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO policy (id, minor_release, patch_deadline, patch_target, weekly_qualification, \
+         daily_cut_hour, branch_cut_days, code_freeze_days, support_weeks, support_successor, updated_at) \
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (id) DO UPDATE SET minor_release = excluded.minor_release, \
+         patch_deadline = excluded.patch_deadline, patch_target = excluded.patch_target, \
+         weekly_qualification = excluded.weekly_qualification, daily_cut_hour = excluded.daily_cut_hour, \
+         branch_cut_days = excluded.branch_cut_days, code_freeze_days = excluded.code_freeze_days, \
+         support_weeks = excluded.support_weeks, support_successor = excluded.support_successor, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(policy.minor_release.to_string())
+    .bind(policy.patch_deadline.to_string())
+    .bind(policy.patch_target.to_string())
+    .bind(crate::domain::calendar_rules::weekday_name::long(policy.weekly_qualification))
+    .bind(policy.daily_cut_hour)
+    .bind(policy.branch_cut_days)
+    .bind(policy.code_freeze_days)
+    .bind(policy.support_weeks)
+    .bind(policy.support_successor)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Loads everything the catalog needs.
+pub async fn load_catalog(pool: &sqlx::SqlitePool) -> Result<super::Catalog, AppError> {
+    let policy = find_policy(pool).await?;
+    let lines = list_lines(pool).await?;
+    let releases = list_releases(pool).await?;
+    Ok(super::Catalog::new(policy, lines, releases))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::db::Db;
+
+    async fn db() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        (dir, Db::open(&url).await.unwrap())
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-26T12:00:00Z".parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn releases_round_trip_and_create_their_line() {
+        let (_dir, db) = db().await;
+        let mut tx = db.begin_write().await.unwrap();
+        let new = NewRelease {
+            version: Version::parse("1.10.2").unwrap(),
+            status: ReleaseStatus::Planned,
+            planned_date: Some("2026-12-08".parse().unwrap()),
+            actual_date: None,
+            out_of_band: false,
+            source_build: None,
+            source_commit: None,
+            notes: "fixes".into(),
+        };
+        insert_release(&mut tx, &new, now()).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let lines = list_lines(db.reader()).await.unwrap();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].id.to_string(), "1.10");
+        let found = find_release(db.reader(), &new.version).await.unwrap().unwrap();
+        assert_eq!(found.kind, ReleaseKind::Patch);
+        assert_eq!(found.planned_date, new.planned_date);
+        assert!(found.is_planned());
+    }
+
+    #[tokio::test]
+    async fn the_policy_defaults_until_saved() {
+        let (_dir, db) = db().await;
+        assert_eq!(find_policy(db.reader()).await.unwrap(), Policy::default());
+        let changed = Policy { support_weeks: 8, ..Policy::default() };
+        let mut tx = db.begin_write().await.unwrap();
+        update_policy(&mut tx, &changed, now()).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(find_policy(db.reader()).await.unwrap(), changed);
+    }
+
+    #[tokio::test]
+    async fn a_version_is_stored_once() {
+        let (_dir, db) = db().await;
+        let new = NewRelease {
+            version: Version::parse("1.9.0").unwrap(),
+            status: ReleaseStatus::Published,
+            planned_date: None,
+            actual_date: Some("2026-08-25".parse().unwrap()),
+            out_of_band: false,
+            source_build: None,
+            source_commit: None,
+            notes: String::new(),
+        };
+        let mut tx = db.begin_write().await.unwrap();
+        insert_release(&mut tx, &new, now()).await.unwrap();
+        assert!(insert_release(&mut tx, &new, now()).await.is_err());
+    }
+}

@@ -1,0 +1,93 @@
+//! The route table and the middleware around it.
+
+use axum::{
+    Router,
+    body::{Body, to_bytes},
+    extract::{DefaultBodyLimit, Request},
+    http::{HeaderValue, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::{compression::CompressionLayer, timeout::RequestBodyTimeoutLayer};
+
+use super::{assets, auth, cache, security, state::AppState};
+use crate::{
+    app::{App, shell},
+    error::AppError,
+    features::matrix::rest as matrix_rest,
+};
+
+/// Request bodies larger than this are refused with 413 (the patch form is the largest).
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let page_context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let options = state.leptos.clone();
+    Router::new()
+        .route("/api/v1/releases", get(matrix_rest::list_releases))
+        .route("/api/v1/releases/{cycle}", get(matrix_rest::show_release))
+        .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
+        .fallback(assets::serve_file_or_not_found)
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn(security::html_csp))
+        .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(state.clone(), cache::serve_cached))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_principal))
+        .layer(middleware::from_fn(security::reject_cross_site))
+        .layer(middleware::from_fn(limit_body))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyTimeoutLayer::new(state.settings.body_timeout))
+        .layer(middleware::from_fn(security::standard_headers))
+        .with_state(state)
+}
+
+/// Renders the app for a request no route claimed: the router's fallback page, a 404.
+pub async fn render_page(state: AppState, req: Request) -> Response {
+    let options = state.leptos.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || provide_context(state.clone()),
+        move || shell(options.clone()),
+    );
+    handler(req).await.into_response()
+}
+
+/// Server functions (registered by `leptos_routes_with_context`) answer every error with 500;
+/// give each the status its `AppError` code means, so a bad argument is a 400 and a forbidden
+/// action a 403.
+async fn server_fn_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+        return AppError::Internal.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.status()).unwrap_or(parts.status);
+        if let AppError::TooManyRequests { retry_after } = error {
+            parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A declared body over the limit is refused before it is read, with a message that says so.
+async fn limit_body(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > BODY_LIMIT) {
+        return AppError::TooLarge { limit_bytes: BODY_LIMIT as u64 }.into_response();
+    }
+    next.run(req).await
+}

@@ -1,0 +1,129 @@
+//! `TestApp`: one server per test, with its own database file and a clock the test moves.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use chrono::{DateTime, Utc};
+use reqwest::{Client, Response, redirect::Policy};
+use serde_json::Value;
+use trainyard::server::{
+    clock::ManualClock, config::Settings, db::Db, router::router, serve::prepare, state::AppState,
+};
+
+/// The day the tests live on: the demo history is computed relative to it.
+pub const NOW: &str = "2026-11-26T10:00:00Z";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub clock: ManualClock,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Options {
+    pub demo: bool,
+    pub configure: Box<dyn FnOnce(&mut Settings)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { demo: true, configure: Box::new(|_| {}) }
+    }
+}
+
+impl TestApp {
+    /// A server with the demo data and demo users.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default()).await
+    }
+
+    /// A server on an empty database (no demo data, no users).
+    pub async fn empty() -> Self {
+        Self::spawn_with(Options { demo: false, ..Options::default() }).await
+    }
+
+    pub async fn spawn_with(options: Options) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("trainyard.db").display());
+        let mut settings = Settings::for_database(url.clone());
+        settings.demo = options.demo;
+        (options.configure)(&mut settings);
+        let db = Db::open(&url).await.expect("database opens");
+        let clock = ManualClock::new(NOW.parse::<DateTime<Utc>>().unwrap());
+        let state = AppState::new(db, settings, Arc::new(clock.clone()));
+        prepare(&state).await.expect("start-up data");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().unwrap();
+        let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("server runs") });
+        Self { addr, state, clock, _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A client that keeps cookies and does not follow redirects (tests look at them).
+    pub fn client(&self) -> Client {
+        Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client().get(self.url(path)).send().await.expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        (status, res.json().await.expect("json body"))
+    }
+
+    /// Calls a server function the way the browser's WebAssembly does.
+    pub async fn call(&self, client: &Client, fn_url: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(fn_url))
+            .header("accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("server fn request")
+    }
+
+    /// A client signed in as a demo user (`dev`, `manager`, `admin`).
+    pub async fn signed_in(&self, name: &str) -> Client {
+        let password = trainyard::features::auth::service::DEMO_USERS
+            .iter()
+            .find(|(n, ..)| *n == name)
+            .map(|(.., p)| *p)
+            .expect("a demo user");
+        let client = self.client();
+        let res = self.call(&client, sign_in_url(), &[("name", name), ("password", password)]).await;
+        assert!(res.status().is_success() || res.status().is_redirection(), "sign-in failed: {}", res.status());
+        client
+    }
+}
+
+pub fn sign_in_url() -> &'static str {
+    use leptos::server_fn::ServerFn;
+    <trainyard::features::auth::api::SignIn as ServerFn>::url()
+}
+
+/// The visible text of an HTML page: tags and Leptos's hydration markers removed, spaces
+/// collapsed, so assertions read like what a person sees.
+pub fn text_of(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Markers sat between text nodes that render adjacent ("1.10" "." → "1.10.").
+    collapsed.replace(" .", ".").replace(" ,", ",").replace("( ", "(").replace(" )", ")")
+}

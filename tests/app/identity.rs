@@ -1,0 +1,324 @@
+//! Identity through real HTTP: sign-in, sessions, roles, tokens, cross-site refusal, audit.
+
+use leptos::server_fn::ServerFn;
+use reqwest::{Client, StatusCode, header};
+use trainyard::features::{admin::api as admin, auth::api as auth};
+
+use crate::harness::{TestApp, sign_in_url};
+
+fn url<F: ServerFn>() -> &'static str {
+    F::url()
+}
+
+fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("trainyard_session="))
+        .map(str::to_owned)
+}
+
+async fn sign_in_raw(app: &TestApp, client: &Client, name: &str, password: &str) -> reqwest::Response {
+    app.call(client, sign_in_url(), &[("name", name), ("password", password)]).await
+}
+
+#[tokio::test]
+async fn signing_in_sets_a_protected_cookie_and_the_header_names_the_user() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let res = sign_in_raw(&app, &client, "manager", "trainyard-manager-demo").await;
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    let cookie = session_cookie(&res).expect("a session cookie");
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Lax"));
+    assert!(cookie.contains("Path=/"));
+    assert!(!cookie.contains("Secure"), "plain HTTP here; Secure is set over HTTPS");
+
+    let html = client.get(app.url("/releases")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Signed in as <strong>manager</strong>"), "{html}");
+    assert!(html.contains("release manager"));
+}
+
+#[tokio::test]
+async fn the_cookie_is_secure_and_host_bound_behind_https() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client()
+        .post(app.url(sign_in_url()))
+        .header("accept", "application/json")
+        .header("x-forwarded-proto", "https")
+        .form(&[("name", "dev"), ("password", "trainyard-dev-demo")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("__Host-trainyard_session="), "{cookie}");
+    assert!(cookie.contains("; Secure"));
+}
+
+#[tokio::test]
+async fn unknown_users_and_wrong_passwords_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let unknown = sign_in_raw(&app, &app.client(), "nobody", "whatever-password").await;
+    let wrong = sign_in_raw(&app, &app.client(), "manager", "wrong-password!!").await;
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.text().await.unwrap(), wrong.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn repeated_failures_are_throttled_with_retry_after() {
+    let app = TestApp::spawn().await;
+    for _ in 0..5 {
+        let res = sign_in_raw(&app, &app.client(), "dev", "not-the-password").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password waits now.
+    let res = sign_in_raw(&app, &app.client(), "dev", "trainyard-dev-demo").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry));
+    // After the window, it works again.
+    app.clock.advance(chrono::Duration::minutes(16));
+    let res = sign_in_raw(&app, &app.client(), "dev", "trainyard-dev-demo").await;
+    assert!(!res.status().is_client_error(), "{}", res.status());
+}
+
+#[tokio::test]
+async fn a_plain_form_sign_in_failure_returns_to_the_form_with_the_name() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client()
+        .post(app.url(sign_in_url()))
+        .header("accept", "text/html")
+        .header("referer", app.url("/login"))
+        .form(&[("name", "dev"), ("password", "nope-nope-nope"), ("next", "/admin")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection());
+    let location = res.headers()[header::LOCATION].to_str().unwrap();
+    assert!(location.starts_with("/login?name=dev&error=bad_credentials"), "{location}");
+    let html = app.get(location).await.text().await.unwrap();
+    assert!(html.contains("That name and password do not match an account."));
+    assert!(html.contains("value=\"dev\""), "the name is kept");
+}
+
+#[tokio::test]
+async fn signing_in_again_issues_a_new_session_and_the_old_one_dies() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let first = session_cookie(&sign_in_raw(&app, &client, "admin", "trainyard-admin-demo").await).unwrap();
+    let second = session_cookie(&sign_in_raw(&app, &client, "admin", "trainyard-admin-demo").await).unwrap();
+    assert_ne!(first, second);
+    let old = first.split(';').next().unwrap().to_owned();
+    let res = Client::new()
+        .post(app.url(url::<admin::LoadAdmin>()))
+        .header("accept", "application/json")
+        .header(header::COOKIE, old)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_on_the_server() {
+    let app = TestApp::spawn().await;
+    let client = app.client();
+    let cookie = session_cookie(&sign_in_raw(&app, &client, "admin", "trainyard-admin-demo").await).unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let out = app.call(&client, url::<auth::SignOut>(), &[]).await;
+    assert!(out.status().is_success() || out.status().is_redirection());
+    let replay = Client::new()
+        .post(app.url(url::<admin::LoadAdmin>()))
+        .header("accept", "application/json")
+        .header(header::COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_and_at_their_absolute_limit() {
+    let app = TestApp::spawn().await;
+    let client = app.signed_in("admin").await;
+    let load = |client: Client| {
+        let url = app.url(url::<admin::LoadAdmin>());
+        async move { client.post(url).header("accept", "application/json").send().await.unwrap().status() }
+    };
+    assert_eq!(load(client.clone()).await, StatusCode::OK);
+    app.clock.advance(chrono::Duration::hours(13));
+    assert_eq!(load(client).await, StatusCode::UNAUTHORIZED, "idle for 13 hours");
+
+    let client = app.signed_in("admin").await;
+    for _ in 0..15 {
+        app.clock.advance(chrono::Duration::hours(11));
+        assert_eq!(load(client.clone()).await, StatusCode::OK);
+    }
+    app.clock.advance(chrono::Duration::hours(11));
+    assert_eq!(load(client).await, StatusCode::UNAUTHORIZED, "past seven days since sign-in");
+}
+
+/// Every state-changing server function, with arguments that would succeed for an admin.
+fn mutating_endpoints() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+    vec![
+        (url::<admin::CreateUser>(), vec![("name", "eve"), ("role", "developer"), ("password", "long enough password")]),
+        (url::<admin::CreateToken>(), vec![("name", "ci-x"), ("scope", "ci")]),
+        (url::<admin::RevokeToken>(), vec![("id", "1")]),
+        (url::<admin::LoadAdmin>(), vec![]),
+    ]
+}
+
+#[tokio::test]
+async fn admin_endpoints_refuse_anonymous_and_underprivileged_callers() {
+    let app = TestApp::spawn().await;
+    let developer = app.signed_in("dev").await;
+    let manager = app.signed_in("manager").await;
+    for (endpoint, form) in mutating_endpoints() {
+        let anonymous = app.call(&app.client(), endpoint, &form).await;
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "{endpoint} anonymous");
+        let body: serde_json::Value = anonymous.json().await.unwrap();
+        assert_eq!(body["code"], "unauthenticated");
+        for (who, client) in [("developer", &developer), ("manager", &manager)] {
+            let res = app.call(client, endpoint, &form).await;
+            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{endpoint} as {who}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_and_get_never_mutates() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let form = [("name", "ci-evil"), ("scope", "ci")];
+    let res = admin
+        .post(app.url(url::<admin::CreateToken>()))
+        .header("origin", "https://evil.example")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = admin
+        .post(app.url(url::<admin::CreateToken>()))
+        .header("sec-fetch-site", "cross-site")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = admin.get(app.url(url::<admin::CreateToken>())).query(&form).send().await.unwrap();
+    assert!(!res.status().is_success(), "GET must not run a mutation: {}", res.status());
+    let same_site = admin
+        .post(app.url(url::<admin::CreateToken>()))
+        .header("origin", format!("http://{}", app.addr))
+        .header("accept", "application/json")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(same_site.status(), StatusCode::OK);
+    let tokens = trainyard::features::auth::store::list_tokens(app.state.db.reader()).await.unwrap();
+    assert_eq!(tokens.len(), 1, "only the same-site request created a token");
+}
+
+#[tokio::test]
+async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let res = app.call(&admin, url::<admin::CreateToken>(), &[("name", "ci-main"), ("scope", "ci")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let secret: String = res.json().await.unwrap();
+    assert!(secret.starts_with("ty_"));
+    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_token").fetch_one(app.state.db.reader()).await.unwrap();
+    assert_ne!(stored, secret);
+
+    let with = |token: &str| {
+        Client::new().get(app.url("/api/v1/releases")).bearer_auth(token.to_owned()).send()
+    };
+    assert_eq!(with(&secret).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(with("ty_not-a-token").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let tokens = trainyard::features::auth::store::list_tokens(app.state.db.reader()).await.unwrap();
+    assert!(tokens[0].last_used_at.is_some());
+
+    let id = tokens[0].id.to_string();
+    let res = app.call(&admin, url::<admin::RevokeToken>(), &[("id", &id)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(with(&secret).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn changes_are_audited_and_listed_for_admins() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let res = app
+        .call(&admin, url::<admin::CreateUser>(), &[("name", "erin"), ("role", "release_manager"), ("password", "a long enough password")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.call(&admin, url::<admin::LoadAdmin>(), &[]).await;
+    let data: serde_json::Value = res.json().await.unwrap();
+    let event = &data["events"][0];
+    assert_eq!(event["action"], "user.created");
+    assert_eq!(event["actor"], "admin (admin)");
+    assert!(event["summary"].as_str().unwrap().contains("erin"));
+}
+
+#[tokio::test]
+async fn bad_input_gets_field_errors_not_internals() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let res = app.call(&admin, url::<admin::CreateUser>(), &[("name", "x"), ("role", "developer"), ("password", "short")]).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["field"], "password");
+    let res = app.call(&admin, url::<admin::CreateUser>(), &[("name", "dev"), ("role", "developer"), ("password", "long enough password")]).await;
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["field"], "name");
+    assert!(body["message"].as_str().unwrap().contains("taken"));
+    // Arguments that do not decode are the caller's error, and say nothing of our insides.
+    let res = app.call(&admin, url::<admin::RevokeToken>(), &[("id", "'; DROP TABLE user; --")]).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let text = res.text().await.unwrap();
+    assert!(!text.to_lowercase().contains("sqlx") && !text.contains("sqlite"), "{text}");
+}
+
+#[tokio::test]
+async fn demo_users_vanish_when_demo_mode_is_off() {
+    let app = TestApp::spawn().await;
+    let mut settings = (*app.state.settings).clone();
+    settings.demo = false;
+    let plain = trainyard::server::state::AppState::new(
+        app.state.db.clone(),
+        settings,
+        std::sync::Arc::new(app.clock.clone()),
+    );
+    trainyard::features::auth::service::sync_demo_users(&plain).await.unwrap();
+    let users = trainyard::features::auth::store::list_users(app.state.db.reader()).await.unwrap();
+    assert!(users.is_empty(), "{users:?}");
+}
+
+#[tokio::test]
+async fn the_command_line_adds_a_user_with_a_password_from_stdin() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_trainyard"))
+        .args(["user", "add", "root", "--role", "admin"])
+        .env("TRAINYARD_DATABASE_URL", &db)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"a very long password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let pool = trainyard::server::db::Db::open(&db).await.unwrap();
+    let users = trainyard::features::auth::store::list_users(pool.reader()).await.unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].name, "root");
+    assert_eq!(users[0].role, trainyard::features::auth::Role::Admin);
+}
+

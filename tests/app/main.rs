@@ -1,0 +1,8 @@
+//! Integration tests: the real router on 127.0.0.1:0 against a fresh SQLite file, driven
+//! through real HTTP.
+#![cfg(feature = "ssr")]
+
+mod harness;
+mod identity;
+mod matrix;
+mod serving;
