@@ -12,6 +12,8 @@ use crate::{
     components::NotFoundPage,
     features::{
         admin::page::AdminPage,
+        calendar::page::CalendarPage,
+        dashboard::page::HomePage,
         auth::{
             Role,
             page::{LoginPage, SessionBox, ViewerContext, viewer_role},
@@ -68,6 +70,8 @@ pub fn App() -> impl IntoView {
             <header class="site-header">
                 <a class="brand" href="/">"Trainyard"</a>
                 <nav aria-label="Main">
+                    <A href="/" exact=true>"What is next"</A>
+                    <A href="/calendar">"Calendar"</A>
                     <A href="/releases">"Releases"</A>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
@@ -80,7 +84,8 @@ pub fn App() -> impl IntoView {
             </header>
             <main id="main">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=ReleasesPage ssr=SsrMode::Async />
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/calendar") view=CalendarPage ssr=SsrMode::Async />
                     <Route path=path!("/releases") view=ReleasesPage ssr=SsrMode::Async />
                     <Route path=path!("/releases/:version") view=ReleasePage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />

@@ -4,5 +4,8 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
+pub mod dashboard;
 pub mod matrix;
 pub mod releases;
+pub mod train;

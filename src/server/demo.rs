@@ -108,6 +108,7 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), AppError> {
             source_build: None,
             source_commit: None,
             notes,
+            date_note: None,
         };
         insert_release(&mut tx, &new, now).await?;
     }

@@ -17,7 +17,7 @@ use super::{assets, auth, cache, security, state::AppState};
 use crate::{
     app::{App, shell},
     error::AppError,
-    features::matrix::rest as matrix_rest,
+    features::{calendar::feeds, matrix::rest as matrix_rest},
 };
 
 /// Request bodies larger than this are refused with 413 (the patch form is the largest).
@@ -33,6 +33,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/releases", get(matrix_rest::list_releases))
         .route("/api/v1/releases/{cycle}", get(matrix_rest::show_release))
+        .route("/api/v1/schedule", get(feeds::schedule_json))
+        .route("/calendar.ics", get(feeds::calendar_ics))
+        .route("/feed.atom", get(feeds::feed_atom))
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         .fallback(assets::serve_file_or_not_found)
         .layer(middleware::from_fn(server_fn_status))

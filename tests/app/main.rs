@@ -3,6 +3,7 @@
 #![cfg(feature = "ssr")]
 
 mod harness;
+mod calendar;
 mod identity;
 mod matrix;
 mod serving;

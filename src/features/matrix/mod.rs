@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 use crate::{
     domain::{
         policy::{EndOfLife, LineStatus},
+        schedule::{EventKind, EventStatus},
         version::{LineId, Version},
     },
-    features::releases::{Catalog, ReleaseKind},
+    features::releases::Catalog,
 };
 
 /// A release named with its date.
@@ -60,6 +61,7 @@ impl Matrix {
     /// Builds every row from the catalog, as of `today`.
     pub fn build(catalog: &Catalog, today: NaiveDate) -> Self {
         let support = catalog.support(today);
+        let next = next_patches(catalog, today);
         let shipped_dates: Vec<(LineId, Option<NaiveDate>)> =
             support.iter().map(|s| (s.id, s.release_date.filter(|_| s.status != LineStatus::InDevelopment && s.status != LineStatus::Planned))).collect();
         let mut rows: Vec<MatrixRow> = support
@@ -70,7 +72,11 @@ impl Matrix {
                     date: r.actual_date,
                     github_url: r.github_url.clone(),
                 });
-                let next_patch = s.status.is_supported().then(|| next_patch(catalog, s.id, s.eol.as_ref(), today)).flatten();
+                let next_patch = s
+                    .status
+                    .is_supported()
+                    .then(|| next.iter().find(|(l, _)| *l == s.id).map(|(_, p)| p.clone()))
+                    .flatten();
                 let superseded_on = shipped_dates
                     .iter()
                     .find(|(id, date)| *id > s.id && date.is_some())
@@ -100,32 +106,28 @@ impl Matrix {
     }
 }
 
-fn next_patch(catalog: &Catalog, line: LineId, eol: Option<&EndOfLife>, today: NaiveDate) -> Option<NextPatch> {
-    let policy = &catalog.policy;
-    if let Some(planned) = catalog.next_planned_patch(line, today) {
-        let target = planned.planned_date?;
-        let slot = policy.patch_slot_in_month_of(target);
-        let deadline = (!planned.out_of_band && slot.target == target).then_some(slot.cherry_pick_deadline);
-        return Some(NextPatch {
-            version: planned.version.clone(),
+/// The next patch of each supported line, as the schedule engine projects it (so the matrix,
+/// the calendar and the feeds always agree).
+fn next_patches(catalog: &Catalog, today: NaiveDate) -> Vec<(LineId, NextPatch)> {
+    let events = catalog.schedule(&[], today, today, today + chrono::Days::new(70));
+    let mut out: Vec<(LineId, NextPatch)> = Vec::new();
+    for e in events.iter().filter(|e| {
+        e.kind == EventKind::Patch && matches!(e.status, EventStatus::Planned | EventStatus::Projected)
+    }) {
+        let (Some(line), Some(version)) = (e.line, e.version.clone()) else { continue };
+        if out.iter().any(|(l, _)| *l == line) {
+            continue;
+        }
+        let deadline = events
+            .iter()
+            .find(|d| d.kind == EventKind::Deadline && d.version.as_ref() == Some(&version))
+            .map(|d| d.date);
+        out.push((line, NextPatch {
+            version,
             cherry_pick_deadline: deadline,
-            target_date: target,
-            planned: true,
-        });
+            target_date: e.date,
+            planned: e.status == EventStatus::Planned,
+        }));
     }
-    let slot = policy.next_patch_slot(today);
-    if eol.is_some_and(|e| slot.target >= e.date) {
-        return None;
-    }
-    let version = catalog
-        .highest_version(line)
-        .map(Version::next_patch)
-        .unwrap_or_else(|| line.first_release());
-    debug_assert_eq!(ReleaseKind::of(&version), ReleaseKind::Patch);
-    Some(NextPatch {
-        version,
-        cherry_pick_deadline: Some(slot.cherry_pick_deadline),
-        target_date: slot.target,
-        planned: false,
-    })
+    out
 }

@@ -4,14 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Release;
-use crate::{
-    domain::{
-        policy::LineSupport,
-        version::{LineId, ReleaseRef},
-    },
-    error::AppError,
-    features::matrix::NextPatch,
-};
+use crate::{domain::policy::LineSupport, error::AppError, features::matrix::NextPatch};
 
 /// Everything `/releases/{X.Y}` shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +41,7 @@ pub async fn load_release_page(reference: String) -> Result<ReleasePageData, App
     let catalog = state.catalog().await?;
     let today = state.today();
     let unknown = || AppError::not_found(format!("Release “{reference}”"));
+    use crate::domain::version::ReleaseRef;
     match ReleaseRef::parse(&reference).map_err(|_| unknown())? {
         ReleaseRef::Line(id) => {
             let line = catalog.line(id).ok_or_else(unknown)?;
@@ -73,6 +67,6 @@ pub async fn load_release_page(reference: String) -> Result<ReleasePageData, App
 }
 
 #[cfg(feature = "ssr")]
-fn support_of(catalog: &super::Catalog, id: LineId, today: chrono::NaiveDate) -> Option<LineSupport> {
+fn support_of(catalog: &super::Catalog, id: crate::domain::version::LineId, today: chrono::NaiveDate) -> Option<LineSupport> {
     catalog.support(today).into_iter().find(|s| s.id == id)
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     policy::{EolOverride, LineFacts, LineSupport, Policy, assess_lines},
+    schedule::{Blackout, KnownBuild, KnownRelease, ScheduleEvent, ScheduleInput, project},
     version::{LineId, Version},
 };
 
@@ -87,6 +88,10 @@ pub struct Release {
     pub source_commit: Option<String>,
     pub notes: String,
     pub github_url: Option<String>,
+    /// Why a planned date moved, shown on the calendar.
+    pub date_note: Option<String>,
+    /// Bumped on every change (the calendar feed's SEQUENCE).
+    pub revision: u32,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -127,13 +132,52 @@ pub struct Catalog {
     pub lines: Vec<Line>,
     /// Sorted by version.
     pub releases: Vec<Release>,
+    /// Sorted by date.
+    pub blackouts: Vec<Blackout>,
 }
 
 impl Catalog {
-    pub fn new(policy: Policy, mut lines: Vec<Line>, mut releases: Vec<Release>) -> Self {
+    pub fn new(policy: Policy, mut lines: Vec<Line>, mut releases: Vec<Release>, mut blackouts: Vec<Blackout>) -> Self {
         lines.sort_by_key(|l| l.id);
         releases.sort_by(|a, b| a.version.cmp(&b.version));
-        Self { policy, lines, releases }
+        blackouts.sort_by_key(|b| b.date);
+        Self { policy, lines, releases, blackouts }
+    }
+
+    /// The releases as the schedule engine reads them.
+    pub fn known_releases(&self) -> Vec<KnownRelease> {
+        self.releases
+            .iter()
+            .map(|r| KnownRelease {
+                version: r.version.clone(),
+                planned: r.planned_date,
+                actual: r.shipped(),
+                cancelled: r.status == ReleaseStatus::Cancelled,
+                out_of_band: r.out_of_band,
+                note: r.date_note.clone(),
+                revision: r.revision,
+            })
+            .collect()
+    }
+
+    /// The train's events dated `from..=to`, as of `today` (see `domain::schedule`).
+    pub fn schedule(&self, builds: &[KnownBuild], today: NaiveDate, from: NaiveDate, to: NaiveDate) -> Vec<ScheduleEvent> {
+        let releases = self.known_releases();
+        let overrides = self.eol_overrides();
+        let input = ScheduleInput {
+            policy: &self.policy,
+            releases: &releases,
+            builds,
+            blackouts: &self.blackouts,
+            eol_overrides: &overrides,
+            today,
+        };
+        project(&input, from, to)
+    }
+
+    /// Managers' end-of-life overrides, per line.
+    pub fn eol_overrides(&self) -> Vec<(LineId, EolOverride)> {
+        self.lines.iter().filter_map(|l| Some((l.id, l.eol_override.clone()?))).collect()
     }
 
     pub fn line(&self, id: LineId) -> Option<&Line> {
@@ -161,12 +205,10 @@ impl Catalog {
         })
     }
 
-    /// The highest version in a line, planned or shipped (the next patch number follows it).
+    /// The highest version in a line, planned, shipped or cancelled (the next patch number
+    /// follows it; numbers are never reused).
     pub fn highest_version(&self, line: LineId) -> Option<&Version> {
-        self.releases_of(line)
-            .filter(|r| r.status != ReleaseStatus::Cancelled)
-            .map(|r| &r.version)
-            .max()
+        self.releases_of(line).map(|r| &r.version).max()
     }
 
     /// Status and end of life of every line as of `today`, oldest line first.

@@ -7,6 +7,7 @@ use super::{Line, Release, ReleaseKind, ReleaseStatus};
 use crate::{
     domain::{
         policy::{EolOverride, Policy},
+        schedule::Blackout,
         version::{LineId, Version},
     },
     error::AppError,
@@ -32,6 +33,8 @@ struct ReleaseRow {
     source_commit: Option<String>,
     notes: String,
     github_url: Option<String>,
+    date_note: Option<String>,
+    revision: i64,
     updated_at: DateTime<Utc>,
 }
 
@@ -72,6 +75,8 @@ impl TryFrom<ReleaseRow> for Release {
             source_commit: row.source_commit,
             notes: row.notes,
             github_url: row.github_url,
+            date_note: row.date_note,
+            revision: u32::try_from(row.revision).unwrap_or(0),
             updated_at: row.updated_at,
         })
     }
@@ -81,7 +86,7 @@ impl TryFrom<ReleaseRow> for Release {
 macro_rules! select_releases {
     () => {
         "SELECT id, version, status, planned_date, actual_date, out_of_band, source_build, \
-         source_commit, notes, github_url, updated_at FROM release"
+         source_commit, notes, github_url, date_note, revision, updated_at FROM release"
     };
 }
 
@@ -147,6 +152,7 @@ pub struct NewRelease {
     pub source_build: Option<String>,
     pub source_commit: Option<String>,
     pub notes: String,
+    pub date_note: Option<String>,
 }
 
 /// Inserts a release (and its line when new); returns its id.
@@ -158,8 +164,8 @@ pub async fn insert_release(
     ensure_line(conn, new.version.line(), now).await?;
     let id = sqlx::query_scalar(
         "INSERT INTO release (version, line_id, kind, status, planned_date, actual_date, \
-         out_of_band, source_build, source_commit, notes, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         out_of_band, source_build, source_commit, notes, date_note, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(new.version.to_string())
     .bind(new.version.line().to_string())
@@ -171,11 +177,27 @@ pub async fn insert_release(
     .bind(&new.source_build)
     .bind(&new.source_commit)
     .bind(&new.notes)
+    .bind(&new.date_note)
     .bind(now)
     .bind(now)
     .fetch_one(conn)
     .await?;
     Ok(id)
+}
+
+/// Inserts a release unless its version is stored already (a concurrent writer got there
+/// first); true when this call inserted it.
+pub async fn insert_release_if_absent(conn: &mut SqliteConnection, new: &NewRelease, now: DateTime<Utc>) -> Result<bool, AppError> {
+    ensure_line(conn, new.version.line(), now).await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM release WHERE version = ?")
+        .bind(new.version.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    insert_release(conn, new, now).await?;
+    Ok(true)
 }
 
 #[derive(sqlx::FromRow)]
@@ -257,7 +279,79 @@ pub async fn load_catalog(pool: &sqlx::SqlitePool) -> Result<super::Catalog, App
     let policy = find_policy(pool).await?;
     let lines = list_lines(pool).await?;
     let releases = list_releases(pool).await?;
-    Ok(super::Catalog::new(policy, lines, releases))
+    let blackouts = list_blackouts(pool).await?;
+    Ok(super::Catalog::new(policy, lines, releases, blackouts))
+}
+
+pub async fn list_blackouts(db: impl SqliteExecutor<'_>) -> Result<Vec<Blackout>, AppError> {
+    let rows: Vec<(NaiveDate, String)> =
+        sqlx::query_as("SELECT date, reason FROM blackout ORDER BY date").fetch_all(db).await?;
+    Ok(rows.into_iter().map(|(date, reason)| Blackout { date, reason }).collect())
+}
+
+/// Adds a blackout day; false when that day already was one.
+pub async fn insert_blackout(conn: &mut SqliteConnection, blackout: &Blackout, now: DateTime<Utc>) -> Result<bool, AppError> {
+    Ok(sqlx::query("INSERT INTO blackout (date, reason, created_at) VALUES (?, ?, ?) ON CONFLICT (date) DO NOTHING")
+        .bind(blackout.date)
+        .bind(&blackout.reason)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+pub async fn delete_blackout(conn: &mut SqliteConnection, date: NaiveDate) -> Result<bool, AppError> {
+    Ok(sqlx::query("DELETE FROM blackout WHERE date = ?").bind(date).execute(conn).await?.rows_affected() == 1)
+}
+
+/// Moves a planned release to another day, with the reason; bumps its revision.
+pub async fn update_planned_date(
+    conn: &mut SqliteConnection,
+    version: &Version,
+    date: NaiveDate,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query(
+        "UPDATE release SET planned_date = ?, date_note = ?, revision = revision + 1, updated_at = ? \
+         WHERE version = ? AND actual_date IS NULL AND status NOT IN ('cancelled', 'published')",
+    )
+    .bind(date)
+    .bind(note)
+    .bind(now)
+    .bind(version.to_string())
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Cancels a planned release, with the reason; bumps its revision.
+pub async fn update_cancelled(conn: &mut SqliteConnection, version: &Version, note: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
+    Ok(sqlx::query(
+        "UPDATE release SET status = 'cancelled', date_note = ?, revision = revision + 1, updated_at = ? \
+         WHERE version = ? AND actual_date IS NULL AND status IN ('planned', 'candidate')",
+    )
+    .bind(note)
+    .bind(now)
+    .bind(version.to_string())
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Sets or clears a line's end-of-life override.
+pub async fn update_eol_override(conn: &mut SqliteConnection, line: LineId, value: Option<&EolOverride>) -> Result<bool, AppError> {
+    Ok(sqlx::query("UPDATE release_line SET eol_override_date = ?, eol_override_note = ? WHERE id = ?")
+        .bind(value.map(|o| o.date))
+        .bind(value.map(|o| o.note.as_str()))
+        .bind(line.to_string())
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
 }
 
 #[cfg(test)]
@@ -288,6 +382,7 @@ mod tests {
             source_build: None,
             source_commit: None,
             notes: "fixes".into(),
+            date_note: None,
         };
         insert_release(&mut tx, &new, now()).await.unwrap();
         tx.commit().await.unwrap();
@@ -324,6 +419,7 @@ mod tests {
             source_build: None,
             source_commit: None,
             notes: String::new(),
+            date_note: None,
         };
         let mut tx = db.begin_write().await.unwrap();
         insert_release(&mut tx, &new, now()).await.unwrap();

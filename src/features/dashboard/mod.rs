@@ -1,0 +1,4 @@
+//! `/`: what is next on the train.
+
+pub mod api;
+pub mod page;
