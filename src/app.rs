@@ -16,9 +16,10 @@ use crate::{
         dashboard::page::HomePage,
         auth::{
             Role,
-            page::{LoginPage, SessionBox, ViewerContext, viewer_role},
+            page::{LoginPage, SessionBox, ViewerContext},
         },
         matrix::page::ReleasesPage,
+        patch_requests::page::{NewPatchRequestPage, PatchRequestPage, PatchRequestsPage},
         releases::page::ReleasePage,
     },
 };
@@ -73,12 +74,8 @@ pub fn App() -> impl IntoView {
                     <A href="/" exact=true>"What is next"</A>
                     <A href="/calendar">"Calendar"</A>
                     <A href="/releases">"Releases"</A>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let role = viewer_role(&viewer.viewer.await);
-                            (role == Some(Role::Admin)).then(|| view! { <A href="/admin">"Admin"</A> })
-                        })}
-                    </Transition>
+                    <A href="/patch-requests">"Patch requests"</A>
+                    {move || (viewer.role() == Some(Role::Admin)).then(|| view! { <A href="/admin">"Admin"</A> })}
                 </nav>
                 <SessionBox />
             </header>
@@ -88,6 +85,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/calendar") view=CalendarPage ssr=SsrMode::Async />
                     <Route path=path!("/releases") view=ReleasesPage ssr=SsrMode::Async />
                     <Route path=path!("/releases/:version") view=ReleasePage ssr=SsrMode::Async />
+                    <Route path=path!("/patch-requests") view=PatchRequestsPage ssr=SsrMode::Async />
+                    <Route path=path!("/patch-requests/new") view=NewPatchRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("/patch-requests/:id") view=PatchRequestPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                 </Routes>

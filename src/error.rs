@@ -14,6 +14,9 @@ pub enum AppError {
     /// Input that does not parse; `field` names the form field or JSON key.
     #[error("{message}")]
     Invalid { field: Option<String>, message: String },
+    /// A whole form with several fields wrong, each with its message.
+    #[error("{}", .errors.first().map(|e| e.message.as_str()).unwrap_or("the form has errors"))]
+    InvalidForm { errors: Vec<FieldError> },
     #[error("{what} was not found")]
     NotFound { what: String },
     #[error("sign in to do this")]
@@ -59,7 +62,7 @@ impl AppError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Invalid { .. } => 400,
+            Self::Invalid { .. } | Self::InvalidForm { .. } => 400,
             Self::Unauthenticated | Self::BadCredentials => 401,
             Self::Forbidden { .. } => 403,
             Self::NotFound { .. } => 404,
@@ -75,6 +78,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Invalid { .. } => "invalid",
+            Self::InvalidForm { .. } => "invalid_form",
             Self::NotFound { .. } => "not_found",
             Self::Unauthenticated => "unauthenticated",
             Self::BadCredentials => "bad_credentials",
@@ -88,17 +92,30 @@ impl AppError {
         }
     }
 
-    /// The form field this error belongs next to, if any.
+    /// The form field this error belongs next to, if any (the first, for a whole form).
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::Invalid { field, .. } => field.as_deref(),
+            Self::InvalidForm { errors } => errors.first().map(|e| e.field.as_str()),
             _ => None,
         }
     }
 
     /// The message for `field`, when this error is about that field.
     pub fn message_for(&self, field: &str) -> Option<String> {
-        (self.field() == Some(field)).then(|| self.to_string())
+        match self {
+            Self::InvalidForm { errors } => errors.iter().find(|e| e.field == field).map(|e| e.message.clone()),
+            _ => (self.field() == Some(field)).then(|| self.to_string()),
+        }
+    }
+
+    /// Every field error, for forms that show them all at once.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            Self::InvalidForm { errors } => errors.clone(),
+            Self::Invalid { field: Some(field), message } => vec![FieldError { field: field.clone(), message: message.clone() }],
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -135,6 +152,19 @@ impl From<ServerFnError> for AppError {
     }
 }
 
+/// A message that belongs next to one form field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl From<Vec<FieldError>> for AppError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        Self::InvalidForm { errors }
+    }
+}
+
 impl From<VersionError> for AppError {
     fn from(value: VersionError) -> Self {
         Self::Invalid { field: Some("version".into()), message: value.to_string() }
@@ -153,15 +183,27 @@ pub struct ErrorDetail {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field error of a form, when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub fields: Vec<FieldError>,
 }
 
 impl From<&AppError> for ErrorBody {
     fn from(e: &AppError) -> Self {
+        let code = match e {
+            // One code for "your input is wrong", however many fields.
+            AppError::InvalidForm { .. } => "invalid",
+            _ => e.code(),
+        };
         Self {
             error: ErrorDetail {
-                code: e.code().to_owned(),
+                code: code.to_owned(),
                 message: e.to_string(),
                 field: e.field().map(ToOwned::to_owned),
+                fields: match e {
+                    AppError::InvalidForm { errors } => errors.clone(),
+                    _ => Vec::new(),
+                },
             },
         }
     }

@@ -7,5 +7,6 @@ pub mod auth;
 pub mod calendar;
 pub mod dashboard;
 pub mod matrix;
+pub mod patch_requests;
 pub mod releases;
 pub mod train;

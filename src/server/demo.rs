@@ -113,7 +113,73 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), AppError> {
         insert_release(&mut tx, &new, now).await?;
     }
     tx.commit().await?;
+    seed_requests(state).await?;
     tracing::info!(releases = releases.len(), "seeded the demo history");
+    Ok(())
+}
+
+/// A few requests in every state, filed and triaged through the same rules as the pages.
+async fn seed_requests(state: &AppState) -> Result<(), AppError> {
+    use crate::{
+        domain::patch_request::PatchRequestForm,
+        features::{
+            auth::{Principal, store::find_credentials},
+            patch_requests::{Decision, service},
+        },
+    };
+    let person = |name: &'static str| async move {
+        find_credentials(state.db.reader(), name).await.map(|c| c.map(|c| Principal::User(c.viewer)))
+    };
+    let (Some(dev), Some(manager)) = (person("dev").await?, person("manager").await?) else {
+        return Ok(());
+    };
+    let supported = state.catalog().await?.supported_lines(state.today());
+    let all: Vec<String> = supported.iter().map(|s| s.id.to_string()).collect();
+    let form = |title: &str, category: &str, severity: &str, issue: u32| PatchRequestForm {
+        title: title.into(),
+        category: category.into(),
+        severity: severity.into(),
+        bug_link: format!("https://github.com/example/trainyard-demo/issues/{issue}"),
+        fix_link: format!("https://github.com/example/trainyard-demo/pull/{}", issue + 1),
+        impact: "Users of the affected lines hit this in production until the next monthly release.".into(),
+        risk: "low".into(),
+        testing: "Unit test added; verified on the daily build.".into(),
+        verified_on_daily: "yes".into(),
+        targets: all.join(","),
+        ..PatchRequestForm::default()
+    };
+    for round in 0..state.settings.demo_scale {
+        let n = 1000 + round * 10;
+        let crash = service::file_request(state, &dev, &form("Sidecar crashes when a header value is empty", "stability", "S2", n)).await?;
+        let (slots, _) = service::line_slots(state).await?;
+        for slot in &slots {
+            // A line past its last patch slot cannot take a regular patch any more.
+            let (decision, reason) = match slot.next {
+                Some(_) => (Decision::Approved, String::new()),
+                None => (Decision::Rejected, format!("{} reaches end of life before its next patch slot; upgrade.", slot.line)),
+            };
+            service::decide(state, &manager, service::Decide { request: crash, line: Some(slot.line), decision, reason, out_of_band_on: None }).await?;
+        }
+        let mut cve = form("Token validation accepts expired JWTs", "security", "S1", n + 2);
+        cve.cve_id = "CVE-2026-41234".into();
+        service::file_request(state, &dev, &cve).await?;
+        let leak = service::file_request(state, &dev, &form("Memory grows when watching many namespaces", "stability", "S3", n + 4)).await?;
+        if let Some(oldest) = supported.first() {
+            service::decide(
+                state,
+                &manager,
+                service::Decide {
+                    request: leak,
+                    line: Some(oldest.id),
+                    decision: Decision::Rejected,
+                    reason: "Too risky this late in the line's support; upgrade instead.".into(),
+                    out_of_band_on: None,
+                },
+            )
+            .await?;
+        }
+        service::file_request(state, &dev, &form("Add a flag to tune the retry budget", "feature", "S4", n + 6)).await?;
+    }
     Ok(())
 }
 

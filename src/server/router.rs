@@ -7,17 +7,20 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::{compression::CompressionLayer, timeout::RequestBodyTimeoutLayer};
+use tower_http::{
+    compression::CompressionLayer,
+    timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
+};
 
 use super::{assets, auth, cache, security, state::AppState};
 use crate::{
     app::{App, shell},
     error::AppError,
-    features::{calendar::feeds, matrix::rest as matrix_rest},
+    features::{calendar::feeds, matrix::rest as matrix_rest, patch_requests::rest as requests_rest},
 };
 
 /// Request bodies larger than this are refused with 413 (the patch form is the largest).
@@ -36,6 +39,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/schedule", get(feeds::schedule_json))
         .route("/calendar.ics", get(feeds::calendar_ics))
         .route("/feed.atom", get(feeds::feed_atom))
+        .route("/api/v1/patch-requests", get(requests_rest::list).post(requests_rest::create))
+        .route("/api/v1/patch-requests/{id}", get(requests_rest::show))
+        .route("/patch-requests/new", post(requests_rest::post_form))
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         .fallback(assets::serve_file_or_not_found)
         .layer(middleware::from_fn(server_fn_status))
@@ -47,6 +53,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(limit_body))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyTimeoutLayer::new(state.settings.body_timeout))
+        // A safety net: no request may hang a connection forever.
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, std::time::Duration::from_secs(30)))
         .layer(middleware::from_fn(security::standard_headers))
         .with_state(state)
 }

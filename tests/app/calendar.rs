@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use icalendar::{Calendar, CalendarComponent, Component, EventLike};
+use icalendar::{Calendar, CalendarComponent, Component};
 use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -236,4 +236,60 @@ async fn the_dashboard_says_what_is_next_with_relative_times() {
     assert!(text.contains("1.13.0 monthly release"));
     assert!(text.contains("in 3 weeks"), "Dec 22 is in 3 weeks: {text}");
     assert!(text.contains("1.9 end of life"), "1.9 ends on Dec 8: {text}");
+}
+
+fn policy_form(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
+    let defaults = [
+        ("minor_release", "4th Tuesday"),
+        ("patch_deadline", "1st Friday"),
+        ("patch_target", "2nd Tuesday"),
+        ("weekly_qualification", "Wednesday"),
+        ("daily_cut_hour", "2"),
+        ("branch_cut_days", "14"),
+        ("code_freeze_days", "7"),
+        ("support_weeks", "6"),
+        ("support_successor", "2"),
+    ];
+    defaults
+        .iter()
+        .map(|(k, v)| {
+            let value = overrides.iter().find(|(o, _)| o == k).map(|(_, v)| *v).unwrap_or(v);
+            (format!("policy[{k}]"), value.to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_admin_changes_the_policy_and_support_dates_follow() {
+    use trainyard::features::admin::api::SavePolicy;
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let save = |form: Vec<(String, String)>| {
+        let client = admin.clone();
+        let url = app.url(url::<SavePolicy>());
+        async move { client.post(url).header("accept", "application/json").form(&form).send().await.unwrap() }
+    };
+    let bad = save(policy_form(&[("code_freeze_days", "20")])).await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["field"], "code_freeze_days");
+    let bad = save(policy_form(&[("minor_release", "5th Monday")])).await;
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["field"], "minor_release");
+
+    let ok = save(policy_form(&[("support_weeks", "8")])).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    // 1.10 now ends eight weeks after 1.12 shipped (Nov 24): Jan 19.
+    let (_, line) = app.get_json("/api/v1/releases/1.10").await;
+    assert_eq!(line["result"]["eolFrom"], "2027-01-19");
+
+    let developer = app.signed_in("dev").await;
+    let res = developer
+        .post(app.url(url::<SavePolicy>()))
+        .header("accept", "application/json")
+        .form(&policy_form(&[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }

@@ -64,7 +64,13 @@ impl TestApp {
 
     /// A client that keeps cookies and does not follow redirects (tests look at them).
     pub fn client(&self) -> Client {
-        Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            // A hung request fails the test with its URL instead of hanging the suite.
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .unwrap()
     }
 
     pub async fn get(&self, path: &str) -> Response {

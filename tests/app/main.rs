@@ -6,4 +6,5 @@ mod harness;
 mod calendar;
 mod identity;
 mod matrix;
+mod patch_requests;
 mod serving;

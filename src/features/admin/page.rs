@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{AdminData, CreateToken, CreateUser, RevokeToken, load_admin};
+use super::api::{AdminData, CreateToken, CreateUser, RevokeToken, SavePolicy, load_admin};
 use crate::{
     components::{ErrorView, Loading, form::FieldError},
     features::auth::Role,
@@ -14,8 +14,9 @@ pub fn AdminPage() -> impl IntoView {
     let create_user = ServerAction::<CreateUser>::new();
     let create_token = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
+    let save_policy = ServerAction::<SavePolicy>::new();
     let data = Resource::new(
-        move || (create_user.version().get(), create_token.version().get(), revoke.version().get()),
+        move || (create_user.version().get(), create_token.version().get(), revoke.version().get(), save_policy.version().get()),
         |_| load_admin(),
     );
     view! {
@@ -24,7 +25,10 @@ pub fn AdminPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(d) => view! { <AdminView data=d create_user create_token revoke /> }.into_any(),
+                    Ok(d) => view! {
+                        <PolicyEditor policy=d.policy.clone() save=save_policy />
+                        <AdminView data=d create_user create_token revoke />
+                    }.into_any(),
                     Err(e) => view! { <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -58,7 +62,7 @@ fn AdminView(
                 </table>
             </div>
             <h3>"Add a user"</h3>
-            <ActionForm action=create_user attr:class="stack">
+            <ActionForm action=create_user attr:class="stack" attr:aria-label="Add a user">
                 <div class="field">
                     <label for="user-name">"Name"</label>
                     <input id="user-name" type="text" name="name" required maxlength="64" autocomplete="off" />
@@ -122,7 +126,7 @@ fn AdminView(
                 </table>
             </div>
             <h3>"Create a token"</h3>
-            <ActionForm action=create_token attr:class="stack">
+            <ActionForm action=create_token attr:class="stack" attr:aria-label="Create a token">
                 <div class="field">
                     <label for="token-name">"Name"</label>
                     <input id="token-name" type="text" name="name" required maxlength="64" autocomplete="off" placeholder="ci-main" />
@@ -154,6 +158,43 @@ fn AdminView(
                     </tbody>
                 </table>
             </div>
+        </section>
+    }
+}
+
+#[component]
+fn PolicyEditor(policy: crate::domain::policy::Policy, save: ServerAction<SavePolicy>) -> impl IntoView {
+    use crate::domain::calendar_rules::weekday_name;
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || save.value().get().is_some_and(|r| r.is_ok());
+    let field = move |name: &'static str, label: &'static str, value: String, hint: &'static str| {
+        let id = format!("policy-{name}");
+        let label_for = id.clone();
+        view! {
+            <div class="field">
+                <label for=label_for>{label}</label>
+                <input id=id type="text" name=format!("policy[{name}]") value=value required />
+                <p class="hint">{hint}</p>
+                <FieldError error field=name />
+            </div>
+        }
+    };
+    view! {
+        <section aria-labelledby="policy-heading">
+            <h2 id="policy-heading">"Train policy"</h2>
+            <ActionForm action=save attr:class="stack">
+                {field("minor_release", "Monthly release", policy.minor_release.to_string(), "e.g. 4th Tuesday, last Friday")}
+                {field("patch_deadline", "Cherry-pick deadline", policy.patch_deadline.to_string(), "e.g. 1st Friday")}
+                {field("patch_target", "Patch release", policy.patch_target.to_string(), "e.g. 2nd Tuesday")}
+                {field("weekly_qualification", "Weekly qualification day", weekday_name::long(policy.weekly_qualification).to_owned(), "the newest passing daily becomes the weekly build")}
+                {field("daily_cut_hour", "Daily cut (hour, UTC)", policy.daily_cut_hour.to_string(), "0–23")}
+                {field("branch_cut_days", "Branch cut (days before the release)", policy.branch_cut_days.to_string(), "0–27")}
+                {field("code_freeze_days", "Code freeze (days before the release)", policy.code_freeze_days.to_string(), "fewer than the branch cut")}
+                {field("support_weeks", "Support (weeks after the successor ships)", policy.support_weeks.to_string(), "default 6")}
+                {field("support_successor", "Successor that ends support (N+…)", policy.support_successor.to_string(), "default 2")}
+                {move || saved().then(|| view! { <p class="callout ok" role="status">"Policy saved; the calendar and matrix follow it now."</p> })}
+                <p><button type="submit">"Save policy"</button></p>
+            </ActionForm>
         </section>
     }
 }

@@ -20,15 +20,16 @@ pub fn is_plain_form_post() -> bool {
         .unwrap_or(false)
 }
 
+/// Signs in and returns who is now signed in (the header updates from it).
 #[server]
-pub async fn sign_in(name: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(name: String, password: String, next: Option<String>) -> Result<Viewer, AppError> {
     use super::service;
     let state = crate::server::state::app_state()?;
     let next = service::safe_next(next.as_deref());
     match service::sign_in(&state, &name, password).await {
-        Ok(_) => {
+        Ok(viewer) => {
             leptos_axum::redirect(&next);
-            Ok(())
+            Ok(viewer)
         }
         Err(e) => {
             if is_plain_form_post() {

@@ -8,23 +8,48 @@ use super::{
     Role, Viewer,
     api::{SignIn, SignOut},
 };
-use crate::error::AppError;
 
 /// The signed-in viewer, shared by the header and pages that show role-specific actions.
+///
+/// Known synchronously: the server reads it from the request and hands it to the browser with
+/// the page (a `SharedValue`), so no page waits on it. Sharing one resource between several
+/// `<Suspense>` boundaries can stall server rendering under load (leptos#4851), which this avoids.
 #[derive(Clone, Copy)]
 pub struct ViewerContext {
-    pub viewer: Resource<Result<Option<Viewer>, AppError>>,
+    pub viewer: RwSignal<Option<Viewer>>,
     pub sign_in: ServerAction<SignIn>,
 }
 
 impl ViewerContext {
-    /// Provided once by `App`; refetched whenever a sign-in completes.
+    /// Provided once by `App`; updated when a sign-in completes in the browser.
     pub fn provide() -> Self {
+        let initial = SharedValue::new(request_viewer).into_inner();
+        let viewer = RwSignal::new(initial);
         let sign_in = ServerAction::<SignIn>::new();
-        let viewer = Resource::new(move || sign_in.version().get(), |_| super::api::current_viewer());
+        Effect::new(move |_| {
+            if let Some(Ok(v)) = sign_in.value().get() {
+                viewer.set(Some(v));
+            }
+        });
         let context = Self { viewer, sign_in };
         provide_context(context);
         context
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.viewer.with(|v| v.as_ref().map(|v| v.role))
+    }
+}
+
+/// Who made the request being rendered (on the server); nobody on the client.
+fn request_viewer() -> Option<Viewer> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::server::auth::principal().viewer().cloned()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }
 
@@ -88,25 +113,16 @@ pub fn SessionBox() -> impl IntoView {
     };
     view! {
         <div class="session">
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match viewer.await {
-                        Ok(Some(v)) => view! {
-                            <span>"Signed in as " <strong>{v.name.clone()}</strong> " (" {v.role.label()} ")"</span>
-                            <form method="post" action=SignOut::url()>
-                                <button class="link" type="submit">"Sign out"</button>
-                            </form>
-                        }
-                        .into_any(),
-                        _ => view! { <a href=login_href>"Sign in"</a> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match viewer.get() {
+                Some(v) => view! {
+                    <span>"Signed in as " <strong>{v.name.clone()}</strong> " (" {v.role.label()} ")"</span>
+                    <form method="post" action=SignOut::url()>
+                        <button class="link" type="submit">"Sign out"</button>
+                    </form>
+                }
+                .into_any(),
+                None => view! { <a href=login_href>"Sign in"</a> }.into_any(),
+            }}
         </div>
     }
-}
-
-/// The viewer's role, once known (for showing role-specific links and actions).
-pub fn viewer_role(viewer: &Result<Option<Viewer>, AppError>) -> Option<Role> {
-    viewer.as_ref().ok().and_then(|v| v.as_ref()).map(|v| v.role)
 }

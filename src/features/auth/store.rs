@@ -86,8 +86,12 @@ pub async fn count_admins(db: impl SqliteExecutor<'_>) -> Result<i64, AppError> 
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM user WHERE role = 'admin' AND demo = 0").fetch_one(db).await?)
 }
 
-/// Removes the demo users (they never exist outside demo mode).
+/// Removes the demo users (they never exist outside demo mode) with the demo requests they
+/// filed; their decisions and audit events stay, without a user.
 pub async fn delete_demo_users(conn: &mut SqliteConnection) -> Result<u64, AppError> {
+    sqlx::query("DELETE FROM patch_request WHERE requester_id IN (SELECT id FROM user WHERE demo = 1)")
+        .execute(&mut *conn)
+        .await?;
     Ok(sqlx::query("DELETE FROM user WHERE demo = 1").execute(conn).await?.rows_affected())
 }
 

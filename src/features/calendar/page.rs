@@ -19,10 +19,7 @@ use crate::{
         calendar_rules::months_after,
         schedule::{EventKind, ScheduleEvent},
     },
-    features::auth::{
-        Role,
-        page::{use_viewer, viewer_role},
-    },
+    features::auth::{Role, page::use_viewer},
 };
 
 /// The query values of a list parameter, whether sent as `kinds=a,b` or `kinds=a&kinds=b`.
@@ -101,7 +98,7 @@ fn CalendarView(data: CalendarData, corrections: Corrections) -> impl IntoView {
     let chosen_lines = data.filter.lines.clone();
     let grid_events = data.grid_events.clone();
     let agenda = data.agenda.clone();
-    let ViewerContext { viewer, .. } = use_viewer();
+    let viewer = use_viewer();
     view! {
         <nav class="month-nav" aria-label="Months">
             <a href=prev rel="prev">"← " {month_year(month - chrono::Months::new(1))}</a>
@@ -147,20 +144,13 @@ fn CalendarView(data: CalendarData, corrections: Corrections) -> impl IntoView {
         <MonthGrid month today events=grid_events />
         <h2>"Agenda: the next six weeks"</h2>
         <Agenda events=agenda today />
-        <Transition fallback=|| ()>
-            {move || {
-                let data = data.clone();
-                Suspend::new(async move {
-                    let role = viewer_role(&viewer.await);
-                    matches!(role, Some(Role::ReleaseManager | Role::Admin))
-                        .then(|| view! { <CorrectionForms data corrections /> })
-                })
-            }}
-        </Transition>
+        {move || {
+            matches!(viewer.role(), Some(Role::ReleaseManager | Role::Admin))
+                .then(|| view! { <CorrectionForms data=data.clone() corrections /> })
+        }}
     }
 }
 
-use crate::features::auth::page::ViewerContext;
 
 #[component]
 fn MonthGrid(month: NaiveDate, today: NaiveDate, events: Vec<ScheduleEvent>) -> impl IntoView {

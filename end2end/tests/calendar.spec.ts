@@ -1,0 +1,42 @@
+import { test, expect, hydrated, signIn } from "./fixtures";
+
+test("a release manager moves a planned patch and the calendar and feed follow", async ({ page, consoleErrors }) => {
+  await signIn(page, "manager");
+  // Next month holds the next patch slot.
+  const before = await (await page.request.get("/calendar.ics")).text();
+  const uidLine = before.split(/\r?\n/).find((l) => /^UID:patch-1\.12\.1@/.test(l));
+  expect(uidLine).toBeTruthy();
+
+  const next = new Date();
+  await page.goto("/calendar");
+  await hydrated(page);
+  const target = new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 10));
+  const iso = target.toISOString().slice(0, 10);
+
+  const form = page.getByRole("form", { name: "Move a release" });
+  await form.getByLabel("Release").selectOption("1.12.1");
+  await form.getByLabel("New date").fill(iso);
+  await form.getByLabel("Why").fill("moved for a holiday");
+  await form.getByRole("button", { name: "Move" }).click();
+
+  await expect(page.locator("ol.agenda").getByText("moved for a holiday").first()).toBeVisible();
+
+  const after = await (await page.request.get("/calendar.ics")).text();
+  const event = after.split("BEGIN:VEVENT").find((e) => e.includes("UID:patch-1.12.1@"))!;
+  expect(event).toContain(`DTSTART;VALUE=DATE:${iso.replaceAll("-", "")}`);
+  expect(event).toMatch(/SEQUENCE:[1-9]/);
+  expect(event).toContain("moved for a holiday");
+});
+
+test("the month grid navigates and filters without JavaScript", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/calendar");
+  await page.getByRole("link", { name: /→/ }).click();
+  await expect(page).toHaveURL(/month=\d{4}-\d{2}/);
+  await page.getByLabel("end of life").uncheck();
+  await page.getByLabel("patch release").check();
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/kinds=/);
+  await context.close();
+});

@@ -1,0 +1,267 @@
+//! Patch requests: the form that answers at once, the per-line decision matrix, triage
+//! (DESIGN §2 rules 6–8, issue 5).
+
+pub mod api;
+pub mod page;
+#[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::{
+        patch_request::{Category, PatchRequestForm, Risk, Severity},
+        policy::LineStatus,
+        version::{LineId, Version},
+    },
+    error::{AppError, FieldError},
+    features::audit::Event,
+};
+
+/// Where a request stands as a whole, kept in step with its targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    Open,
+    Deferred,
+    Approved,
+    Rejected,
+    Shipped,
+}
+
+impl RequestStatus {
+    pub const ALL: [RequestStatus; 5] = [Self::Open, Self::Approved, Self::Shipped, Self::Rejected, Self::Deferred];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Deferred => "deferred",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Shipped => "shipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s.trim())
+    }
+}
+
+/// A release manager's decision for one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Pending,
+    Approved,
+    Rejected,
+    NotAffected,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::NotAffected => "not_affected",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "awaiting triage",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::NotAffected => "not affected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Approved, Self::Rejected, Self::NotAffected].into_iter().find(|d| d.as_str() == s.trim())
+    }
+}
+
+/// The release that carries (or will carry) a fix to a line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Carrier {
+    pub version: Version,
+    pub date: Option<NaiveDate>,
+    pub shipped: bool,
+}
+
+/// One line of a request's decision matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    pub line: LineId,
+    pub decision: Decision,
+    pub reason: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub carrier: Option<Carrier>,
+}
+
+/// Everything filed, as the request page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatchRequest {
+    pub id: i64,
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub bug_link: String,
+    pub fix_link: Option<String>,
+    pub impact: String,
+    pub risk: Risk,
+    pub risk_reason: String,
+    pub testing: String,
+    pub verified_on_daily: bool,
+    pub workaround: String,
+    pub cve_id: Option<String>,
+    pub embargoed: bool,
+    pub requester_id: i64,
+    pub requester: String,
+    pub triage_owner: Option<String>,
+    pub status: RequestStatus,
+    pub deferred_to: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub targets: Vec<Target>,
+}
+
+/// A row of the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    pub id: i64,
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub status: RequestStatus,
+    pub requester: String,
+    pub embargoed: bool,
+    pub created_at: DateTime<Utc>,
+    pub lines: Vec<LineId>,
+}
+
+/// The list's filters, as kept in the URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListFilter {
+    pub status: Option<RequestStatus>,
+    pub line: Option<LineId>,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
+    pub mine: bool,
+    pub page: u32,
+}
+
+pub const PAGE_SIZE: u32 = 25;
+
+impl ListFilter {
+    /// Parses the URL's values; anything malformed names its field.
+    pub fn parse(status: &str, line: &str, category: &str, severity: &str, mine: &str, page: &str) -> Result<Self, AppError> {
+        let opt = |v: &str| Some(v.trim()).filter(|v| !v.is_empty()).map(str::to_owned);
+        Ok(Self {
+            status: opt(status)
+                .map(|s| RequestStatus::parse(&s).ok_or_else(|| AppError::invalid("status", format!("“{s}” is not a status"))))
+                .transpose()?,
+            line: opt(line).map(|l| LineId::parse(&l).map_err(|e| AppError::invalid("line", e.to_string()))).transpose()?,
+            category: opt(category)
+                .map(|c| Category::parse(&c).ok_or_else(|| AppError::invalid("category", format!("“{c}” is not a category"))))
+                .transpose()?,
+            severity: opt(severity)
+                .map(|s| Severity::parse(&s).ok_or_else(|| AppError::invalid("severity", format!("“{s}” is not a severity"))))
+                .transpose()?,
+            mine: matches!(mine.trim(), "1" | "on" | "true" | "yes"),
+            page: match opt(page) {
+                None => 1,
+                Some(p) => p.parse().ok().filter(|p| *p >= 1 && *p <= 10_000).ok_or_else(|| AppError::invalid("page", "a page number from 1"))?,
+            },
+        })
+    }
+
+    /// The query string for links that keep the filters (without the page).
+    pub fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(s) = self.status {
+            parts.push(format!("status={}", s.as_str()));
+        }
+        if let Some(l) = self.line {
+            parts.push(format!("line={l}"));
+        }
+        if let Some(c) = self.category {
+            parts.push(format!("category={}", c.as_str()));
+        }
+        if let Some(s) = self.severity {
+            parts.push(format!("severity={}", s.as_str()));
+        }
+        if self.mine {
+            parts.push("mine=1".into());
+        }
+        parts.join("&")
+    }
+}
+
+/// One page of the list, with counts per status under the same filters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestList {
+    pub filter: ListFilter,
+    pub items: Vec<RequestSummary>,
+    pub counts: Vec<(RequestStatus, i64)>,
+    pub total: i64,
+    pub pages: u32,
+    pub lines: Vec<LineId>,
+    pub signed_in: bool,
+}
+
+/// A patch slot as the form shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    pub version: Version,
+    pub cherry_pick_deadline: Option<NaiveDate>,
+    pub target: NaiveDate,
+}
+
+/// A line the form can target, with the slot a request filed today makes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineSlot {
+    pub line: LineId,
+    pub status: LineStatus,
+    pub next: Option<Slot>,
+    /// The slot whose deadline has just passed, when there is one: the form says the request
+    /// moves from it to `next`.
+    pub missed: Option<Slot>,
+}
+
+/// The submitted form and its errors, when a plain (no JavaScript) post failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Posted {
+    pub form: PatchRequestForm,
+    pub errors: Vec<FieldError>,
+}
+
+/// What the form needs to answer at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormContext {
+    pub today: NaiveDate,
+    pub lines: Vec<LineSlot>,
+    pub next_minor: Option<(Version, NaiveDate)>,
+    pub posted: Option<Posted>,
+}
+
+impl FormContext {
+    pub fn supported(&self) -> Vec<LineId> {
+        self.lines.iter().map(|l| l.line).collect()
+    }
+}
+
+/// The request page: the request, its timeline, and what the viewer may do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetail {
+    pub request: PatchRequest,
+    pub timeline: Vec<Event>,
+    pub can_triage: bool,
+    pub today: NaiveDate,
+}

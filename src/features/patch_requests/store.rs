@@ -1,0 +1,383 @@
+//! SQL for patch requests, their targets and the on-call rotation.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+
+use super::{Carrier, Decision, ListFilter, PAGE_SIZE, PatchRequest, RequestStatus, RequestSummary, Target};
+use crate::{
+    domain::{
+        patch_request::{Category, NewPatchRequest, Risk, Severity},
+        version::{LineId, Version},
+    },
+    error::AppError,
+};
+
+fn corrupt(what: &str, value: &str) -> AppError {
+    tracing::error!(what, value, "stored value does not parse");
+    AppError::Internal
+}
+
+/// Who may see embargoed requests: their requester, and readers with the permission.
+#[derive(Debug, Clone, Copy)]
+pub struct Visibility {
+    pub viewer: Option<i64>,
+    pub sees_embargoed: bool,
+}
+
+fn push_visible(q: &mut QueryBuilder<'_, Sqlite>, v: Visibility) {
+    if !v.sees_embargoed {
+        q.push(" AND (pr.embargoed = 0 OR pr.requester_id = ");
+        q.push_bind(v.viewer.unwrap_or(-1));
+        q.push(")");
+    }
+}
+
+/// An existing request from the same requester with the same content, filed since `since`.
+pub async fn find_duplicate(
+    db: impl SqliteExecutor<'_>,
+    requester: i64,
+    dedupe_key: &str,
+    since: DateTime<Utc>,
+) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM patch_request WHERE requester_id = ? AND dedupe_key = ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(requester)
+    .bind(dedupe_key)
+    .bind(since)
+    .fetch_optional(db)
+    .await?)
+}
+
+pub struct Insert<'a> {
+    pub request: &'a NewPatchRequest,
+    pub requester: i64,
+    pub triage_owner: Option<i64>,
+    pub deferred_to: Option<String>,
+    pub dedupe_key: String,
+}
+
+/// Inserts a request and one pending target per line; returns its id.
+pub async fn insert_request(conn: &mut SqliteConnection, new: Insert<'_>, now: DateTime<Utc>) -> Result<i64, AppError> {
+    let r = new.request;
+    let status = if r.qualifies() { RequestStatus::Open } else { RequestStatus::Deferred };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO patch_request (title, category, severity, bug_link, fix_link, impact, risk, risk_reason, testing, \
+         verified_on_daily, workaround, cve_id, embargoed, requester_id, triage_owner_id, status, deferred_to, dedupe_key, \
+         created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&r.title)
+    .bind(r.category.as_str())
+    .bind(r.severity.as_str())
+    .bind(r.bug_link.as_str())
+    .bind(r.fix_link.as_ref().map(|l| l.as_str()))
+    .bind(&r.impact)
+    .bind(r.risk.as_str())
+    .bind(&r.risk_reason)
+    .bind(&r.testing)
+    .bind(r.verified_on_daily)
+    .bind(&r.workaround)
+    .bind(r.cve_id.as_ref().map(|c| c.as_str()))
+    .bind(r.embargoed)
+    .bind(new.requester)
+    .bind(new.triage_owner)
+    .bind(status.as_str())
+    .bind(&new.deferred_to)
+    .bind(&new.dedupe_key)
+    .bind(now)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    for line in &r.targets {
+        sqlx::query("INSERT INTO patch_target (request_id, line_id, decision) VALUES (?, ?, 'pending')")
+            .bind(id)
+            .bind(line.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+#[derive(sqlx::FromRow)]
+struct RequestRow {
+    id: i64,
+    title: String,
+    category: String,
+    severity: String,
+    bug_link: String,
+    fix_link: Option<String>,
+    impact: String,
+    risk: String,
+    risk_reason: String,
+    testing: String,
+    verified_on_daily: bool,
+    workaround: String,
+    cve_id: Option<String>,
+    embargoed: bool,
+    requester_id: i64,
+    requester: String,
+    triage_owner: Option<String>,
+    status: String,
+    deferred_to: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TargetRow {
+    line_id: String,
+    decision: String,
+    reason: Option<String>,
+    decided_by: Option<String>,
+    decided_at: Option<DateTime<Utc>>,
+    version: Option<String>,
+    release_date: Option<NaiveDate>,
+    shipped: Option<bool>,
+}
+
+fn target_of(t: TargetRow) -> Result<Target, AppError> {
+    let carrier = match t.version {
+        Some(v) => Some(Carrier {
+            version: Version::parse(&v).map_err(|_| corrupt("release.version", &v))?,
+            date: t.release_date,
+            shipped: t.shipped.unwrap_or(false),
+        }),
+        None => None,
+    };
+    Ok(Target {
+        line: LineId::parse(&t.line_id).map_err(|_| corrupt("patch_target.line_id", &t.line_id))?,
+        decision: Decision::parse(&t.decision).ok_or_else(|| corrupt("patch_target.decision", &t.decision))?,
+        reason: t.reason,
+        decided_by: t.decided_by,
+        decided_at: t.decided_at,
+        carrier,
+    })
+}
+
+/// One request with its targets, if it exists and the viewer may see it.
+pub async fn find_request(conn: &mut SqliteConnection, id: i64, v: Visibility) -> Result<Option<PatchRequest>, AppError> {
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT pr.id, pr.title, pr.category, pr.severity, pr.bug_link, pr.fix_link, pr.impact, pr.risk, pr.risk_reason, \
+         pr.testing, pr.verified_on_daily, pr.workaround, pr.cve_id, pr.embargoed, pr.requester_id, u.name AS requester, \
+         o.name AS triage_owner, pr.status, pr.deferred_to, pr.created_at, pr.updated_at \
+         FROM patch_request pr JOIN user u ON u.id = pr.requester_id LEFT JOIN user o ON o.id = pr.triage_owner_id \
+         WHERE pr.id = ",
+    );
+    q.push_bind(id);
+    push_visible(&mut q, v);
+    let Some(row) = q.build_query_as::<RequestRow>().fetch_optional(&mut *conn).await? else {
+        return Ok(None);
+    };
+    let targets: Vec<TargetRow> = sqlx::query_as(
+        "SELECT t.line_id, t.decision, t.reason, d.name AS decided_by, t.decided_at, r.version, \
+         COALESCE(r.actual_date, r.planned_date) AS release_date, r.actual_date IS NOT NULL AS shipped \
+         FROM patch_target t LEFT JOIN user d ON d.id = t.decided_by LEFT JOIN release r ON r.id = t.release_id \
+         WHERE t.request_id = ?",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut targets = targets.into_iter().map(target_of).collect::<Result<Vec<_>, _>>()?;
+    targets.sort_by_key(|t| std::cmp::Reverse(t.line));
+    Ok(Some(PatchRequest {
+        id: row.id,
+        category: Category::parse(&row.category).ok_or_else(|| corrupt("category", &row.category))?,
+        severity: Severity::parse(&row.severity).ok_or_else(|| corrupt("severity", &row.severity))?,
+        risk: Risk::parse(&row.risk).ok_or_else(|| corrupt("risk", &row.risk))?,
+        status: RequestStatus::parse(&row.status).ok_or_else(|| corrupt("status", &row.status))?,
+        title: row.title,
+        bug_link: row.bug_link,
+        fix_link: row.fix_link,
+        impact: row.impact,
+        risk_reason: row.risk_reason,
+        testing: row.testing,
+        verified_on_daily: row.verified_on_daily,
+        workaround: row.workaround,
+        cve_id: row.cve_id,
+        embargoed: row.embargoed,
+        requester_id: row.requester_id,
+        requester: row.requester,
+        triage_owner: row.triage_owner,
+        deferred_to: row.deferred_to,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        targets,
+    }))
+}
+
+fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, f: &ListFilter, v: Visibility, with_status: bool) {
+    push_visible(q, v);
+    if let (true, Some(s)) = (with_status, f.status) {
+        q.push(" AND pr.status = ").push_bind(s.as_str());
+    }
+    if let Some(c) = f.category {
+        q.push(" AND pr.category = ").push_bind(c.as_str());
+    }
+    if let Some(s) = f.severity {
+        q.push(" AND pr.severity = ").push_bind(s.as_str());
+    }
+    if let Some(l) = f.line {
+        q.push(" AND EXISTS (SELECT 1 FROM patch_target t WHERE t.request_id = pr.id AND t.line_id = ")
+            .push_bind(l.to_string())
+            .push(")");
+    }
+    if f.mine {
+        q.push(" AND pr.requester_id = ").push_bind(v.viewer.unwrap_or(-1));
+    }
+}
+
+/// One page of requests, newest first, the total, and the counts per status.
+pub async fn list_requests(
+    conn: &mut SqliteConnection,
+    f: &ListFilter,
+    v: Visibility,
+) -> Result<(Vec<RequestSummary>, i64, Vec<(RequestStatus, i64)>), AppError> {
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT pr.id, pr.title, pr.category, pr.severity, pr.status, u.name, pr.embargoed, pr.created_at, \
+         (SELECT group_concat(t.line_id) FROM patch_target t WHERE t.request_id = pr.id) \
+         FROM patch_request pr JOIN user u ON u.id = pr.requester_id WHERE 1 = 1",
+    );
+    push_filters(&mut q, f, v, true);
+    q.push(" ORDER BY pr.id DESC LIMIT ").push_bind(i64::from(PAGE_SIZE));
+    q.push(" OFFSET ").push_bind(i64::from((f.page.max(1) - 1) * PAGE_SIZE));
+    type Row = (i64, String, String, String, String, String, bool, DateTime<Utc>, Option<String>);
+    let rows: Vec<Row> = q.build_query_as().fetch_all(&mut *conn).await?;
+    let items = rows
+        .into_iter()
+        .map(|(id, title, category, severity, status, requester, embargoed, created_at, lines)| {
+            let mut lines: Vec<LineId> = lines.unwrap_or_default().split(',').filter_map(|l| LineId::parse(l).ok()).collect();
+            lines.sort_by(|a, b| b.cmp(a));
+            Ok(RequestSummary {
+                id,
+                title,
+                category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
+                severity: Severity::parse(&severity).ok_or_else(|| corrupt("severity", &severity))?,
+                status: RequestStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+                requester,
+                embargoed,
+                created_at,
+                lines,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+
+    let mut counts_q = QueryBuilder::<Sqlite>::new("SELECT pr.status, COUNT(*) FROM patch_request pr WHERE 1 = 1");
+    push_filters(&mut counts_q, f, v, false);
+    counts_q.push(" GROUP BY pr.status");
+    let counted: Vec<(String, i64)> = counts_q.build_query_as().fetch_all(&mut *conn).await?;
+    let counts: Vec<(RequestStatus, i64)> = RequestStatus::ALL
+        .into_iter()
+        .map(|s| (s, counted.iter().find(|(c, _)| c == s.as_str()).map(|(_, n)| *n).unwrap_or(0)))
+        .collect();
+    let total = match f.status {
+        Some(s) => counts.iter().find(|(c, _)| *c == s).map(|(_, n)| *n).unwrap_or(0),
+        None => counts.iter().map(|(_, n)| n).sum(),
+    };
+    Ok((items, total, counts))
+}
+
+/// Records a decision for one line; false when the request has no such target.
+pub async fn update_decision(
+    conn: &mut SqliteConnection,
+    request: i64,
+    line: LineId,
+    decision: Decision,
+    reason: Option<&str>,
+    decided_by: Option<i64>,
+    release: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query(
+        "UPDATE patch_target SET decision = ?, reason = ?, decided_by = ?, decided_at = ?, release_id = ? \
+         WHERE request_id = ? AND line_id = ?",
+    )
+    .bind(decision.as_str())
+    .bind(reason)
+    .bind(decided_by)
+    .bind(now)
+    .bind(release)
+    .bind(request)
+    .bind(line.to_string())
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Brings a request's status in step with its targets and their releases.
+pub async fn refresh_status(conn: &mut SqliteConnection, request: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE patch_request SET updated_at = ?, status = CASE \
+           WHEN category IN ('minor_problem', 'feature') THEN 'deferred' \
+           WHEN EXISTS (SELECT 1 FROM patch_target t WHERE t.request_id = patch_request.id AND t.decision = 'pending') THEN 'open' \
+           WHEN NOT EXISTS (SELECT 1 FROM patch_target t WHERE t.request_id = patch_request.id AND t.decision = 'approved') THEN 'rejected' \
+           WHEN EXISTS (SELECT 1 FROM patch_target t LEFT JOIN release r ON r.id = t.release_id \
+                        WHERE t.request_id = patch_request.id AND t.decision = 'approved' AND r.actual_date IS NULL) THEN 'approved' \
+           ELSE 'shipped' END \
+         WHERE id = ?",
+    )
+    .bind(now)
+    .bind(request)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Refreshes every request a release carries (called when it ships).
+pub async fn refresh_for_release(conn: &mut SqliteConnection, release: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT request_id FROM patch_target WHERE release_id = ?")
+        .bind(release)
+        .fetch_all(&mut *conn)
+        .await?;
+    for id in ids {
+        refresh_status(conn, id, now).await?;
+    }
+    Ok(())
+}
+
+/// Approved requests a release carries, for its notes.
+pub async fn list_carried(db: impl SqliteExecutor<'_>, release: i64) -> Result<Vec<(i64, String, String, Option<String>, bool)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT pr.id, pr.title, pr.bug_link, pr.fix_link, pr.embargoed FROM patch_target t \
+         JOIN patch_request pr ON pr.id = t.request_id WHERE t.release_id = ? AND t.decision = 'approved' ORDER BY pr.id",
+    )
+    .bind(release)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The on-call user of the week starting `monday`.
+pub async fn find_oncall(db: impl SqliteExecutor<'_>, monday: NaiveDate) -> Result<Option<(i64, String)>, AppError> {
+    Ok(sqlx::query_as("SELECT u.id, u.name FROM oncall o JOIN user u ON u.id = o.user_id WHERE o.week_start = ?")
+        .bind(monday)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// The rotation from `monday` on.
+pub async fn list_oncall(db: impl SqliteExecutor<'_>, monday: NaiveDate) -> Result<Vec<(NaiveDate, String)>, AppError> {
+    Ok(sqlx::query_as("SELECT o.week_start, u.name FROM oncall o JOIN user u ON u.id = o.user_id WHERE o.week_start >= ? ORDER BY o.week_start LIMIT 12")
+        .bind(monday)
+        .fetch_all(db)
+        .await?)
+}
+
+/// Assigns a week to a user (replacing whoever had it).
+pub async fn upsert_oncall(conn: &mut SqliteConnection, monday: NaiveDate, user: i64) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO oncall (week_start, user_id) VALUES (?, ?) ON CONFLICT (week_start) DO UPDATE SET user_id = excluded.user_id")
+        .bind(monday)
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Open, approved and shipped-this-month requests per line, for the health badges.
+pub async fn count_by_line(db: impl SqliteExecutor<'_>) -> Result<Vec<(String, String, i64)>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT t.line_id, t.decision, COUNT(*) FROM patch_target t JOIN patch_request pr ON pr.id = t.request_id \
+         WHERE pr.status IN ('open', 'approved') GROUP BY t.line_id, t.decision",
+    )
+    .fetch_all(db)
+    .await?)
+}

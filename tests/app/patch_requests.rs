@@ -1,0 +1,363 @@
+//! Patch requests through real HTTP: the rules, triage, visibility and bad input.
+
+use leptos::server_fn::ServerFn;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use trainyard::features::patch_requests::api as pr;
+
+use crate::harness::{TestApp, text_of};
+
+fn url<F: ServerFn>() -> &'static str {
+    F::url()
+}
+
+/// A complete stability request, as the form's fields (`form[...]`).
+fn fields(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
+    let base = [
+        ("title", "Proxy crashes on an empty header"),
+        ("category", "stability"),
+        ("severity", "S2"),
+        ("bug_link", "https://github.com/org/repo/issues/42"),
+        ("fix_link", ""),
+        ("impact", "every gateway restarts"),
+        ("risk", "low"),
+        ("risk_reason", ""),
+        ("testing", "unit test"),
+        ("verified_on_daily", "yes"),
+        ("workaround", ""),
+        ("cve_id", ""),
+        ("embargoed", ""),
+        ("targets", "1.12,1.11,1.10,1.9"),
+    ];
+    base.iter()
+        .map(|(k, v)| {
+            let value = overrides.iter().find(|(o, _)| o == k).map(|(_, v)| *v).unwrap_or(v);
+            (format!("form[{k}]"), value.to_owned())
+        })
+        .collect()
+}
+
+async fn file(app: &TestApp, client: &Client, overrides: &[(&str, &str)]) -> reqwest::Response {
+    client
+        .post(app.url(url::<pr::FilePatchRequest>()))
+        .header("accept", "application/json")
+        .form(&fields(overrides))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn filed(app: &TestApp, client: &Client, overrides: &[(&str, &str)]) -> i64 {
+    let res = file(app, client, overrides).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    res.json().await.unwrap()
+}
+
+async fn decide(app: &TestApp, client: &Client, id: i64, line: &str, decision: &str, reason: &str) -> reqwest::Response {
+    let id = id.to_string();
+    app.call(client, url::<pr::DecidePatchRequest>(), &[("id", &id), ("line", line), ("decision", decision), ("reason", reason), ("out_of_band_on", "")])
+        .await
+}
+
+async fn api_request(app: &TestApp, client: &Client, id: i64) -> (StatusCode, Value) {
+    let res = client.get(app.url(&format!("/api/v1/patch-requests/{id}"))).send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_stability_request_targets_every_supported_line_and_is_audited() {
+    let app = TestApp::spawn().await;
+    let dev = app.signed_in("dev").await;
+    let id = filed(&app, &dev, &[]).await;
+    let (status, body) = api_request(&app, &dev, id).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "open");
+    let lines: Vec<&str> = body["targets"].as_array().unwrap().iter().map(|t| t["line"].as_str().unwrap()).collect();
+    assert_eq!(lines, ["1.12", "1.11", "1.10", "1.9"]);
+    assert!(body["targets"].as_array().unwrap().iter().all(|t| t["decision"] == "pending"));
+    let page = text_of(&dev.get(app.url(&format!("/patch-requests/{id}"))).send().await.unwrap().text().await.unwrap());
+    assert!(page.contains("filed “Proxy crashes on an empty header” (stability, S2) for 1.9, 1.10, 1.11, 1.12"), "{page}");
+}
+
+#[tokio::test]
+async fn features_are_deferred_to_the_named_monthly_release() {
+    let app = TestApp::spawn().await;
+    let dev = app.signed_in("dev").await;
+    let id = filed(&app, &dev, &[("category", "feature"), ("title", "Add a retry flag")]).await;
+    let (_, body) = api_request(&app, &dev, id).await;
+    assert_eq!(body["status"], "deferred");
+    assert_eq!(body["deferred_to"], "1.13.0");
+    assert_eq!(body["targets"], json!([]));
+    // The form tells before submitting: it knows the next monthly release.
+    let (_, form) = {
+        let res = app.call(&dev, url::<pr::LoadPatchForm>(), &[]).await;
+        (res.status(), res.json::<Value>().await.unwrap())
+    };
+    assert_eq!(form["next_minor"][0], "1.13.0");
+    assert_eq!(form["next_minor"][1], "2026-12-22");
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_field_by_field() {
+    let app = TestApp::spawn().await;
+    let dev = app.signed_in("dev").await;
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("title", "")], "title"),
+        (&[("bug_link", "")], "bug_link"),
+        (&[("bug_link", "javascript:alert(1)")], "bug_link"),
+        (&[("severity", "S9")], "severity"),
+        (&[("category", "opinion")], "category"),
+        (&[("targets", "1.12,1.5")], "targets"),
+        (&[("targets", "")], "targets"),
+        (&[("targets", "9.99")], "targets"),
+        (&[("cve_id", "CVE-2026-1")], "cve_id"),
+        (&[("risk", "high")], "risk_reason"),
+    ];
+    for (overrides, field) in cases {
+        let res = file(&app, &dev, overrides).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{overrides:?}");
+        let body: Value = res.json().await.unwrap();
+        let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert!(fields.contains(field), "{overrides:?} → {fields:?}");
+    }
+    let huge = "x".repeat(5000);
+    let res = file(&app, &dev, &[("impact", huge.as_str())]).await;
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "impact");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("4000"));
+}
+
+#[tokio::test]
+async fn html_is_shown_as_text_and_sql_is_stored_verbatim() {
+    let app = TestApp::spawn().await;
+    let dev = app.signed_in("dev").await;
+    let title = "</title><script>alert('x')</script> '; DROP TABLE patch_request; --";
+    let id = filed(&app, &dev, &[("title", title), ("impact", "<img src=x onerror=alert(1)>")]).await;
+    let html = dev.get(app.url(&format!("/patch-requests/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("<script>alert"), "the title must be escaped");
+    assert!(!html.contains("<img src=x"), "the impact must be escaped");
+    assert!(html.contains("&lt;script&gt;alert"));
+    assert!(!html.contains("</title><script>"), "the page title must not break out of <title>");
+    let (_, body) = api_request(&app, &dev, id).await;
+    assert_eq!(body["title"], title);
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM patch_request").fetch_one(app.state.db.reader()).await.unwrap();
+    assert!(count >= 1, "the table survived");
+}
+
+#[tokio::test]
+async fn a_repeated_submission_is_one_request() {
+    let app = TestApp::spawn().await;
+    let dev = app.signed_in("dev").await;
+    let (a, b) = tokio::join!(filed(&app, &dev, &[("title", "Twice")]), filed(&app, &dev, &[("title", "Twice")]));
+    assert_eq!(a, b);
+    let again = filed(&app, &dev, &[("title", "Twice")]).await;
+    assert_eq!(a, again);
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM patch_request WHERE title = 'Twice'").fetch_one(app.state.db.reader()).await.unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn only_signed_in_developers_file_and_only_managers_decide() {
+    let app = TestApp::spawn().await;
+    assert_eq!(file(&app, &app.client(), &[]).await.status(), StatusCode::UNAUTHORIZED);
+    let dev = app.signed_in("dev").await;
+    let id = filed(&app, &dev, &[]).await;
+    assert_eq!(decide(&app, &app.client(), id, "1.12", "approved", "").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(decide(&app, &dev, id, "1.12", "approved", "").await.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn triage_assigns_approved_lines_to_their_next_patch_and_the_requester_sees_it() {
+    let app = TestApp::spawn().await;
+    let dev = app.signed_in("dev").await;
+    let manager = app.signed_in("manager").await;
+    let id = filed(&app, &dev, &[("category", "security"), ("cve_id", "CVE-2026-12345")]).await;
+    assert_eq!(decide(&app, &manager, id, "1.12", "approved", "").await.status(), StatusCode::OK);
+    assert_eq!(decide(&app, &manager, id, "1.11", "approved", "").await.status(), StatusCode::OK);
+    let no_reason = decide(&app, &manager, id, "1.10", "rejected", " ").await;
+    assert_eq!(no_reason.status(), StatusCode::BAD_REQUEST);
+    let body: Value = no_reason.json().await.unwrap();
+    assert_eq!(body["field"], "reason");
+    assert_eq!(decide(&app, &manager, id, "1.10", "rejected", "the code is not in 1.10").await.status(), StatusCode::OK);
+    assert_eq!(decide(&app, &manager, id, "1.9", "not_affected", "").await.status(), StatusCode::OK);
+
+    let (_, body) = api_request(&app, &dev, id).await;
+    assert_eq!(body["status"], "approved");
+    let target = |line: &str| body["targets"].as_array().unwrap().iter().find(|t| t["line"] == line).unwrap().clone();
+    assert_eq!(target("1.12")["carrier"]["version"], "1.12.1");
+    assert_eq!(target("1.12")["carrier"]["date"], "2026-12-08");
+    assert_eq!(target("1.11")["carrier"]["version"], "1.11.2");
+    assert_eq!(target("1.10")["decision"], "rejected");
+    assert_eq!(target("1.10")["reason"], "the code is not in 1.10");
+    assert_eq!(target("1.9")["decision"], "not_affected");
+    let page = text_of(&dev.get(app.url(&format!("/patch-requests/{id}"))).send().await.unwrap().text().await.unwrap());
+    assert!(page.contains("1.12 approved by manager 1.12.1 · 8 Dec 2026 (planned)"), "{page}");
+    assert!(page.contains("the code is not in 1.10"));
+}
+
+#[tokio::test]
+async fn approving_all_lines_at_once_and_an_s1_out_of_band() {
+    let app = TestApp::spawn().await;
+    let dev = app.signed_in("dev").await;
+    let manager = app.signed_in("manager").await;
+    let id = filed(&app, &dev, &[("severity", "S1"), ("targets", "1.12,1.11")]).await;
+    let id_text = id.to_string();
+    let res = app
+        .call(&manager, url::<pr::DecidePatchRequest>(), &[("id", &id_text), ("line", ""), ("decision", "approved"), ("reason", "S1"), ("out_of_band_on", "2026-11-28")])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let (_, body) = api_request(&app, &dev, id).await;
+    let carriers: Vec<(&str, &str)> = body["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["carrier"]["version"].as_str().unwrap(), t["carrier"]["date"].as_str().unwrap()))
+        .collect();
+    assert_eq!(carriers, [("1.12.2", "2026-11-28"), ("1.11.3", "2026-11-28")]);
+    // An S2 may not go out of band.
+    let s2 = filed(&app, &dev, &[("title", "Another"), ("targets", "1.12")]).await;
+    let s2_text = s2.to_string();
+    let res = app
+        .call(&manager, url::<pr::DecidePatchRequest>(), &[("id", &s2_text), ("line", ""), ("decision", "approved"), ("reason", ""), ("out_of_band_on", "2026-11-28")])
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_request_after_the_deadline_moves_to_the_next_slot() {
+    let app = TestApp::spawn().await;
+    // December's deadline is Friday the 4th; on the 5th, fixes go to January's slot.
+    app.clock.set("2026-12-05T09:00:00Z".parse().unwrap());
+    let dev = app.signed_in("dev").await;
+    let manager = app.signed_in("manager").await;
+    let res = app.call(&dev, url::<pr::LoadPatchForm>(), &[]).await;
+    let form: Value = res.json().await.unwrap();
+    let l112 = form["lines"].as_array().unwrap().iter().find(|l| l["line"] == "1.12").unwrap().clone();
+    assert_eq!(l112["missed"]["version"], "1.12.1");
+    assert_eq!(l112["next"]["version"], "1.12.2");
+    assert_eq!(l112["next"]["target"], "2027-01-12");
+    let id = filed(&app, &dev, &[("targets", "1.12")]).await;
+    assert_eq!(decide(&app, &manager, id, "1.12", "approved", "").await.status(), StatusCode::OK);
+    let (_, body) = api_request(&app, &dev, id).await;
+    assert_eq!(body["targets"][0]["carrier"]["version"], "1.12.2");
+    assert_eq!(body["targets"][0]["carrier"]["date"], "2027-01-12");
+}
+
+#[tokio::test]
+async fn embargoed_requests_are_invisible_to_everyone_but_requester_and_managers() {
+    let app = TestApp::spawn().await;
+    let dev = app.signed_in("dev").await;
+    let manager = app.signed_in("manager").await;
+    let id = filed(&app, &dev, &[("category", "security"), ("embargoed", "on"), ("title", "Secret hole")]).await;
+    assert_eq!(api_request(&app, &app.client(), id).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/patch-requests/{id}")).await.status(), 404);
+    let list = app.get("/patch-requests").await.text().await.unwrap();
+    assert!(!list.contains("Secret hole"));
+    let (_, api_list) = app.get_json("/api/v1/patch-requests").await;
+    assert!(api_list["items"].as_array().unwrap().iter().all(|i| i["title"] != "Secret hole"));
+    assert_eq!(api_request(&app, &dev, id).await.0, StatusCode::OK);
+    assert_eq!(api_request(&app, &manager, id).await.0, StatusCode::OK);
+    // Another developer does not see it either.
+    let admin = app.signed_in("admin").await;
+    let other = trainyard::features::admin::api::CreateUser::url();
+    let res = app.call(&admin, other, &[("name", "eve"), ("role", "developer"), ("password", "another long password")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let eve = app.client();
+    app.call(&eve, crate::harness::sign_in_url(), &[("name", "eve"), ("password", "another long password")]).await;
+    assert_eq!(api_request(&app, &eve, id).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_list_filters_paginates_and_counts() {
+    let app = TestApp::spawn().await;
+    let dev = app.signed_in("dev").await;
+    for i in 0..30 {
+        filed(&app, &dev, &[("title", &format!("Bug number {i}")), ("targets", "1.12")]).await;
+    }
+    let (_, page1) = app.get_json("/api/v1/patch-requests?line=1.12&status=open").await;
+    assert_eq!(page1["items"].as_array().unwrap().len(), 25);
+    assert_eq!(page1["items"][0]["title"], "Bug number 29", "newest first");
+    assert!(page1["total"].as_i64().unwrap() >= 30);
+    let (_, page2) = app.get_json("/api/v1/patch-requests?line=1.12&status=open&page=2").await;
+    assert!(!page2["items"].as_array().unwrap().is_empty());
+    let html = text_of(&app.get("/patch-requests?status=deferred").await.text().await.unwrap());
+    assert!(html.contains("Add a flag to tune the retry budget"), "the demo's deferred feature: {html}");
+    assert!(!html.contains("Bug number"));
+    let (status, body) = app.get_json("/api/v1/patch-requests?status=lost").await;
+    assert_eq!((status, body["error"]["field"].as_str()), (400, Some("status")));
+}
+
+#[tokio::test]
+async fn without_javascript_the_form_keeps_what_was_typed_and_files_when_valid() {
+    let app = TestApp::spawn().await;
+    let dev = app.signed_in("dev").await;
+    let body = "title=Crash+on+start&category=stability&severity=S2&bug_link=&risk=low&impact=typed+by+hand&targets=1.12&targets=1.11";
+    let res = dev
+        .post(app.url("/patch-requests/new"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("value=\"Crash on start\""), "the title is kept");
+    assert!(html.contains("typed by hand"), "the impact is kept");
+    assert!(text_of(&html).contains("a link to the bug is required"));
+
+    let fixed = body.replace("bug_link=", "bug_link=https%3A%2F%2Fgithub.com%2Forg%2Frepo%2Fissues%2F9");
+    let res = dev
+        .post(app.url("/patch-requests/new"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .body(fixed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/patch-requests/"));
+    let page = text_of(&dev.get(app.url(&location)).send().await.unwrap().text().await.unwrap());
+    assert!(page.contains("Crash on start"));
+}
+
+#[tokio::test]
+async fn the_api_files_with_the_same_rules() {
+    let app = TestApp::spawn().await;
+    let dev = app.signed_in("dev").await;
+    let good = json!({
+        "title": "Crash via the API", "category": "stability", "severity": "S2",
+        "bug_link": "https://github.com/org/repo/issues/1", "risk": "low", "targetLines": ["1.12"]
+    });
+    let res = dev.post(app.url("/api/v1/patch-requests")).json(&good).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    assert!(created["id"].as_i64().unwrap() > 0);
+    let bad = json!({"title": "", "category": "stability", "severity": "S2", "bug_link": "nope", "risk": "low", "targetLines": ["1.12"]});
+    let res = dev.post(app.url("/api/v1/patch-requests")).json(&bad).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid");
+    let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["title", "bug_link"]);
+    let res = dev.post(app.url("/api/v1/patch-requests")).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = app.client().post(app.url("/api/v1/patch-requests")).json(&good).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_on_call_person_owns_new_requests() {
+    let app = TestApp::spawn().await;
+    let manager = app.signed_in("manager").await;
+    let res = app.call(&manager, url::<pr::AssignOncall>(), &[("week", "2026-11-26"), ("user", "manager")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.call(&manager, url::<pr::AssignOncall>(), &[("week", "2026-11-26"), ("user", "nobody")]).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let dev = app.signed_in("dev").await;
+    let id = filed(&app, &dev, &[("title", "Owned")]).await;
+    let (_, body) = api_request(&app, &dev, id).await;
+    assert_eq!(body["triage_owner"], "manager");
+}
