@@ -21,6 +21,7 @@ use crate::{
         matrix::page::ReleasesPage,
         patch_requests::page::{NewPatchRequestPage, PatchRequestPage, PatchRequestsPage},
         releases::page::ReleasePage,
+        train::page::TrainPage,
     },
 };
 
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <A href="/calendar">"Calendar"</A>
                     <A href="/releases">"Releases"</A>
                     <A href="/patch-requests">"Patch requests"</A>
+                    <A href="/train">"Train"</A>
                     {move || (viewer.role() == Some(Role::Admin)).then(|| view! { <A href="/admin">"Admin"</A> })}
                 </nav>
                 <SessionBox />
@@ -88,6 +90,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/patch-requests") view=PatchRequestsPage ssr=SsrMode::Async />
                     <Route path=path!("/patch-requests/new") view=NewPatchRequestPage ssr=SsrMode::Async />
                     <Route path=path!("/patch-requests/:id") view=PatchRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("/train") view=TrainPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                 </Routes>

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Trainyard runs a project's release train: a calendar of releases, the supported-release
 //! matrix, patch requests and their triage, builds qualifying into monthly releases, and
 //! publishing to GitHub.

@@ -4,4 +4,5 @@ pub mod calendar_rules;
 pub mod patch_request;
 pub mod policy;
 pub mod schedule;
+pub mod train;
 pub mod version;

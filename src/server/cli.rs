@@ -27,6 +27,17 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Run the release train's automation.
+    Train {
+        #[command(subcommand)]
+        command: TrainCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TrainCommand {
+    /// One step of the automation: choose due weekly builds, propose the monthly candidate.
+    Tick,
 }
 
 #[derive(Subcommand)]
@@ -62,6 +73,7 @@ pub fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(settings).await.map_err(|e| e.to_string()),
             Command::User { command: UserCommand::Add { name, role } } => add_user(settings, &name, &role).await,
+            Command::Train { command: TrainCommand::Tick } => train_tick(settings).await,
         }
     });
     match result {
@@ -82,6 +94,16 @@ async fn add_user(settings: Settings, name: &str, role: &str) -> Result<(), Stri
     db.close().await;
     result.map_err(|e| e.to_string())?;
     tracing::info!(name, role = role.label(), "user added");
+    Ok(())
+}
+
+async fn train_tick(settings: Settings) -> Result<(), String> {
+    let db = Db::open(&settings.database_url).await.map_err(|e| e.to_string())?;
+    let state = AppState::new(db.clone(), settings, Arc::new(SystemClock));
+    let report = crate::features::train::service::tick(&state).await;
+    db.close().await;
+    let report = report.map_err(|e| e.to_string())?;
+    tracing::info!(weeklies = ?report.weeklies, candidate = ?report.candidate, "train tick done");
     Ok(())
 }
 

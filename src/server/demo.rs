@@ -114,6 +114,7 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), AppError> {
     }
     tx.commit().await?;
     seed_requests(state).await?;
+    crate::features::train::service::demo_advance(state, 28 * u64::from(state.settings.demo_scale)).await?;
     tracing::info!(releases = releases.len(), "seeded the demo history");
     Ok(())
 }

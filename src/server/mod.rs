@@ -12,3 +12,4 @@ pub mod router;
 pub mod security;
 pub mod serve;
 pub mod state;
+pub mod worker;

@@ -20,7 +20,7 @@ use super::{assets, auth, cache, security, state::AppState};
 use crate::{
     app::{App, shell},
     error::AppError,
-    features::{calendar::feeds, matrix::rest as matrix_rest, patch_requests::rest as requests_rest},
+    features::{calendar::feeds, matrix::rest as matrix_rest, patch_requests::rest as requests_rest, train::rest as train_rest},
 };
 
 /// Request bodies larger than this are refused with 413 (the patch form is the largest).
@@ -42,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/patch-requests", get(requests_rest::list).post(requests_rest::create))
         .route("/api/v1/patch-requests/{id}", get(requests_rest::show))
         .route("/patch-requests/new", post(requests_rest::post_form))
+        .route("/api/v1/builds", post(train_rest::report_build))
+        .route("/api/v1/builds/{name}/results", post(train_rest::report_result))
         .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
         .fallback(assets::serve_file_or_not_found)
         .layer(middleware::from_fn(server_fn_status))

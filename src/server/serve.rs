@@ -28,6 +28,9 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     let local = listener.local_addr()?;
     tracing::info!("Trainyard is running at http://{local}/ (database {})", state.settings.database_url);
+    if state.settings.background {
+        super::worker::spawn(state.clone());
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     db.close().await;

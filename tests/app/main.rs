@@ -8,3 +8,4 @@ mod identity;
 mod matrix;
 mod patch_requests;
 mod serving;
+mod train;

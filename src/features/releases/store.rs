@@ -342,6 +342,46 @@ pub async fn update_cancelled(conn: &mut SqliteConnection, version: &Version, no
         == 1)
 }
 
+/// Records a weekly build as the candidate of a planned minor (a newer one replaces it).
+pub async fn update_candidate(conn: &mut SqliteConnection, version: &Version, build: &str, commit: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
+    Ok(sqlx::query(
+        "UPDATE release SET status = 'candidate', source_build = ?, source_commit = ?, revision = revision + 1, updated_at = ? \
+         WHERE version = ? AND actual_date IS NULL AND status IN ('planned', 'candidate')",
+    )
+    .bind(build)
+    .bind(commit)
+    .bind(now)
+    .bind(version.to_string())
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// A release manager's approval: the release ships on `date` from `build`.
+pub async fn approve_release(
+    conn: &mut SqliteConnection,
+    version: &Version,
+    date: NaiveDate,
+    build: &str,
+    commit: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query(
+        "UPDATE release SET status = 'approved', actual_date = ?, source_build = ?, source_commit = ?, revision = revision + 1, updated_at = ? \
+         WHERE version = ? AND actual_date IS NULL AND status IN ('planned', 'candidate')",
+    )
+    .bind(date)
+    .bind(build)
+    .bind(commit)
+    .bind(now)
+    .bind(version.to_string())
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
 /// Sets or clears a line's end-of-life override.
 pub async fn update_eol_override(conn: &mut SqliteConnection, line: LineId, value: Option<&EolOverride>) -> Result<bool, AppError> {
     Ok(sqlx::query("UPDATE release_line SET eol_override_date = ?, eol_override_note = ? WHERE id = ?")

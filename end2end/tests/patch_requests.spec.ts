@@ -1,0 +1,94 @@
+import { test, expect, hydrated, signIn } from "./fixtures";
+
+test("a developer files a security request for every supported line; a manager decides; the requester sees it", async ({ page, browser, consoleErrors }) => {
+  await signIn(page, "developer");
+  await page.goto("/patch-requests/new");
+  await hydrated(page);
+
+  const targets = page.getByRole("group", { name: "Target lines" }).getByRole("checkbox");
+  const lineCount = await targets.count();
+  expect(lineCount).toBeGreaterThanOrEqual(3);
+  for (let i = 0; i < lineCount; i++) await expect(targets.nth(i)).toBeChecked();
+
+  await page.getByLabel("Title").fill("Auth filter lets expired tokens through");
+  await page.getByLabel("Security (vulnerability)").check();
+  await expect(page.getByText("This qualifies for a patch release")).toBeVisible();
+  await page.getByLabel(/^S2/).check();
+  // The rules answer while typing: a bad link is flagged next to its field.
+  await page.getByLabel("Bug link (required)").fill("not a link");
+  await page.getByLabel("Bug link (required)").blur();
+  await expect(page.locator("#bug_link-error")).toContainText("http:// or https://");
+  await page.getByLabel("Bug link (required)").fill("https://github.com/example/trainyard-demo/issues/77");
+  await expect(page.locator("#bug_link-error")).toBeHidden();
+  await page.getByLabel("low", { exact: true }).check();
+  await page.getByLabel("CVE id").fill("CVE-2026-77777");
+  await page.getByRole("button", { name: "File the request" }).click();
+
+  await expect(page).toHaveURL(/\/patch-requests\/\d+$/);
+  const requestUrl = page.url();
+  const rows = page.getByRole("table").getByRole("row");
+  await expect(rows).toHaveCount(lineCount + 1);
+  await expect(page.getByRole("table")).toContainText("awaiting triage");
+
+  // A release manager approves two lines and rejects one.
+  const managerContext = await browser.newContext();
+  const manager = await managerContext.newPage();
+  await signIn(manager, "manager");
+  await manager.goto(requestUrl);
+  await hydrated(manager);
+  const lineNames = await manager.getByRole("table").locator("tbody th").allInnerTexts();
+  const decide = (line: string) => manager.getByRole("form", { name: `Decide ${line}` });
+  await decide(lineNames[0]).getByRole("button", { name: "Approve" }).click();
+  await expect(manager.getByRole("row", { name: new RegExp(`^${lineNames[0].replace(".", "\\.")}`) })).toContainText("approved by manager");
+  await decide(lineNames[1]).getByRole("button", { name: "Approve" }).click();
+  await expect(manager.getByRole("row", { name: new RegExp(`^${lineNames[1].replace(".", "\\.")}`) })).toContainText("approved by manager");
+  await decide(lineNames[2]).getByLabel(/Reason for/).fill("this line does not have the filter");
+  await decide(lineNames[2]).getByRole("button", { name: "Reject" }).click();
+  await expect(manager.getByRole("row", { name: new RegExp(`^${lineNames[2].replace(".", "\\.")}`) })).toContainText("rejected");
+  await managerContext.close();
+
+  // The requester sees each decision and the patch versions planned.
+  await page.reload();
+  await hydrated(page);
+  const first = page.getByRole("row", { name: new RegExp(`^${lineNames[0].replace(".", "\\.")}`) });
+  await expect(first).toContainText("approved");
+  await expect(first).toContainText(new RegExp(`${lineNames[0].replace(".", "\\.")}\\.\\d+ · .* \\(planned\\)`));
+  await expect(page.getByRole("row", { name: new RegExp(`^${lineNames[2].replace(".", "\\.")}`) })).toContainText("this line does not have the filter");
+});
+
+test("a feature is told it waits for the named monthly release", async ({ page, consoleErrors }) => {
+  await signIn(page, "developer");
+  await page.goto("/patch-requests/new");
+  await hydrated(page);
+  await page.getByLabel("Title").fill("Add a knob for retry budgets");
+  await page.getByLabel("Feature or improvement").check();
+  const verdict = page.getByText("This does not qualify for a patch release");
+  await expect(verdict).toBeVisible();
+  await expect(page.locator(".callout.warn")).toContainText(/1\.\d+\.0 on \d+ \w+ \d{4}/);
+  await page.getByLabel(/^S4/).check();
+  await page.getByLabel("Bug link (required)").fill("https://github.com/example/trainyard-demo/issues/88");
+  await page.getByLabel("low", { exact: true }).check();
+  await page.getByRole("button", { name: "Record for the monthly release" }).click();
+  await expect(page).toHaveURL(/\/patch-requests\/\d+$/);
+  await expect(page.getByText(/Deferred: .* ships in the monthly release/)).toBeVisible();
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a failed submission keeps everything typed", async ({ page }) => {
+    await page.goto("/login");
+    await page.getByLabel("Name").fill("dev");
+    await page.getByLabel("Password").fill("trainyard-dev-demo");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.goto("/patch-requests/new");
+    await page.getByLabel("Title").fill("Crash without a bug link");
+    await page.getByLabel("Stability (crash, hang, data loss, regression)").check();
+    await page.getByLabel(/^S3/).check();
+    await page.getByLabel("Impact if declined").fill("typed carefully, must not be lost");
+    await page.getByRole("button", { name: /File the request/ }).click();
+    await expect(page.getByLabel("Title")).toHaveValue("Crash without a bug link");
+    await expect(page.getByLabel("Impact if declined")).toHaveValue("typed carefully, must not be lost");
+    await expect(page.locator("#bug_link-error")).toContainText("a link to the bug is required");
+  });
+});

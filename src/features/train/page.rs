@@ -1,0 +1,167 @@
+//! `/train`: the monthly candidate, weekly qualification, the dailies, and promotion.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{Build, Candidate, FlagKind, TrainView, api::{PromoteBuild, load_train}};
+use crate::{
+    components::{ErrorView, Loading, dates::{long_date, relative, short_date}},
+    domain::train::{Suite, SuiteStatus},
+};
+
+#[component]
+pub fn TrainPage() -> impl IntoView {
+    let promote = ServerAction::<PromoteBuild>::new();
+    let data = Resource::new(move || promote.version().get(), |_| load_train());
+    view! {
+        <Title text="Release train · Trainyard" />
+        <h1>"Release train"</h1>
+        <p class="lede">
+            "A daily build is cut and functionally tested every day; once a week the newest passing daily becomes the weekly build and gets stability and performance tests; "
+            "the monthly release is promoted only from a weekly that passed all three."
+        </p>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(t) => view! { <TrainBody train=t promote /> }.into_any(),
+                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn suite_cell(build: &Build, suite: Suite) -> impl IntoView + use<> {
+    let (kind, label) = match build.status(suite) {
+        Some(SuiteStatus::Passed) => ("passed", "passed"),
+        Some(SuiteStatus::Failed) => ("failed", "failed"),
+        Some(SuiteStatus::Pending) => ("pending", "pending"),
+        None => ("planned", "not run"),
+    };
+    let pill = view! { <span class=format!("pill pill-{kind}")>{label}</span> };
+    match build.link(suite) {
+        Some(link) => view! { <a href=link rel="external noopener noreferrer" aria-label=format!("{} {} results", build.name, suite.as_str())>{pill}</a> }.into_any(),
+        None => pill.into_any(),
+    }
+}
+
+#[component]
+fn TrainBody(train: TrainView, promote: ServerAction<PromoteBuild>) -> impl IntoView {
+    let today = train.today;
+    let error = move || promote.value().get().and_then(Result::err).map(|e| e.to_string());
+    let promoted = move || promote.value().get().and_then(Result::ok);
+    view! {
+        {(!train.flags.is_empty()).then(|| view! {
+            <section class="callout warn" aria-labelledby="flags-heading">
+                <h2 id="flags-heading">"Needs attention"</h2>
+                <ul>
+                    {train.flags.iter().map(|f| {
+                        let label = match f.kind {
+                            FlagKind::MissingDaily => "missing daily",
+                            FlagKind::FailedQualification => "failed qualification",
+                            FlagKind::LateQualification => "late qualification",
+                            FlagKind::NoWeekly => "no weekly",
+                        };
+                        view! { <li><strong>{label}</strong> ": " {f.message.clone()}</li> }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        {move || promoted().map(|v| view! {
+            <p class="callout ok" role="status">"Promoted to " <a href=format!("/releases/{v}")>{v.clone()}</a> ": it is approved and ships today."</p>
+        })}
+        {move || error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+        {train.candidate.clone().map(|c| view! { <CandidateCard candidate=c can_promote=train.can_promote promote today /> })}
+        <h2>"Weekly builds"</h2>
+        <div class="table-wrap">
+            <table class="builds">
+                <thead>
+                    <tr>
+                        <th scope="col">"Build"</th>
+                        <th scope="col">"Functional"</th>
+                        <th scope="col">"Stability"</th>
+                        <th scope="col">"Performance"</th>
+                        <th scope="col">"Why chosen"</th>
+                        {train.can_promote.then(|| view! { <th scope="col"><span class="visually-hidden">"Promote"</span></th> })}
+                    </tr>
+                </thead>
+                <tbody>
+                    {train.weeklies.iter().map(|b| {
+                        let name = b.name.clone();
+                        let label = format!("Promote {name}");
+                        let refusal = b.facts().promotion_refusal();
+                        view! {
+                            <tr>
+                                <th scope="row">{b.name.clone()} <br /><small class="muted"><code>{b.commit.chars().take(7).collect::<String>()}</code> {b.promoted_to.clone().map(|v| format!(" → {v}"))}</small></th>
+                                <td>{suite_cell(b, Suite::Functional)}</td>
+                                <td>{suite_cell(b, Suite::Stability)}</td>
+                                <td>{suite_cell(b, Suite::Performance)}</td>
+                                <td><small>{b.weekly_reason.clone().unwrap_or_default()}</small></td>
+                                {train.can_promote.then(|| view! {
+                                    <td>
+                                        <ActionForm action=promote attr:aria-label=label.clone()>
+                                            <input type="hidden" name="build" value=name.clone() />
+                                            <button type="submit" class="secondary" title=refusal.clone().unwrap_or_default()>"Promote"</button>
+                                        </ActionForm>
+                                    </td>
+                                })}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <h2>"Daily builds of the last three weeks"</h2>
+        <div class="table-wrap">
+            <table class="builds">
+                <thead><tr><th scope="col">"Build"</th><th scope="col">"Commit"</th><th scope="col">"Cut"</th><th scope="col">"Functional"</th></tr></thead>
+                <tbody>
+                    {train.dailies.iter().map(|b| view! {
+                        <tr>
+                            <th scope="row">{b.name.clone()} {b.weekly_selected_at.is_some().then(|| view! { " " <span class="pill pill-info">"weekly"</span> })}</th>
+                            <td><code>{b.commit.chars().take(7).collect::<String>()}</code></td>
+                            <td>{short_date(b.cut_at.date_naive())} <span class="muted">" · " {relative(b.cut_at.date_naive(), today)}</span></td>
+                            <td>{suite_cell(b, Suite::Functional)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn CandidateCard(candidate: Candidate, can_promote: bool, promote: ServerAction<PromoteBuild>, today: chrono::NaiveDate) -> impl IntoView {
+    let version = candidate.version.to_string();
+    let build = candidate.build.clone();
+    view! {
+        <section class="card candidate" aria-labelledby="candidate-heading">
+            <h2 id="candidate-heading">"Monthly candidate for " {version.clone()}</h2>
+            <p>"Release day " <strong>{long_date(candidate.release_day)}</strong> <span class="muted">" (" {relative(candidate.release_day, today)} ")"</span></p>
+            {match build.clone() {
+                Some(b) => view! {
+                    <p>"Candidate: " <strong>{b.name.clone()}</strong> " — " {candidate.reason.clone()}</p>
+                }.into_any(),
+                None => view! { <p>{candidate.reason.clone()}</p> }.into_any(),
+            }}
+            {candidate.escalation.clone().map(|e| view! {
+                <div class="callout bad" role="alert">
+                    <p><strong>"Escalation: "</strong> "the newest weekly " {e.failed_build.clone()} " failed "
+                        {e.failed_suites.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" and ")} " tests."</p>
+                    <p>"Fallback: " {e.fallback.clone()} ". "
+                        {if e.slip_days > 0 { format!("The monthly release slips by {} days.", e.slip_days) } else { "The monthly release keeps its date.".to_owned() }}
+                    </p>
+                </div>
+            })}
+            {(can_promote && build.is_some()).then(|| {
+                let name = build.clone().map(|b| b.name).unwrap_or_default();
+                view! {
+                    <ActionForm action=promote attr:aria-label="Promote the candidate">
+                        <input type="hidden" name="build" value=name.clone() />
+                        <button type="submit" disabled=move || promote.pending().get()>{format!("Promote {name} to {version}")}</button>
+                    </ActionForm>
+                }
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,27 @@
+//! Background work: the train's automation (and, in demo mode, the demo CI) on a timer.
+
+use std::time::Duration;
+
+use super::state::AppState;
+
+/// How often the train is ticked.
+pub const TICK_EVERY: Duration = Duration::from_secs(60);
+
+/// Runs until the process ends; each tick is idempotent, so a restart loses nothing.
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        let mut timer = tokio::time::interval(TICK_EVERY);
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            timer.tick().await;
+            let result = if state.settings.demo {
+                crate::features::train::service::demo_advance(&state, 2).await
+            } else {
+                crate::features::train::service::tick(&state).await.map(|_| ())
+            };
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "train tick failed; it runs again in a minute");
+            }
+        }
+    });
+}
