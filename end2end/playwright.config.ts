@@ -4,15 +4,20 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-// The real server binary, on a free port, against a fresh SQLite file with demo data.
-const port =
-  process.env.E2E_PORT ??
-  execSync(
-    `python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"`,
-  )
+// The real server binary, on a free port, against a fresh SQLite file with demo data. The
+// config is loaded again in every worker: the first load picks the port and the folder and
+// leaves them in the environment, which workers inherit.
+const freePort = () =>
+  execSync(`python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"`)
     .toString()
     .trim();
-const dataDir = mkdtempSync(join(tmpdir(), "trainyard-e2e-"));
+process.env.E2E_PORT ??= freePort();
+process.env.E2E_GITHUB_PORT ??= freePort();
+process.env.E2E_DATA ??= mkdtempSync(join(tmpdir(), "trainyard-e2e-"));
+const port = process.env.E2E_PORT;
+const githubPort = process.env.E2E_GITHUB_PORT;
+const dataDir = process.env.E2E_DATA;
+const githubToken = "e2e-github-token";
 const server = process.env.SERVER_BIN ?? resolve("../target/release/trainyard");
 export const baseURL = `http://127.0.0.1:${port}`;
 
@@ -41,7 +46,16 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium" }],
-  webServer: {
+  webServer: [
+    {
+      // A stand-in for GitHub's releases API (a real HTTP server, not a mock of our code).
+      command: "node fake-github.mjs",
+      url: `http://127.0.0.1:${githubPort}/`,
+      timeout: 10_000,
+      reuseExistingServer: false,
+      env: { FAKE_GITHUB_PORT: githubPort, FAKE_GITHUB_TOKEN: githubToken },
+    },
+    {
     command: server,
     cwd: resolve(".."),
     url: `${baseURL}/releases`,
@@ -57,6 +71,10 @@ export default defineConfig({
       LEPTOS_HASH_FILES: "true",
       LEPTOS_OUTPUT_NAME: "trainyard",
       LEPTOS_ENV: "PROD",
+      TRAINYARD_GITHUB_API_URL: `http://127.0.0.1:${githubPort}`,
+      TRAINYARD_GITHUB_REPO: "example/trainyard-demo",
+      TRAINYARD_GITHUB_TOKEN: githubToken,
     },
-  },
+    },
+  ],
 });

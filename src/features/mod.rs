@@ -8,5 +8,6 @@ pub mod calendar;
 pub mod dashboard;
 pub mod matrix;
 pub mod patch_requests;
+pub mod publishing;
 pub mod releases;
 pub mod train;

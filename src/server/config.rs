@@ -58,6 +58,8 @@ pub struct Settings {
     pub hash_files: bool,
     /// How long a client may take to send a request body.
     pub body_timeout: std::time::Duration,
+    pub github_timeouts: super::github::GitHubTimeouts,
+    pub publish_backoff: crate::features::publishing::service::Backoff,
 }
 
 impl Settings {
@@ -126,8 +128,13 @@ impl Settings {
             github: GitHubSettings {
                 repo,
                 token: var("TRAINYARD_GITHUB_TOKEN").map(Secret::new),
-                api_url: var("TRAINYARD_GITHUB_API_URL")
-                    .unwrap_or_else(|| "https://api.github.com".into()),
+                api_url: {
+                    let url = var("TRAINYARD_GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
+                    if !(url.starts_with("https://") || url.starts_with("http://")) || url.parse::<http::Uri>().is_err() {
+                        return Err(ConfigError::Invalid { name: "TRAINYARD_GITHUB_API_URL", value: url, reason: "expected an http(s) URL".into() });
+                    }
+                    url
+                },
             },
             site_addr,
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
@@ -135,6 +142,8 @@ impl Settings {
             initial_admin,
             hash_files: flag("LEPTOS_HASH_FILES", super::assets::hash_file_path().is_some_and(|p| p.exists()))?,
             body_timeout: std::time::Duration::from_secs(10),
+            github_timeouts: super::github::GitHubTimeouts::default(),
+            publish_backoff: crate::features::publishing::service::Backoff::default(),
         })
     }
 
@@ -151,6 +160,8 @@ impl Settings {
             initial_admin: None,
             hash_files: false,
             body_timeout: std::time::Duration::from_secs(10),
+            github_timeouts: super::github::GitHubTimeouts::default(),
+            publish_backoff: crate::features::publishing::service::Backoff::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! relative to today, so every page has something true to show.
 
 use chrono::{Days, NaiveDate};
+use sha2::Digest;
 
 use super::state::AppState;
 use crate::{
@@ -111,6 +112,15 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), AppError> {
             date_note: None,
         };
         insert_release(&mut tx, &new, now).await?;
+    }
+    // The newest shipped patch of the newest supported older line waits for a release manager
+    // to publish it to GitHub.
+    if let Some(pending) = releases.iter().filter(|r| r.shipped && !r.version.is_minor() && !r.out_of_band).max_by_key(|r| (r.date, r.version.clone())) {
+        sqlx::query("UPDATE release SET status = 'approved', source_commit = ? WHERE version = ?")
+            .bind(hex::encode(sha2::Sha256::digest(pending.version.to_string().as_bytes()))[..40].to_owned())
+            .bind(pending.version.to_string())
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     seed_requests(state).await?;

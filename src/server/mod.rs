@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod github;
 pub mod router;
 pub mod security;
 pub mod serve;

@@ -30,6 +30,7 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     tracing::info!("Trainyard is running at http://{local}/ (database {})", state.settings.database_url);
     if state.settings.background {
         super::worker::spawn(state.clone());
+        crate::features::publishing::service::spawn_worker(state.clone());
     }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;

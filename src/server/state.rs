@@ -6,7 +6,10 @@ use axum::extract::FromRef;
 use chrono::NaiveDate;
 use leptos::{config::LeptosOptions, prelude::use_context};
 
+use tokio::sync::Notify;
+
 use super::{
+    github::GitHub,
     cache::ResponseCache,
     clock::{Clock, SystemClock},
     config::Settings,
@@ -16,6 +19,7 @@ use crate::{
     error::AppError,
     features::{
         auth::throttle::LoginThrottle,
+        publishing::service::Backoff,
         releases::{Catalog, store::load_catalog},
     },
 };
@@ -28,13 +32,29 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     pub pages: Arc<ResponseCache>,
     pub login_throttle: Arc<LoginThrottle>,
+    /// The GitHub boundary (a dry run without a token).
+    pub github: GitHub,
+    /// Wakes the publishing worker when a new publication is asked for.
+    pub publisher: Arc<Notify>,
+    /// One publishing round at a time: GitHub wants mutations serial.
+    pub publishing_lock: Arc<tokio::sync::Mutex<()>>,
+    pub backoff: Backoff,
     catalog: Arc<RwLock<Option<(u64, Arc<Catalog>)>>>,
 }
 
 impl AppState {
     pub fn new(db: Db, settings: Settings, clock: Arc<dyn Clock>) -> Self {
         let leptos = settings.leptos_options();
+        let github = GitHub::new(&settings.github, settings.github_timeouts).unwrap_or_else(|e| {
+            tracing::error!("{e}; publishing is a dry run");
+            GitHub::dry_run()
+        });
+        let backoff = settings.publish_backoff;
         Self {
+            github,
+            publisher: Arc::default(),
+            publishing_lock: Arc::default(),
+            backoff,
             db,
             settings: Arc::new(settings),
             clock,

@@ -4,8 +4,10 @@
 
 mod harness;
 mod calendar;
+mod fake_github;
 mod identity;
 mod matrix;
 mod patch_requests;
+mod publishing;
 mod serving;
 mod train;

@@ -8,6 +8,7 @@ use super::{
     Release, ReleaseKind,
     api::{LineDetail, ReleaseDetail, ReleasePageData, load_release_page},
 };
+use crate::features::publishing::page::PublishSection;
 use crate::components::{
     ErrorView, Loading,
     dates::{certainty_label, eol_date, long_date, short_date},
@@ -186,5 +187,6 @@ fn ReleaseView(detail: ReleaseDetail) -> impl IntoView {
         </dl>
         <h2>"Notes"</h2>
         <div class="notes">{notes}</div>
+        <PublishSection version=version.clone() />
     }
 }

@@ -382,6 +382,38 @@ pub async fn approve_release(
         == 1)
 }
 
+/// The release is being published to GitHub.
+pub async fn update_publishing(conn: &mut SqliteConnection, release_id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    sqlx::query("UPDATE release SET status = 'publishing', updated_at = ? WHERE id = ? AND status = 'approved'")
+        .bind(now)
+        .bind(release_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The release is on GitHub.
+pub async fn update_github_published(
+    conn: &mut SqliteConnection,
+    release_id: i64,
+    tag: &str,
+    github_id: i64,
+    url: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE release SET status = 'published', github_tag = ?, github_release_id = ?, github_url = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
+    )
+    .bind(tag)
+    .bind(github_id)
+    .bind(url)
+    .bind(now)
+    .bind(release_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Sets or clears a line's end-of-life override.
 pub async fn update_eol_override(conn: &mut SqliteConnection, line: LineId, value: Option<&EolOverride>) -> Result<bool, AppError> {
     Ok(sqlx::query("UPDATE release_line SET eol_override_date = ?, eol_override_note = ? WHERE id = ?")

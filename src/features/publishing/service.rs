@@ -1,0 +1,328 @@
+//! Publishing: the preview, the intent, and the worker that carries it out step by step.
+
+use std::time::Duration as StdDuration;
+
+use super::{Payload, PublicationState, PublishPanel, store};
+use crate::{
+    error::AppError,
+    features::{
+        audit::store::{Change, record},
+        auth::{Permission, Principal},
+        patch_requests::store::{list_carried, refresh_for_release},
+        releases::{Release, ReleaseKind, ReleaseStatus, store::{find_release, update_github_published, update_publishing}},
+    },
+    server::{
+        github::{GhRelease, GitHubError, ReleaseRequest},
+        state::AppState,
+    },
+    domain::version::Version,
+};
+
+/// How the outbox waits between attempts; tests shorten it.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub first: StdDuration,
+    pub max: StdDuration,
+    /// GitHub asks for mutating calls at least a second apart.
+    pub mutation_gap: StdDuration,
+    /// After this many failed attempts a transient failure stops retrying by itself.
+    pub max_attempts: i64,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self { first: StdDuration::from_secs(2), max: StdDuration::from_secs(600), mutation_gap: StdDuration::from_secs(1), max_attempts: 12 }
+    }
+}
+
+fn parse_version(text: &str) -> Result<Version, AppError> {
+    Version::parse(text).map_err(|_| AppError::not_found(format!("Release “{text}”")))
+}
+
+/// Why a release cannot be published, if it cannot.
+fn blocked(release: &Release) -> Option<String> {
+    match release.status {
+        ReleaseStatus::Planned | ReleaseStatus::Candidate => Some("it is not approved yet: promote it (a minor) or approve it first".into()),
+        ReleaseStatus::Cancelled => Some("it is cancelled".into()),
+        ReleaseStatus::Published if release.github_url.is_none() => Some("it was published before Trainyard published to GitHub".into()),
+        _ if release.source_commit.is_none() => Some("it has no source commit to tag".into()),
+        _ => None,
+    }
+}
+
+/// Notes generated from what the release ships: the requests it carries with their links,
+/// the build it came from, the previous release of its line.
+pub async fn payload(state: &AppState, release: &Release) -> Result<Payload, AppError> {
+    let catalog = state.catalog().await?;
+    let line = release.version.line();
+    let previous = catalog.releases_of(line).rev().find(|r| r.version < release.version && r.shipped().is_some());
+    let mut body = String::new();
+    let kind = match release.kind {
+        ReleaseKind::Minor => "Monthly minor release",
+        ReleaseKind::Patch if release.out_of_band => "Out-of-band patch release",
+        ReleaseKind::Patch => "Patch release",
+    };
+    body.push_str(&format!("{kind} {} of the {line} line.\n\n", release.version));
+    match previous {
+        Some(p) => body.push_str(&format!("Previous release of {line}: {}.\n", p.version)),
+        None => body.push_str(&format!("This is the first release of {line}.\n")),
+    }
+    if let (Some(build), Some(commit)) = (&release.source_build, &release.source_commit) {
+        body.push_str(&format!("Built from {build} (commit {commit}).\n"));
+    } else if let Some(commit) = &release.source_commit {
+        body.push_str(&format!("Built from commit {commit}.\n"));
+    }
+    let carried = list_carried(state.db.reader(), release.id).await?;
+    if !carried.is_empty() {
+        body.push_str("\n### Fixes\n\n");
+        for (id, title, bug, fix, _) in &carried {
+            body.push_str(&format!("- {title} ({bug})"));
+            if let Some(fix) = fix {
+                body.push_str(&format!(", fixed by {fix}"));
+            }
+            body.push_str(&format!(" — patch request #{id}\n"));
+        }
+    }
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
+    // "Latest" only for the highest non-prerelease version on GitHub: a patch to an older line
+    // never takes it from the newest minor.
+    let highest = catalog
+        .releases
+        .iter()
+        .filter(|r| r.id != release.id && !r.version.is_prerelease())
+        .filter(|r| matches!(r.status, ReleaseStatus::Published | ReleaseStatus::Publishing))
+        .map(|r| &r.version)
+        .max();
+    let make_latest = !release.version.is_prerelease() && highest.is_none_or(|h| release.version > *h);
+    Ok(Payload {
+        repository: state.github.repository(),
+        tag: release.version.tag(),
+        target_sha: release.source_commit.clone().unwrap_or_default(),
+        name: release.version.to_string(),
+        body,
+        prerelease: release.version.is_prerelease(),
+        make_latest,
+    })
+}
+
+pub async fn panel(state: &AppState, actor: &Principal, version: &str) -> Result<PublishPanel, AppError> {
+    let version = parse_version(version)?;
+    let release = find_release(state.db.reader(), &version).await?.ok_or_else(|| AppError::not_found(format!("Release {version}")))?;
+    let mut conn = state.db.reader().acquire().await?;
+    let stored = store::find_for_release(&mut conn, release.id).await?;
+    drop(conn);
+    let (payload, publication) = match stored {
+        Some(s) => {
+            let mut p = s.payload;
+            p.repository = state.github.repository();
+            (Some(p), Some(s.publication))
+        }
+        None if blocked(&release).is_none() => (Some(payload(state, &release).await?), None),
+        None => (None, None),
+    };
+    Ok(PublishPanel {
+        version: version.to_string(),
+        blocked: if publication.is_some() { None } else { blocked(&release) },
+        payload,
+        publication,
+        dry_run: !state.github.is_configured(),
+        can_publish: actor.can(Permission::Publish),
+    })
+}
+
+/// What pressing "Publish" did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Published {
+    /// No token or repository: nothing was sent; this is what would have been.
+    DryRun(Payload),
+    /// The intent is stored; the worker carries it out.
+    Queued,
+}
+
+/// Records the intent to publish (in its own short transaction) and wakes the worker.
+pub async fn publish(state: &AppState, actor: &Principal, version: &str) -> Result<Published, AppError> {
+    actor.require(Permission::Publish)?;
+    let version = parse_version(version)?;
+    let release = find_release(state.db.reader(), &version).await?.ok_or_else(|| AppError::not_found(format!("Release {version}")))?;
+    if let Some(why) = blocked(&release) {
+        return Err(AppError::conflict(format!("{version} cannot be published: {why}")));
+    }
+    let payload = payload(state, &release).await?;
+    if !state.github.is_configured() {
+        return Ok(Published::DryRun(payload));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    let (_, created) = store::insert_intent(&mut tx, release.id, &payload, actor.user_id(), now).await?;
+    if created {
+        update_publishing(&mut tx, release.id, now).await?;
+        record(&mut tx, actor, Change::new("release.publish_requested", "release", &version, format!("asked to publish {version} to GitHub")), now).await?;
+    }
+    tx.commit().await?;
+    state.publisher.notify_one();
+    Ok(Published::Queued)
+}
+
+/// Retries a failed or waiting publication now, from the step it stopped at.
+pub async fn retry(state: &AppState, actor: &Principal, version: &str) -> Result<(), AppError> {
+    actor.require(Permission::Publish)?;
+    let version = parse_version(version)?;
+    let release = find_release(state.db.reader(), &version).await?.ok_or_else(|| AppError::not_found(format!("Release {version}")))?;
+    let mut conn = state.db.reader().acquire().await?;
+    let stored = store::find_for_release(&mut conn, release.id).await?.ok_or_else(|| AppError::not_found(format!("a publication of {version}")))?;
+    drop(conn);
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    if !store::update_retry_now(&mut tx, stored.publication.id, now).await? {
+        return Err(AppError::conflict(format!("the publication of {version} is not waiting for a retry")));
+    }
+    record(&mut tx, actor, Change::new("release.publish_retried", "release", &version, format!("retried publishing {version}")), now).await?;
+    tx.commit().await?;
+    state.publisher.notify_one();
+    Ok(())
+}
+
+/// Carries out every due publication; returns how many reached GitHub. The worker calls it;
+/// tests call it after moving the clock.
+pub async fn process_due(state: &AppState) -> Result<usize, AppError> {
+    let _serial = state.publishing_lock.lock().await;
+    let due = store::list_due(state.db.reader(), state.clock.now()).await?;
+    let mut published = 0;
+    for id in due {
+        if process(state, id).await? {
+            published += 1;
+        }
+    }
+    Ok(published)
+}
+
+enum Step {
+    Next(&'static str),
+    Done(GhRelease),
+}
+
+/// Runs one publication from its current step until it is done or a call fails. Never holds a
+/// write transaction across a GitHub call: each outcome is recorded after the call returns.
+async fn process(state: &AppState, id: i64) -> Result<bool, AppError> {
+    loop {
+        let mut conn = state.db.reader().acquire().await?;
+        let Some(stored) = store::find(&mut conn, id).await? else { return Ok(false) };
+        drop(conn);
+        let p = &stored.publication;
+        if !matches!(p.state, PublicationState::Pending | PublicationState::Retrying) || p.next_attempt_at > state.clock.now() {
+            return Ok(false);
+        }
+        let step = p.step.clone();
+        let outcome = match step.as_str() {
+            "tag" => ensure_tag(state, &stored.payload).await,
+            "release" => ensure_release(state, &stored.payload).await,
+            _ => return Ok(false),
+        };
+        let now = state.clock.now();
+        let mut tx = state.db.begin_write().await?;
+        match outcome {
+            Ok(Step::Next(next)) => {
+                store::update_step(&mut tx, id, next, now).await?;
+                store::insert_attempt(&mut tx, id, &step, "ok", &format!("{step} done"), now).await?;
+                tx.commit().await?;
+                tokio::time::sleep(state.backoff.mutation_gap).await;
+            }
+            Ok(Step::Done(gh)) => {
+                store::update_published(&mut tx, id, gh.id, &gh.html_url, now).await?;
+                store::insert_attempt(&mut tx, id, &step, "ok", &format!("published as {}", gh.html_url), now).await?;
+                update_github_published(&mut tx, stored.release_id, &stored.payload.tag, gh.id, &gh.html_url, now).await?;
+                refresh_for_release(&mut tx, stored.release_id, now).await?;
+                let change = Change::new("release.published", "release", &stored.payload.tag, format!("published {} to GitHub: {}", stored.payload.tag, gh.html_url));
+                record(&mut tx, &Principal::System("publisher"), change, now).await?;
+                tx.commit().await?;
+                return Ok(true);
+            }
+            Err(e) => {
+                let attempts = p.attempts + 1;
+                let (state_after, next) = match &e {
+                    _ if e.is_permanent() => (PublicationState::Failed, now),
+                    GitHubError::RateLimited { wait } => (PublicationState::Retrying, now + chrono::Duration::from_std(*wait).unwrap_or_default()),
+                    _ if attempts >= state.backoff.max_attempts => (PublicationState::Failed, now),
+                    _ => (PublicationState::Retrying, now + backoff(state.backoff, attempts)),
+                };
+                let message = e.to_string();
+                tracing::warn!(publication = id, step, error = %message, "publishing step failed");
+                store::update_failure(&mut tx, id, state_after, &message, next, now).await?;
+                store::insert_attempt(&mut tx, id, &step, if state_after == PublicationState::Failed { "failed" } else { "retry" }, &message, now).await?;
+                tx.commit().await?;
+                return Ok(false);
+            }
+        }
+    }
+}
+
+fn backoff(b: Backoff, attempts: i64) -> chrono::Duration {
+    let factor = 2u32.saturating_pow(u32::try_from(attempts - 1).unwrap_or(0).min(16));
+    let wait = b.first.saturating_mul(factor).min(b.max);
+    chrono::Duration::from_std(wait).unwrap_or_default()
+}
+
+async fn ensure_tag(state: &AppState, p: &Payload) -> Result<Step, GitHubError> {
+    match state.github.find_tag(&p.tag).await? {
+        Some(sha) if sha.starts_with(&p.target_sha) || p.target_sha.starts_with(&sha) => Ok(Step::Next("release")),
+        Some(sha) => Err(GitHubError::Rejected(format!("tag {} already points at {sha}, not {}", p.tag, p.target_sha))),
+        None => {
+            state.github.create_tag(&p.tag, &p.target_sha).await?;
+            match state.github.find_tag(&p.tag).await? {
+                Some(sha) if sha.starts_with(&p.target_sha) || p.target_sha.starts_with(&sha) => Ok(Step::Next("release")),
+                Some(sha) => Err(GitHubError::Rejected(format!("tag {} points at {sha}, not {}", p.tag, p.target_sha))),
+                None => Err(GitHubError::Transient("the tag was created but is not visible yet".into())),
+            }
+        }
+    }
+}
+
+fn request(p: &Payload) -> ReleaseRequest {
+    ReleaseRequest {
+        tag_name: p.tag.clone(),
+        target_commitish: p.target_sha.clone(),
+        name: p.name.clone(),
+        body: p.body.clone(),
+        draft: false,
+        prerelease: p.prerelease,
+        make_latest: p.make_latest.to_string(),
+    }
+}
+
+/// Creates the release once: an existing one (a draft left by an earlier attempt, or one
+/// created by a call whose answer was lost) is found by listing and brought in line instead.
+async fn ensure_release(state: &AppState, p: &Payload) -> Result<Step, GitHubError> {
+    let wanted = request(p);
+    let reconcile = |existing: GhRelease| async move {
+        let matches = !existing.draft
+            && existing.prerelease == wanted.prerelease
+            && existing.name.as_deref() == Some(wanted.name.as_str())
+            && existing.body.as_deref() == Some(wanted.body.as_str());
+        if matches { Ok(existing) } else { state.github.update_release(existing.id, &wanted).await }
+    };
+    if let Some(existing) = state.github.find_release(&p.tag).await? {
+        return reconcile(existing).await.map(Step::Done);
+    }
+    match state.github.create_release(&request(p)).await? {
+        Some(created) => Ok(Step::Done(created)),
+        None => match state.github.find_release(&p.tag).await? {
+            Some(existing) => reconcile(existing).await.map(Step::Done),
+            None => Err(GitHubError::Transient("GitHub says the release exists but does not list it yet".into())),
+        },
+    }
+}
+
+/// Runs the outbox until the process ends: woken by a new intent, or every few seconds for
+/// retries that come due. Survives restarts because everything it needs is in SQLite.
+pub fn spawn_worker(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = process_due(&state).await {
+                tracing::warn!(error = %e, "the publishing worker failed a round");
+            }
+            let _ = tokio::time::timeout(StdDuration::from_secs(2), state.publisher.notified()).await;
+        }
+    });
+}

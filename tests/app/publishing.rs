@@ -1,0 +1,235 @@
+//! Publishing to GitHub through a faithful fake: exactly one release, whatever fails.
+
+use std::time::Duration;
+
+use leptos::server_fn::ServerFn;
+use reqwest::StatusCode;
+use trainyard::{
+    features::{
+        auth::{Principal, store::find_credentials},
+        publishing::{PublicationState, api as publishing, service},
+        train::service as train,
+    },
+    server::{github::GitHubTimeouts, state::AppState},
+};
+
+use crate::{
+    fake_github::{FakeGitHub, Fault, REPO, TOKEN},
+    harness::{Options, TestApp, text_of},
+};
+
+async fn app_with(fake: &FakeGitHub) -> TestApp {
+    let url = fake.url();
+    TestApp::spawn_with(Options {
+        configure: Box::new(move |s| {
+            s.github.repo = Some(REPO.split_once('/').map(|(o, r)| (o.to_owned(), r.to_owned())).unwrap());
+            s.github.token = Some(trainyard::server::config::Secret::new(TOKEN.into()));
+            s.github.api_url = url;
+            s.github_timeouts = GitHubTimeouts {
+                connect: Duration::from_secs(1),
+                read: Duration::from_secs(1),
+                total: Duration::from_millis(1500),
+                secondary_wait: Duration::from_secs(60),
+            };
+            s.publish_backoff.mutation_gap = Duration::ZERO;
+        }),
+        ..Options::default()
+    })
+    .await
+}
+
+async fn manager(app: &TestApp) -> Principal {
+    Principal::User(find_credentials(app.state.db.reader(), "manager").await.unwrap().unwrap().viewer)
+}
+
+/// Promotes the demo's monthly candidate: 1.13.0 becomes approved, ready to publish.
+async fn promote_candidate(app: &TestApp) -> String {
+    let candidate = train::current_candidate(&app.state).await.unwrap().unwrap();
+    let build = candidate.build.unwrap().name;
+    train::promote(&app.state, &manager(app).await, &build).await.unwrap().to_string()
+}
+
+async fn state_of(app: &TestApp, version: &str) -> (PublicationState, Option<String>) {
+    let panel = service::panel(&app.state, &manager(app).await, version).await.unwrap();
+    let p = panel.publication.expect("a publication");
+    (p.state, p.html_url.or(p.last_error))
+}
+
+/// Runs the outbox, then again once every retry is due, until nothing is pending.
+async fn settle(app: &TestApp) {
+    for _ in 0..6 {
+        service::process_due(&app.state).await.unwrap();
+        app.clock.advance(chrono::Duration::hours(1));
+    }
+}
+
+#[tokio::test]
+async fn a_minor_is_published_once_and_marked_latest_an_older_line_patch_is_not() {
+    let fake = FakeGitHub::start().await;
+    let app = app_with(&fake).await;
+    let minor = promote_candidate(&app).await;
+    assert_eq!(minor, "1.13.0");
+    service::publish(&app.state, &manager(&app).await, &minor).await.unwrap();
+    assert_eq!(service::process_due(&app.state).await.unwrap(), 1);
+    let releases = fake.releases_of("1.13.0");
+    assert_eq!(releases.len(), 1);
+    assert_eq!(releases[0]["make_latest"], "true");
+    assert_eq!(releases[0]["draft"], false);
+    assert_eq!(releases[0]["name"], "1.13.0");
+    let body = releases[0]["body"].as_str().unwrap();
+    assert!(body.contains("Monthly minor release 1.13.0 of the 1.13 line."), "{body}");
+    assert!(body.contains("Built from main-"), "{body}");
+    assert!(fake.tag("1.13.0").is_some());
+    let (state, url) = state_of(&app, &minor).await;
+    assert_eq!(state, PublicationState::Published);
+    assert_eq!(url.as_deref(), Some("https://github.com/example/trainyard/releases/tag/1.13.0"));
+    let page = text_of(&app.get("/releases/1.13.0").await.text().await.unwrap());
+    assert!(page.contains("View on GitHub"), "{page}");
+
+    // The demo's approved 1.11.1 patch: an older line, so never "latest".
+    service::publish(&app.state, &manager(&app).await, "1.11.1").await.unwrap();
+    service::process_due(&app.state).await.unwrap();
+    let patch = fake.releases_of("1.11.1");
+    assert_eq!(patch.len(), 1);
+    assert_eq!(patch[0]["make_latest"], "false");
+    assert!(patch[0]["body"].as_str().unwrap().contains("Previous release of 1.11: 1.11.0."));
+    assert_eq!(fake.calls("create_release"), 2);
+}
+
+#[tokio::test]
+async fn every_transient_fault_ends_in_exactly_one_release() {
+    let faults = [
+        Fault::Json5xx(500),
+        Fault::Html(502),
+        Fault::Html(504),
+        Fault::Stall(Duration::from_secs(3)),
+        Fault::LostAck,
+        Fault::DropConnection,
+        Fault::PrimaryLimit(2),
+        Fault::SecondaryLimit { status: 429, retry_after: Some(1) },
+        Fault::SecondaryLimit { status: 403, retry_after: None },
+    ];
+    for fault in faults {
+        let fake = FakeGitHub::start().await;
+        let app = app_with(&fake).await;
+        let version = promote_candidate(&app).await;
+        fake.fail_next("create_release", fault.clone());
+        service::publish(&app.state, &manager(&app).await, &version).await.unwrap();
+        service::process_due(&app.state).await.unwrap();
+        let (state, error) = state_of(&app, &version).await;
+        assert_eq!(state, PublicationState::Retrying, "{fault:?}: {error:?}");
+        assert!(!error.unwrap_or_default().contains(TOKEN));
+        // Give a stalled call time to finish on the fake's side, then let the retry come due.
+        tokio::time::sleep(Duration::from_millis(if matches!(fault, Fault::Stall(_)) { 1700 } else { 0 })).await;
+        settle(&app).await;
+        assert_eq!(state_of(&app, &version).await.0, PublicationState::Published, "{fault:?}");
+        assert_eq!(fake.releases_of(&version).len(), 1, "{fault:?}: exactly one release");
+    }
+}
+
+#[tokio::test]
+async fn access_errors_fail_with_the_reason_and_a_retry_publishes_once() {
+    for status in [401, 403, 404] {
+        let fake = FakeGitHub::start().await;
+        let app = app_with(&fake).await;
+        let version = promote_candidate(&app).await;
+        // On the tag write: a 404 on reading a ref only means "no such tag yet".
+        fake.fail_next("create_ref", Fault::Status(status));
+        service::publish(&app.state, &manager(&app).await, &version).await.unwrap();
+        settle(&app).await;
+        let (state, error) = state_of(&app, &version).await;
+        assert_eq!(state, PublicationState::Failed, "{status}");
+        assert!(error.as_deref().unwrap().contains(&status.to_string()), "{error:?}");
+        let page = app.get(&format!("/releases/{version}")).await.text().await.unwrap();
+        assert!(text_of(&page).contains("Last error"), "the page shows why");
+        assert!(!page.contains(TOKEN), "the token never reaches a page");
+        // Fixed on GitHub's side: a manager retries.
+        let client = app.signed_in("manager").await;
+        let res = app.call(&client, <publishing::RetryPublication as ServerFn>::url(), &[("version", &version)]).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        service::process_due(&app.state).await.unwrap();
+        assert_eq!(state_of(&app, &version).await.0, PublicationState::Published);
+        assert_eq!(fake.releases_of(&version).len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_restart_mid_publish_resumes_and_creates_one_release() {
+    let fake = FakeGitHub::start().await;
+    let app = app_with(&fake).await;
+    let version = promote_candidate(&app).await;
+    // The tag step succeeds, then the process dies while the release call hangs.
+    fake.fail_next("create_release", Fault::Stall(Duration::from_secs(2)));
+    service::publish(&app.state, &manager(&app).await, &version).await.unwrap();
+    service::process_due(&app.state).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    // A new process on the same database file: the outbox is all it needs.
+    let restarted = AppState::new(app.state.db.clone(), (*app.state.settings).clone(), std::sync::Arc::new(app.clock.clone()));
+    app.clock.advance(chrono::Duration::hours(1));
+    service::process_due(&restarted).await.unwrap();
+    assert_eq!(fake.releases_of(&version).len(), 1);
+    assert_eq!(state_of(&app, &version).await.0, PublicationState::Published);
+}
+
+#[tokio::test]
+async fn a_leftover_draft_is_reconciled_not_duplicated() {
+    let fake = FakeGitHub::start().await;
+    let app = app_with(&fake).await;
+    let version = promote_candidate(&app).await;
+    fake.add_draft(&version);
+    service::publish(&app.state, &manager(&app).await, &version).await.unwrap();
+    service::process_due(&app.state).await.unwrap();
+    let releases = fake.releases_of(&version);
+    assert_eq!(releases.len(), 1);
+    assert_eq!(releases[0]["draft"], false, "the draft was published");
+    assert_eq!(fake.calls("create_release"), 0);
+    assert_eq!(fake.calls("update_release"), 1);
+}
+
+#[tokio::test]
+async fn two_publishes_at_once_make_one_release() {
+    let fake = FakeGitHub::start().await;
+    let app = app_with(&fake).await;
+    let version = promote_candidate(&app).await;
+    let who = manager(&app).await;
+    let (a, b) = tokio::join!(service::publish(&app.state, &who, &version), service::publish(&app.state, &who, &version));
+    a.unwrap();
+    b.unwrap();
+    let (x, y) = tokio::join!(service::process_due(&app.state), service::process_due(&app.state));
+    x.unwrap();
+    y.unwrap();
+    assert_eq!(fake.releases_of(&version).len(), 1);
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM publication").fetch_one(app.state.db.reader()).await.unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn without_a_token_publishing_is_a_dry_run_that_sends_nothing() {
+    let fake = FakeGitHub::start().await;
+    let app = TestApp::spawn().await;
+    let version = promote_candidate(&app).await;
+    let client = app.signed_in("manager").await;
+    let res = app.call(&client, <publishing::PublishRelease as ServerFn>::url(), &[("version", &version)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let payload: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(payload["tag"], version);
+    assert_eq!(payload["make_latest"], true);
+    let page = text_of(&app.get(&format!("/releases/{version}")).await.text().await.unwrap());
+    assert!(page.contains("No GitHub token is set"), "{page}");
+    assert_eq!(fake.calls("create_release") + fake.calls("get_ref"), 0);
+}
+
+#[tokio::test]
+async fn only_release_managers_publish_and_unapproved_releases_cannot_be() {
+    let fake = FakeGitHub::start().await;
+    let app = app_with(&fake).await;
+    let dev = app.signed_in("dev").await;
+    let url = <publishing::PublishRelease as ServerFn>::url();
+    assert_eq!(app.call(&dev, url, &[("version", "1.11.1")]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.call(&app.client(), url, &[("version", "1.11.1")]).await.status(), StatusCode::UNAUTHORIZED);
+    let manager = app.signed_in("manager").await;
+    let planned = app.call(&manager, url, &[("version", "1.12.1")]).await;
+    assert_eq!(planned.status(), StatusCode::CONFLICT);
+    assert_eq!(fake.calls("get_ref"), 0);
+}
+
