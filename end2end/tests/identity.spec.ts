@@ -31,7 +31,7 @@ test("an admin signs in, manages users, and signs out", async ({ page, consoleEr
   await form.getByLabel("Role").selectOption("release_manager");
   await form.getByLabel("Password").fill("a long enough password");
   await form.getByRole("button", { name: "Add user" }).click();
-  await expect(page.getByRole("row", { name: /erin/ })).toContainText("release manager");
+  await expect(page.getByRole("row", { name: /^erin/ })).toContainText("release manager");
   await expect(page.getByRole("cell", { name: /created erin/ })).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out" }).click();

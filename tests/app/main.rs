@@ -10,4 +10,5 @@ mod matrix;
 mod patch_requests;
 mod publishing;
 mod serving;
+mod staying_power;
 mod train;
