@@ -26,7 +26,7 @@ setup:
 	./scripts/setup.sh
 
 build: setup
-	cargo leptos build --release --precompress
+	cargo leptos build --release --precompress --split
 
 unit: setup
 	cargo test --locked --features ssr

@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, LazyRoute, SsrMode,
     components::{A, Route, Router, Routes},
-    path,
+    lazy_route, path,
 };
 
 use crate::{
@@ -60,10 +60,43 @@ fn stylesheet_href() -> String {
     }
 }
 
+/// A route whose code is split out of the first WebAssembly bundle and loaded when first
+/// visited (`cargo leptos build --split`): a first visit to `/releases` downloads only what
+/// that page needs (issue 9's first-load budget). The server renders them like any route.
+macro_rules! lazy_page {
+    ($route:ident, $page:path) => {
+        #[derive(Clone)]
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                $page().into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(HomeRoute, HomePage);
+lazy_page!(CalendarRoute, CalendarPage);
+lazy_page!(ReleaseRoute, ReleasePage);
+lazy_page!(PatchRequestsRoute, PatchRequestsPage);
+lazy_page!(NewPatchRequestRoute, NewPatchRequestPage);
+lazy_page!(PatchRequestRoute, PatchRequestPage);
+lazy_page!(TrainRoute, TrainPage);
+lazy_page!(LoginRoute, LoginPage);
+lazy_page!(AdminRoute, AdminPage);
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let viewer = ViewerContext::provide();
+
     view! {
         <Meta name="description" content="Trainyard runs the release train: calendar, supported releases, patch requests, builds." />
         <Title text="Trainyard" />
@@ -83,16 +116,16 @@ pub fn App() -> impl IntoView {
             </header>
             <main id="main">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/calendar") view=CalendarPage ssr=SsrMode::Async />
+                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/calendar") view={Lazy::<CalendarRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/releases") view=ReleasesPage ssr=SsrMode::Async />
-                    <Route path=path!("/releases/:version") view=ReleasePage ssr=SsrMode::Async />
-                    <Route path=path!("/patch-requests") view=PatchRequestsPage ssr=SsrMode::Async />
-                    <Route path=path!("/patch-requests/new") view=NewPatchRequestPage ssr=SsrMode::Async />
-                    <Route path=path!("/patch-requests/:id") view=PatchRequestPage ssr=SsrMode::Async />
-                    <Route path=path!("/train") view=TrainPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/releases/:version") view={Lazy::<ReleaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/patch-requests") view={Lazy::<PatchRequestsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/patch-requests/new") view={Lazy::<NewPatchRequestRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/patch-requests/:id") view={Lazy::<PatchRequestRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/train") view={Lazy::<TrainRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

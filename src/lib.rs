@@ -15,10 +15,16 @@ pub mod server;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use leptos::prelude::document;
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // Lets end-to-end tests wait for interactivity instead of sleeping.
-    if let Some(body) = leptos::prelude::document().body() {
+    // As `leptos::mount::hydrate_lazy`: the split-out code of the current route is loaded
+    // while hydrating. Once everything is interactive the body is marked, so end-to-end tests
+    // wait for that instead of sleeping.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async move {
+        let Some(body) = document().body() else { return };
+        let app = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
+        app.forget();
         let _ = body.set_attribute("data-hydrated", "true");
-    }
+    });
 }

@@ -7,7 +7,6 @@ use axum::{
     body::Body,
     extract::State,
     http::{HeaderValue, Request, Response, StatusCode, header},
-    response::IntoResponse,
 };
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
@@ -59,6 +58,6 @@ pub async fn serve_file_or_not_found(State(state): State<AppState>, req: Request
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
             res
         }
-        _ => super::router::render_page(state, Request::from_parts(parts, Body::empty())).await.into_response(),
+        _ => super::pages::render(State(state), Request::from_parts(parts, Body::empty())).await,
     }
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod github;
+pub mod pages;
 pub mod router;
 pub mod security;
 pub mod serve;

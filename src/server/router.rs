@@ -9,16 +9,15 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::generate_route_list;
 use tower_http::{
     compression::CompressionLayer,
     timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
 };
 
-use super::{assets, auth, cache, security, state::AppState};
+use super::{assets, auth, cache, pages, security, state::AppState};
 use crate::{
-    app::{App, shell},
+    app::App,
     error::AppError,
     features::{calendar::feeds, matrix::rest as matrix_rest, patch_requests::rest as requests_rest, train::rest as train_rest},
 };
@@ -28,12 +27,7 @@ pub const BODY_LIMIT: usize = 256 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let page_context = {
-        let state = state.clone();
-        move || provide_context(state.clone())
-    };
-    let options = state.leptos.clone();
-    Router::new()
+    let app = Router::new()
         .route("/api/v1/releases", get(matrix_rest::list_releases))
         .route("/api/v1/releases/{cycle}", get(matrix_rest::show_release))
         .route("/api/v1/schedule", get(feeds::schedule_json))
@@ -43,8 +37,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/patch-requests/{id}", get(requests_rest::show))
         .route("/patch-requests/new", post(requests_rest::post_form))
         .route("/api/v1/builds", post(train_rest::report_build))
-        .route("/api/v1/builds/{name}/results", post(train_rest::report_result))
-        .leptos_routes_with_context(&state, routes, page_context, move || shell(options.clone()))
+        .route("/api/v1/builds/{name}/results", post(train_rest::report_result));
+    pages::routes(app, &routes)
         .fallback(assets::serve_file_or_not_found)
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(security::html_csp))
@@ -59,16 +53,6 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, std::time::Duration::from_secs(30)))
         .layer(middleware::from_fn(security::standard_headers))
         .with_state(state)
-}
-
-/// Renders the app for a request no route claimed: the router's fallback page, a 404.
-pub async fn render_page(state: AppState, req: Request) -> Response {
-    let options = state.leptos.clone();
-    let handler = leptos_axum::render_app_async_with_context(
-        move || provide_context(state.clone()),
-        move || shell(options.clone()),
-    );
-    handler(req).await.into_response()
 }
 
 /// Server functions (registered by `leptos_routes_with_context`) answer every error with 500;

@@ -162,31 +162,88 @@ async fn sessions_expire_when_idle_and_at_their_absolute_limit() {
     assert_eq!(load(client).await, StatusCode::UNAUTHORIZED, "past seven days since sign-in");
 }
 
-/// Every state-changing server function, with arguments that would succeed for an admin.
-fn mutating_endpoints() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
+/// Who may call an endpoint at the least.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Least {
+    Developer,
+    Manager,
+    Admin,
+}
+
+fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+}
+
+/// Every state-changing server function (and the admin read), with well-formed arguments, and
+/// the least role that may call it.
+fn mutating_endpoints() -> Vec<(&'static str, Vec<(String, String)>, Least)> {
+    use trainyard::features::{calendar::api as cal, patch_requests::api as pr, publishing::api as publish, train::api as train};
+    let policy: Vec<(String, String)> = [
+        ("minor_release", "4th Tuesday"), ("patch_deadline", "1st Friday"), ("patch_target", "2nd Tuesday"),
+        ("weekly_qualification", "Wednesday"), ("daily_cut_hour", "2"), ("branch_cut_days", "14"),
+        ("code_freeze_days", "7"), ("support_weeks", "6"), ("support_successor", "2"),
+    ]
+    .iter()
+    .map(|(k, v)| (format!("policy[{k}]"), (*v).to_owned()))
+    .collect();
+    let request: Vec<(String, String)> = [
+        ("title", "t"), ("category", "stability"), ("severity", "S2"), ("bug_link", "https://x.org/1"), ("fix_link", ""),
+        ("impact", ""), ("risk", "low"), ("risk_reason", ""), ("testing", ""), ("verified_on_daily", "no"),
+        ("workaround", ""), ("cve_id", ""), ("embargoed", ""), ("targets", "1.12"),
+    ]
+    .iter()
+    .map(|(k, v)| (format!("form[{k}]"), (*v).to_owned()))
+    .collect();
     vec![
-        (url::<admin::CreateUser>(), vec![("name", "eve"), ("role", "developer"), ("password", "long enough password")]),
-        (url::<admin::CreateToken>(), vec![("name", "ci-x"), ("scope", "ci")]),
-        (url::<admin::RevokeToken>(), vec![("id", "1")]),
-        (url::<admin::LoadAdmin>(), vec![]),
+        (url::<admin::CreateUser>(), owned(&[("name", "eve"), ("role", "developer"), ("password", "long enough password")]), Least::Admin),
+        (url::<admin::CreateToken>(), owned(&[("name", "ci-x"), ("scope", "ci")]), Least::Admin),
+        (url::<admin::RevokeToken>(), owned(&[("id", "1")]), Least::Admin),
+        (url::<admin::LoadAdmin>(), vec![], Least::Admin),
+        (url::<admin::SavePolicy>(), policy, Least::Admin),
+        (url::<cal::MoveRelease>(), owned(&[("version", "1.12.1"), ("date", "2026-12-10"), ("note", "x")]), Least::Manager),
+        (url::<cal::CancelRelease>(), owned(&[("version", "1.12.1"), ("note", "x")]), Least::Manager),
+        (url::<cal::AddOutOfBand>(), owned(&[("line", "1.12"), ("date", "2026-12-10"), ("note", "x")]), Least::Manager),
+        (url::<cal::AddBlackout>(), owned(&[("date", "2026-12-24"), ("reason", "x")]), Least::Manager),
+        (url::<cal::RemoveBlackout>(), owned(&[("date", "2026-12-24")]), Least::Manager),
+        (url::<pr::FilePatchRequest>(), request, Least::Developer),
+        (url::<pr::DecidePatchRequest>(), owned(&[("id", "1"), ("line", "1.12"), ("decision", "approved"), ("reason", ""), ("out_of_band_on", "")]), Least::Manager),
+        (url::<pr::AssignOncall>(), owned(&[("week", "2026-11-30"), ("user", "dev")]), Least::Manager),
+        (url::<train::PromoteBuild>(), owned(&[("build", "main-20261125-0200")]), Least::Manager),
+        (url::<publish::PublishRelease>(), owned(&[("version", "1.11.1")]), Least::Manager),
+        (url::<publish::RetryPublication>(), owned(&[("version", "1.11.1")]), Least::Manager),
     ]
 }
 
 #[tokio::test]
-async fn admin_endpoints_refuse_anonymous_and_underprivileged_callers() {
+async fn every_mutating_endpoint_refuses_anonymous_and_underprivileged_callers() {
     let app = TestApp::spawn().await;
     let developer = app.signed_in("dev").await;
     let manager = app.signed_in("manager").await;
-    for (endpoint, form) in mutating_endpoints() {
-        let anonymous = app.call(&app.client(), endpoint, &form).await;
+    for (endpoint, form, least) in mutating_endpoints() {
+        let post = |client: Client| {
+            let (url, form) = (app.url(endpoint), form.clone());
+            async move { client.post(url).header("accept", "application/json").form(&form).send().await.unwrap() }
+        };
+        let anonymous = post(app.client()).await;
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "{endpoint} anonymous");
         let body: serde_json::Value = anonymous.json().await.unwrap();
         assert_eq!(body["code"], "unauthenticated");
-        for (who, client) in [("developer", &developer), ("manager", &manager)] {
-            let res = app.call(client, endpoint, &form).await;
-            assert_eq!(res.status(), StatusCode::FORBIDDEN, "{endpoint} as {who}");
+        if least > Least::Developer {
+            assert_eq!(post(developer.clone()).await.status(), StatusCode::FORBIDDEN, "{endpoint} as developer");
+        }
+        if least > Least::Manager {
+            assert_eq!(post(manager.clone()).await.status(), StatusCode::FORBIDDEN, "{endpoint} as manager");
         }
     }
+    // The JSON API's writes too.
+    let build = serde_json::json!({"name": "main-20261126-0300", "commit": "abcdef1"});
+    let res = app.client().post(app.url("/api/v1/builds")).json(&build).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(developer.post(app.url("/api/v1/builds")).json(&build).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let res = app.client().post(app.url("/api/v1/builds/main-20261125-0200/results")).json(&serde_json::json!({"suite": "functional", "status": "passed"})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = app.client().post(app.url("/api/v1/patch-requests")).json(&serde_json::json!({"title": "x"})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

@@ -28,6 +28,10 @@ pub struct Dashboard {
     pub lines: Vec<LineGlance>,
     /// Lines ending within the next eight weeks.
     pub ending: Vec<ScheduleEvent>,
+    /// What the train needs attention for (missing dailies, failed or late qualification).
+    pub flags: Vec<crate::features::train::Flag>,
+    /// The proposed build of the next monthly release, with why.
+    pub candidate: Option<crate::features::train::Candidate>,
 }
 
 #[server]
@@ -62,5 +66,7 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
             .filter(|e| e.kind == EventKind::EndOfLife && e.date >= today && e.date <= today + Days::new(56))
             .cloned()
             .collect(),
+        flags: crate::features::train::service::current_flags(&state).await?,
+        candidate: crate::features::train::service::current_candidate(&state).await?,
     })
 }

@@ -51,8 +51,19 @@ fn EventLine(event: Option<ScheduleEvent>, today: chrono::NaiveDate, #[prop(into
 #[component]
 fn DashboardView(data: Dashboard) -> impl IntoView {
     let today = data.today;
+    let candidate = data.candidate.clone().map(|c| match c.build {
+        Some(b) => format!("Candidate: {} ({})", b.name, c.reason),
+        None => c.reason,
+    });
     view! {
         <p class="lede">"Today is " {long_date(today)} " (UTC)."</p>
+        {(!data.flags.is_empty()).then(|| view! {
+            <section class="callout warn" aria-labelledby="attention-h">
+                <h2 id="attention-h">"The train needs attention"</h2>
+                <ul>{data.flags.iter().map(|f| view! { <li>{f.message.clone()}</li> }).collect_view()}</ul>
+                <p><a href="/train">"Open the train"</a></p>
+            </section>
+        })}
         <div class="cards">
             <section class="card" aria-labelledby="daily-h">
                 <h2 id="daily-h">"Today's daily build"</h2>
@@ -65,6 +76,7 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
             <section class="card" aria-labelledby="minor-h">
                 <h2 id="minor-h">"Next monthly release"</h2>
                 <EventLine event=data.next_minor.clone() today empty="No monthly release planned." />
+                {candidate.map(|c| view! { <p class="hint">{c}</p> })}
             </section>
         </div>
         <h2>"Next patch per line"</h2>

@@ -48,25 +48,9 @@ fn MatrixView(matrix: Matrix, show_eol: Memo<bool>) -> impl IntoView {
     let eol_count = matrix.eol_count();
     let today = matrix.today;
     let matrix = StoredValue::new(matrix);
-    let rows = move || {
-        matrix.with_value(|m| {
-            m.rows
-                .iter()
-                .filter(|r| show_eol.get() || r.status != LineStatus::EndOfLife)
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
-    let timeline = move || {
-        matrix.with_value(|m| {
-            let visible: Vec<&MatrixRow> = m
-                .rows
-                .iter()
-                .filter(|r| show_eol.get() || r.status != LineStatus::EndOfLife)
-                .collect();
-            timeline::layout(m, &visible)
-        })
-    };
+    let rows = move || matrix.with_value(|m| visible_rows(m, show_eol.get()).into_iter().cloned().collect::<Vec<_>>());
+    let hidden_old = move || show_eol.get().then(|| eol_count.saturating_sub(MAX_EOL_ROWS)).filter(|n| *n > 0);
+    let timeline = move || matrix.with_value(|m| timeline::layout(m, &visible_rows(m, show_eol.get())));
     let toggle_href = move || if show_eol.get() { "/releases" } else { "/releases?eol=show" };
     let toggle_label = move || {
         if show_eol.get() {
@@ -106,9 +90,23 @@ fn MatrixView(matrix: Matrix, show_eol: Memo<bool>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        {move || hidden_old().map(|n| view! {
+            <p class="hint">{n} " older end-of-life lines are not listed here; " <a href="/api/v1/releases">"the JSON API"</a> " lists every line."</p>
+        })}
         <h2>"Support timeline"</h2>
         {move || view! { <TimelineSvg timeline=timeline() /> }}
     }
+}
+
+/// End-of-life lines listed at most, newest first: the page stays bounded however long the
+/// project's history.
+const MAX_EOL_ROWS: usize = 24;
+
+/// The rows shown: every line that is not end of life, and (when asked) the newest ended ones.
+fn visible_rows(m: &Matrix, show_eol: bool) -> Vec<&MatrixRow> {
+    let live = m.rows.iter().filter(|r| r.status != LineStatus::EndOfLife);
+    let ended = m.rows.iter().filter(|r| r.status == LineStatus::EndOfLife).take(if show_eol { MAX_EOL_ROWS } else { 0 });
+    live.chain(ended).collect()
 }
 
 #[component]

@@ -140,16 +140,8 @@ pub async fn post_form(State(state): State<AppState>, req: Request) -> Response 
         Err(error) => {
             let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
             let posted = super::page::posted(form, &error);
-            let options = state.leptos.clone();
-            let context_state = state.clone();
-            let handler = leptos_axum::render_app_async_with_context(
-                move || {
-                    provide_context(context_state.clone());
-                    provide_context(posted.clone());
-                },
-                move || crate::app::shell(options.clone()),
-            );
-            let mut res = handler(Request::from_parts(parts, Body::empty())).await.into_response();
+            let request = Request::from_parts(parts, Body::empty());
+            let mut res = crate::server::pages::render_with(state, request, move |_| provide_context(posted.clone())).await;
             *res.status_mut() = status;
             res
         }

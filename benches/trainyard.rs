@@ -1,0 +1,407 @@
+//! `make bench`: the speed, weight and memory figures of issue 9, measured side by side on
+//! this machine, printed as one table and written to `target/bench/results.json`.
+//!
+//! It starts the release server on a fresh SQLite file with demo data (and again with 100×
+//! the data), a minimal axum "ceiling" that answers the same bytes from memory, drives both
+//! with `oha`, files patch requests and CI results through the real endpoints from
+//! concurrent clients, reads the server's RSS, adds up the first load of `/releases` as a
+//! browser gets it, and runs Lighthouse in Debian's Chromium.
+
+use std::{
+    collections::BTreeMap,
+    net::TcpListener,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use axum::{Router, body::Bytes, http::HeaderValue, routing::get};
+use reqwest::Client;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// The read pages of the issue.
+const PAGES: [&str; 5] = ["/", "/releases", "/calendar", "/patch-requests", "/api/v1/releases"];
+
+struct Env {
+    server: PathBuf,
+    oha: PathBuf,
+    seconds: u64,
+    connections: u32,
+    lighthouse: bool,
+}
+
+impl Env {
+    fn from_env() -> Self {
+        let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+        Self {
+            server: std::env::var("SERVER_BIN").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(&target).join("release/trainyard")),
+            oha: std::env::var("OHA").map(PathBuf::from).unwrap_or_else(|_| "oha".into()),
+            seconds: std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(6),
+            connections: std::env::var("BENCH_CONNECTIONS").ok().and_then(|s| s.parse().ok()).unwrap_or(32),
+            lighthouse: std::env::var("BENCH_LIGHTHOUSE").map(|v| v != "0").unwrap_or(true),
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn rss_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let kb: f64 = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0);
+        kb / 1024.0
+    }
+}
+
+async fn start_server(env: &Env, scale: u32) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = Command::new(&env.server)
+        .env("TRAINYARD_DATABASE_URL", format!("sqlite://{}", dir.path().join("bench.db").display()))
+        .env("TRAINYARD_DEMO", "1")
+        .env("TRAINYARD_DEMO_SCALE", scale.to_string())
+        .env("TRAINYARD_BACKGROUND", "0")
+        .env("TRAINYARD_ADMIN", "benchadmin:bench admin password")
+        .env("TRAINYARD_LOG", "warn")
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_SITE_ROOT", "target/site")
+        .env("LEPTOS_HASH_FILES", "true")
+        .env("LEPTOS_OUTPUT_NAME", "trainyard")
+        .env("LEPTOS_ENV", "PROD")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the release server starts (run `make build` first)");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = Client::new();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(1200) {
+        if client.get(format!("{base}/api/v1/releases")).send().await.is_ok_and(|r| r.status().is_success()) {
+            return Server { child, base, _dir: dir };
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the server at {base} did not come up");
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+struct Load {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    success: f64,
+}
+
+/// One `oha` run: compression off (server timing, like the topcoat harness), keep-alive.
+fn oha(env: &Env, url: &str, rate: Option<f64>) -> Load {
+    let mut cmd = Command::new(&env.oha);
+    cmd.args(["-z", &format!("{}s", env.seconds), "-c", &env.connections.to_string(), "--no-tui", "--output-format", "json", "--disable-compression"]);
+    if let Some(q) = rate {
+        cmd.args(["-q", &format!("{q:.0}")]);
+    }
+    let out = cmd.arg(url).output().expect("oha runs (scripts/bench.sh installs it)");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("oha's JSON: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    Load {
+        rps: v["summary"]["requestsPerSec"].as_f64().unwrap_or(0.0),
+        p50_ms: v["latencyPercentiles"]["p50"].as_f64().unwrap_or(0.0) * 1000.0,
+        p99_ms: v["latencyPercentiles"]["p99"].as_f64().unwrap_or(0.0) * 1000.0,
+        success: v["summary"]["successRate"].as_f64().unwrap_or(0.0),
+    }
+}
+
+/// A server that answers each page's bytes from memory: the most any server can do here.
+async fn start_ceiling(pages: BTreeMap<String, (Bytes, String)>) -> String {
+    let mut router = Router::new();
+    for (path, (body, content_type)) in pages {
+        let ct = HeaderValue::from_str(&content_type).unwrap();
+        router = router.route(&path, get(move || {
+            let (body, ct) = (body.clone(), ct.clone());
+            async move { ([(axum::http::header::CONTENT_TYPE, ct)], body) }
+        }));
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    format!("http://{addr}")
+}
+
+async fn sign_in(base: &str, name: &str, password: &str) -> Client {
+    use leptos::server_fn::ServerFn;
+    let client = Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let url = format!("{base}{}", <trainyard::features::auth::api::SignIn as ServerFn>::url());
+    let res = client.post(url).header("accept", "application/json").form(&[("name", name), ("password", password)]).send().await.unwrap();
+    assert!(res.status().is_success(), "sign-in as {name}: {}", res.status());
+    client
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+struct WriteRate {
+    per_second: f64,
+    errors: u64,
+}
+
+/// Many clients at once, each sending `make(client, n)` until the time is up.
+async fn hammer<F, Fut>(clients: Vec<Client>, seconds: u64, make: F) -> WriteRate
+where
+    F: Fn(Client, usize, u64) -> Fut + Send + Sync + 'static + Clone,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let ok = Arc::new(AtomicU64::new(0));
+    let bad = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (i, client) in clients.into_iter().enumerate() {
+        let (ok, bad, make) = (ok.clone(), bad.clone(), make.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                if make(client.clone(), i, n).await {
+                    ok.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    bad.fetch_add(1, Ordering::Relaxed);
+                }
+                n += 1;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    WriteRate { per_second: ok.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64(), errors: bad.load(Ordering::Relaxed) }
+}
+
+async fn patch_request_rate(base: &str, seconds: u64) -> WriteRate {
+    let mut clients = Vec::new();
+    for _ in 0..16 {
+        clients.push(sign_in(base, "dev", "trainyard-dev-demo").await);
+    }
+    let base = base.to_owned();
+    hammer(clients, seconds, move |client, i, n| {
+        let url = format!("{base}/api/v1/patch-requests");
+        async move {
+            // Unique titles: a repeated request would be answered from the first one.
+            let body = json!({
+                "title": format!("Bench crash {i}-{n}"), "category": "stability", "severity": "S3",
+                "bug_link": format!("https://github.com/example/bench/issues/{i}{n}"), "risk": "low",
+                "targetLines": [CURRENT_LINE.get().cloned().unwrap_or_default()]
+            });
+            client.post(url).json(&body).send().await.is_ok_and(|r| r.status().as_u16() == 201)
+        }
+    })
+    .await
+}
+
+static CURRENT_LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+async fn ci_result_rate(base: &str, seconds: u64) -> WriteRate {
+    use leptos::server_fn::ServerFn;
+    let admin = sign_in(base, "benchadmin", "bench admin password").await;
+    let url = format!("{base}{}", <trainyard::features::admin::api::CreateToken as ServerFn>::url());
+    let token: String = admin.post(url).header("accept", "application/json").form(&[("name", "bench-ci"), ("scope", "ci")]).send().await.unwrap().json().await.unwrap();
+    let ci = Client::new();
+    let names: Vec<String> = (0..64).map(|i| format!("bench-20260101-{:02}{:02}", i / 60, i % 60)).collect();
+    for name in &names {
+        let res = ci.post(format!("{base}/api/v1/builds")).bearer_auth(&token).json(&json!({"name": name, "commit": "abcdef1234567"})).send().await.unwrap();
+        assert!(res.status().is_success());
+    }
+    let clients: Vec<Client> = (0..16).map(|_| Client::new()).collect();
+    let (base, names) = (base.to_owned(), Arc::new(names));
+    hammer(clients, seconds, move |client, i, n| {
+        let (base, names, token) = (base.clone(), names.clone(), token.clone());
+        async move {
+            // Alternate results so every post is a real write, not an idempotent repeat.
+            let name = &names[(i * 7 + n as usize) % names.len()];
+            let status = if (n / 64) % 2 == 0 { "passed" } else { "failed" };
+            let suite = ["functional", "stability", "performance"][(n as usize / 128) % 3];
+            client
+                .post(format!("{base}/api/v1/builds/{name}/results"))
+                .bearer_auth(&token)
+                .json(&json!({"suite": suite, "status": status}))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }
+    })
+    .await
+}
+
+/// Bytes on the wire for a browser with an empty cache opening `/releases` with brotli.
+async fn first_load(base: &str) -> BTreeMap<String, usize> {
+    let client = Client::new();
+    let get = |path: String| {
+        let client = client.clone();
+        async move {
+            let res = client.get(format!("{base}{path}")).header("accept-encoding", "br").send().await.unwrap();
+            res.bytes().await.unwrap().len()
+        }
+    };
+    let html = client.get(format!("{base}/releases")).send().await.unwrap().text().await.unwrap();
+    let mut sizes = BTreeMap::new();
+    sizes.insert("html".to_owned(), get("/releases".into()).await);
+    let mut assets: Vec<String> = Vec::new();
+    for marker in ["rel=\"stylesheet\"", "rel=\"modulepreload\"", "rel=\"preload\""] {
+        for part in html.split("<link").filter(|p| p.contains(marker)) {
+            if let Some(href) = part.split("href=\"").nth(1).and_then(|h| h.split('"').next()) {
+                assets.push(href.to_owned());
+            }
+        }
+    }
+    for href in assets {
+        let kind = href.rsplit('.').next().unwrap_or("asset").to_owned();
+        let size = get(href).await;
+        *sizes.entry(kind).or_default() += size;
+    }
+    sizes
+}
+
+fn lighthouse(url: &str) -> Option<BTreeMap<String, f64>> {
+    let out = Command::new("npx")
+        .args(["--prefix", "bench", "lighthouse", url, "--quiet", "--output=json", "--output-path=stdout"])
+        .args(["--only-categories=performance,accessibility,best-practices,seo"])
+        .arg("--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run")
+        .output()
+        .ok()?;
+    let v: Value = serde_json::from_slice(&out.stdout).ok()?;
+    let mut scores = BTreeMap::new();
+    for cat in ["performance", "accessibility", "best-practices", "seo"] {
+        scores.insert(cat.to_owned(), v["categories"][cat]["score"].as_f64().unwrap_or(0.0) * 100.0);
+    }
+    Some(scores)
+}
+
+#[derive(Serialize)]
+struct Row {
+    figure: String,
+    value: String,
+    target: String,
+    met: bool,
+}
+
+fn row(rows: &mut Vec<Row>, figure: impl Into<String>, value: String, target: impl Into<String>, met: bool) {
+    rows.push(Row { figure: figure.into(), value, target: target.into(), met });
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let env = Env::from_env();
+    let mut rows = Vec::new();
+    let mut raw = serde_json::Map::new();
+
+    eprintln!("starting the server with demo data…");
+    let server = start_server(&env, 1).await;
+    let base = server.base.clone();
+    let client = Client::new();
+    let (_, matrix) = {
+        let res = client.get(format!("{base}/api/v1/releases")).send().await.unwrap();
+        (res.status(), res.json::<Value>().await.unwrap())
+    };
+    let current = matrix["result"].as_array().unwrap().iter().find(|r| r["status"] == "current").unwrap()["name"].as_str().unwrap().to_owned();
+    CURRENT_LINE.set(current).ok();
+
+    // The same bytes from memory, as the ceiling.
+    let mut pages = BTreeMap::new();
+    for path in PAGES {
+        let res = client.get(format!("{base}{path}")).send().await.unwrap();
+        let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
+        pages.insert(path.to_owned(), (res.bytes().await.unwrap(), ct));
+    }
+    let ceiling = start_ceiling(pages).await;
+
+    let mut half_rates = BTreeMap::new();
+    let mut latency_1x = BTreeMap::new();
+    for path in PAGES {
+        eprintln!("reading {path}…");
+        let top = oha(&env, &format!("{ceiling}{path}"), None);
+        let app = oha(&env, &format!("{base}{path}"), None);
+        let ratio = app.rps / top.rps.max(1.0);
+        row(&mut rows, format!("read {path}: req/s (ceiling {:.0})", top.rps), format!("{:.0} ({:.0}%)", app.rps, ratio * 100.0), "≥ 50% of ceiling", ratio >= 0.5 && app.success >= 1.0);
+        let half = (app.rps / 2.0).max(1.0);
+        let at_half = oha(&env, &format!("{base}{path}"), Some(half));
+        row(&mut rows, format!("latency {path} at {half:.0} req/s"), format!("p50 {:.2} ms, p99 {:.2} ms", at_half.p50_ms, at_half.p99_ms), "p99 ≤ 10 ms", at_half.p99_ms <= 10.0);
+        half_rates.insert(path, half);
+        latency_1x.insert(path, at_half);
+        raw.insert(format!("read {path}"), json!({"app": app, "ceiling": top, "at_half": at_half}));
+    }
+
+    eprintln!("writing…");
+    let requests = patch_request_rate(&base, env.seconds).await;
+    row(&mut rows, "patch requests filed / s (16 signed-in clients)", format!("{:.0}, {} errors", requests.per_second, requests.errors), "≥ 300/s, 0 errors", requests.per_second >= 300.0 && requests.errors == 0);
+    let results = ci_result_rate(&base, env.seconds).await;
+    row(&mut rows, "CI results posted / s (16 clients)", format!("{:.0}, {} errors", results.per_second, results.errors), "≥ 300/s, 0 errors", results.per_second >= 300.0 && results.errors == 0);
+    raw.insert("writes".into(), json!({"patch_requests": requests, "ci_results": results}));
+
+    let rss = server.rss_mb();
+    row(&mut rows, "server RSS after the load", format!("{rss:.1} MB"), "≤ 50 MB", rss <= 50.0);
+
+    let sizes = first_load(&base).await;
+    let total: usize = sizes.values().sum();
+    let detail = sizes.iter().map(|(k, v)| format!("{k} {:.1}", *v as f64 / 1024.0)).collect::<Vec<_>>().join(", ");
+    row(&mut rows, format!("first load of /releases, br ({detail} KB)"), format!("{:.1} KB", total as f64 / 1024.0), "≤ 200 KB", total <= 200 * 1024);
+    raw.insert("first_load_bytes".into(), json!(sizes));
+
+    if env.lighthouse {
+        for path in ["/releases", "/calendar"] {
+            eprintln!("lighthouse {path}…");
+            match lighthouse(&format!("{base}{path}")) {
+                Some(scores) => {
+                    let text = scores.iter().map(|(k, v)| format!("{k} {v:.0}")).collect::<Vec<_>>().join(", ");
+                    let met = scores.values().all(|s| *s >= 100.0);
+                    row(&mut rows, format!("Lighthouse {path}"), text, "100 each", met);
+                    raw.insert(format!("lighthouse {path}"), json!(scores));
+                }
+                None => row(&mut rows, format!("Lighthouse {path}"), "did not run".into(), "100 each", false),
+            }
+        }
+    }
+    drop(server);
+
+    eprintln!("starting the server with 100× the demo data (this seeds for a while)…");
+    let big = start_server(&env, 100).await;
+    for path in PAGES {
+        client.get(format!("{}{path}", big.base)).send().await.unwrap();
+        let at = oha(&env, &format!("{}{path}", big.base), Some(half_rates[path]));
+        let one = latency_1x[path];
+        let met = at.p99_ms <= (2.0 * one.p99_ms).max(1.0);
+        row(&mut rows, format!("100× data: latency {path}"), format!("p50 {:.2} ms, p99 {:.2} ms (1×: {:.2})", at.p50_ms, at.p99_ms, one.p99_ms), "p99 ≤ 2× the 1× figure", met);
+        raw.insert(format!("scale100 {path}"), json!(at));
+    }
+    let html = client.get(format!("{}/releases?eol=show", big.base)).send().await.unwrap().text().await.unwrap();
+    let shown = html.matches("<th scope=\"row\">").count();
+    row(&mut rows, "100× data: rows on /releases?eol=show", shown.to_string(), "bounded", shown <= 60);
+    drop(big);
+
+    println!("\n{:<62} {:>34}  {:<22} {}", "figure", "value", "target", "met");
+    for r in &rows {
+        println!("{:<62} {:>34}  {:<22} {}", r.figure, r.value, r.target, if r.met { "yes" } else { "NO" });
+    }
+    let _ = std::fs::create_dir_all("target/bench");
+    let out = json!({"rows": rows, "raw": raw, "seconds": env.seconds, "connections": env.connections});
+    std::fs::write("target/bench/results.json", serde_json::to_string_pretty(&out).unwrap()).unwrap();
+    println!("\nwritten to target/bench/results.json");
+}
