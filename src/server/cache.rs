@@ -119,12 +119,34 @@ fn cacheable_type(headers: &HeaderMap) -> bool {
         })
 }
 
-/// Middleware: answers repeated reads from memory.
-pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::GET || req.uri().path().starts_with("/pkg/") {
+/// True for a request that carries no credentials: its page is the same for everyone.
+fn anonymous(req: &Request) -> bool {
+    !req.headers().contains_key(header::AUTHORIZATION) && super::auth::session_secret(req.headers()).is_none()
+}
+
+/// Outermost middleware: answers repeated anonymous reads from memory before any other work
+/// (the entry stored is the finished response, security headers and compression included).
+pub async fn serve_anonymous(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !anonymous(&req) {
+        return next.run(req).await;
+    }
+    serve(state, req, next, "anon".into()).await
+}
+
+/// Inner middleware, after the caller is known: the same for signed-in readers, keyed by who
+/// they are (their pages show their name and role).
+pub async fn serve_signed_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if anonymous(&req) {
         return next.run(req).await;
     }
     let viewer = super::auth::viewer_key(req.extensions());
+    serve(state, req, next, viewer).await
+}
+
+async fn serve(state: AppState, req: Request, next: Next, viewer: String) -> Response {
+    if req.method() != Method::GET || req.uri().path().starts_with("/pkg/") {
+        return next.run(req).await;
+    }
     let key = Key {
         path_and_query: req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default(),
         viewer,

@@ -43,7 +43,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(security::html_csp))
         .layer(CompressionLayer::new())
-        .layer(middleware::from_fn_with_state(state.clone(), cache::serve_cached))
+        .layer(middleware::from_fn_with_state(state.clone(), cache::serve_signed_in))
         .layer(middleware::from_fn_with_state(state.clone(), auth::resolve_principal))
         .layer(middleware::from_fn(security::reject_cross_site))
         .layer(middleware::from_fn(limit_body))
@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         // A safety net: no request may hang a connection forever.
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, std::time::Duration::from_secs(30)))
         .layer(middleware::from_fn(security::standard_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), cache::serve_anonymous))
         .with_state(state)
 }
 

@@ -123,3 +123,18 @@ async fn support_moves_with_the_clock() {
     assert_eq!(body["result"]["isEol"], true);
     assert_eq!(body["result"]["status"], "end_of_life");
 }
+
+#[tokio::test]
+async fn the_api_pages_through_every_line() {
+    let app = TestApp::spawn().await;
+    let (_, all) = app.get_json("/api/v1/releases").await;
+    let total = all["total"].as_u64().unwrap() as usize;
+    let (status, page2) = app.get_json("/api/v1/releases?per_page=5&page=2").await;
+    assert_eq!(status, 200);
+    assert_eq!(page2["total"].as_u64().unwrap() as usize, total);
+    let names: Vec<&str> = page2["result"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let expected: Vec<&str> = all["result"].as_array().unwrap()[5..10].iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, expected);
+    let (status, body) = app.get_json("/api/v1/releases?per_page=500").await;
+    assert_eq!((status, body["error"]["field"].as_str()), (400, Some("per_page")));
+}

@@ -128,18 +128,7 @@ async fn projected_row(state: &AppState, version: &Version) -> Result<Option<New
     let Some(event) = projected else {
         return Err(AppError::invalid("version", format!("{version} is not a planned or projected release")));
     };
-    let new = NewRelease {
-        version: version.clone(),
-        status: ReleaseStatus::Planned,
-        planned_date: Some(event.date),
-        actual_date: None,
-        out_of_band: false,
-        source_build: None,
-        source_commit: None,
-        notes: String::new(),
-        date_note: None,
-    };
-    Ok(Some(new))
+    Ok(Some(NewRelease::planned(version.clone(), event.date)))
 }
 
 pub async fn move_release(state: &AppState, actor: &Principal, version: &str, date: &str, note: &str) -> Result<(), AppError> {
@@ -199,17 +188,7 @@ pub async fn add_out_of_band(state: &AppState, actor: &Principal, line: &str, da
         return Err(AppError::invalid("line", format!("{line} is not a supported line")));
     }
     let version = catalog.highest_version(line).map(Version::next_patch).unwrap_or_else(|| line.first_release().next_patch());
-    let new = NewRelease {
-        version: version.clone(),
-        status: ReleaseStatus::Planned,
-        planned_date: Some(date),
-        actual_date: None,
-        out_of_band: true,
-        source_build: None,
-        source_commit: None,
-        notes: String::new(),
-        date_note: Some(note.clone()),
-    };
+    let new = NewRelease::out_of_band(version.clone(), date, note.clone());
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
     store::insert_release(&mut tx, &new, now).await?;

@@ -10,5 +10,5 @@ use crate::error::AppError;
 pub async fn load_matrix() -> Result<Matrix, AppError> {
     let state = crate::server::state::app_state()?;
     let catalog = state.catalog().await?;
-    Ok(Matrix::build(&catalog, state.today()))
+    Ok(Matrix::build(&catalog, state.today()).bounded())
 }

@@ -55,7 +55,13 @@ pub struct MatrixRow {
 pub struct Matrix {
     pub today: NaiveDate,
     pub rows: Vec<MatrixRow>,
+    /// Lines at end of life, including any left out of `rows` by [`Matrix::bounded`].
+    pub eol_total: usize,
 }
+
+/// End-of-life lines the page carries at most, newest first: it stays bounded however long
+/// the project's history (the JSON API pages through all of them).
+pub const MAX_EOL_ROWS: usize = 24;
 
 impl Matrix {
     /// Builds every row from the catalog, as of `today`.
@@ -93,12 +99,19 @@ impl Matrix {
             })
             .collect();
         rows.reverse();
-        Self { today, rows }
+        let eol_total = rows.iter().filter(|r| r.status == LineStatus::EndOfLife).count();
+        Self { today, rows, eol_total }
     }
 
-    /// Lines that have reached end of life.
-    pub fn eol_count(&self) -> usize {
-        self.rows.iter().filter(|r| r.status == LineStatus::EndOfLife).count()
+    /// Every line that is not at end of life, and the newest [`MAX_EOL_ROWS`] that are.
+    pub fn bounded(mut self) -> Self {
+        let mut ended = 0;
+        self.rows.retain(|r| {
+            let keep = r.status != LineStatus::EndOfLife || ended < MAX_EOL_ROWS;
+            ended += usize::from(r.status == LineStatus::EndOfLife);
+            keep
+        });
+        self
     }
 
     pub fn row(&self, line: LineId) -> Option<&MatrixRow> {

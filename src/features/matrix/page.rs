@@ -45,11 +45,12 @@ pub fn ReleasesPage() -> impl IntoView {
 
 #[component]
 fn MatrixView(matrix: Matrix, show_eol: Memo<bool>) -> impl IntoView {
-    let eol_count = matrix.eol_count();
+    let eol_count = matrix.eol_total;
+    let shown_eol = matrix.rows.iter().filter(|r| r.status == LineStatus::EndOfLife).count();
     let today = matrix.today;
     let matrix = StoredValue::new(matrix);
     let rows = move || matrix.with_value(|m| visible_rows(m, show_eol.get()).into_iter().cloned().collect::<Vec<_>>());
-    let hidden_old = move || show_eol.get().then(|| eol_count.saturating_sub(MAX_EOL_ROWS)).filter(|n| *n > 0);
+    let hidden_old = move || show_eol.get().then(|| eol_count.saturating_sub(shown_eol)).filter(|n| *n > 0);
     let timeline = move || matrix.with_value(|m| timeline::layout(m, &visible_rows(m, show_eol.get())));
     let toggle_href = move || if show_eol.get() { "/releases" } else { "/releases?eol=show" };
     let toggle_label = move || {
@@ -66,7 +67,7 @@ fn MatrixView(matrix: Matrix, show_eol: Memo<bool>) -> impl IntoView {
             "dates marked expected move if that release moves."
         </p>
         <p class="toolbar">
-            <a class="button secondary" href=toggle_href aria-pressed=move || show_eol.get().to_string()>
+            <a class="button secondary" href=toggle_href>
                 {toggle_label}
             </a>
         </p>
@@ -98,15 +99,10 @@ fn MatrixView(matrix: Matrix, show_eol: Memo<bool>) -> impl IntoView {
     }
 }
 
-/// End-of-life lines listed at most, newest first: the page stays bounded however long the
-/// project's history.
-const MAX_EOL_ROWS: usize = 24;
-
-/// The rows shown: every line that is not end of life, and (when asked) the newest ended ones.
+/// The rows shown: every line that is not end of life, and the ended ones when asked (the
+/// server sends only the newest of those).
 fn visible_rows(m: &Matrix, show_eol: bool) -> Vec<&MatrixRow> {
-    let live = m.rows.iter().filter(|r| r.status != LineStatus::EndOfLife);
-    let ended = m.rows.iter().filter(|r| r.status == LineStatus::EndOfLife).take(if show_eol { MAX_EOL_ROWS } else { 0 });
-    live.chain(ended).collect()
+    m.rows.iter().filter(|r| show_eol || r.status != LineStatus::EndOfLife).collect()
 }
 
 #[component]

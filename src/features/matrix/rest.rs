@@ -87,16 +87,38 @@ async fn matrix(state: &AppState) -> Result<Matrix, AppError> {
     Ok(Matrix::build(&catalog, state.today()))
 }
 
-/// Every line, newest first.
-pub async fn list_releases(State(state): State<AppState>) -> Result<Json<Envelope<Vec<ApiRelease>>>, AppError> {
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageQuery {
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+/// Lines per page unless asked otherwise, and at most.
+const PER_PAGE: usize = 50;
+const MAX_PER_PAGE: usize = 100;
+
+fn page_number(field: &'static str, text: Option<&str>, default: usize, max: usize) -> Result<usize, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(default),
+        Some(t) => t
+            .parse()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| AppError::invalid(field, format!("a whole number from 1 to {max}"))),
+    }
+}
+
+/// Every line, newest first, a page at a time (`?page=2&per_page=100`); `total` counts all.
+pub async fn list_releases(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
+) -> Result<Json<Envelope<Vec<ApiRelease>>>, AppError> {
+    let page = page_number("page", q.page.as_deref(), 1, 100_000)?;
+    let per_page = page_number("per_page", q.per_page.as_deref(), PER_PAGE, MAX_PER_PAGE)?;
     let matrix = matrix(&state).await?;
-    let result: Vec<ApiRelease> = matrix.rows.iter().map(ApiRelease::from).collect();
-    Ok(Json(Envelope {
-        schema_version: "1.0.0",
-        generated_at: state.clock.now(),
-        total: Some(result.len()),
-        result,
-    }))
+    let total = matrix.rows.len();
+    let result: Vec<ApiRelease> = matrix.rows.iter().skip((page - 1) * per_page).take(per_page).map(ApiRelease::from).collect();
+    Ok(Json(Envelope { schema_version: "1.0.0", generated_at: state.clock.now(), total: Some(total), result }))
 }
 
 /// One line (`1.10`); a malformed cycle is a 400, an unknown one a 404.

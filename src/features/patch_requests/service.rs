@@ -18,10 +18,7 @@ use crate::{
         audit::store::{Change, list_for, record},
         auth::{Permission, Principal},
         calendar::service::schedule,
-        releases::{
-            ReleaseStatus,
-            store::{NewRelease, find_release, insert_release, insert_release_if_absent},
-        },
+        releases::store::{NewRelease, find_release, insert_release, insert_release_if_absent},
     },
     server::state::AppState,
 };
@@ -214,17 +211,7 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
             None
         } else if let Some(day) = d.out_of_band_on {
             let version = catalog.highest_version(*line).map(Version::next_patch).unwrap_or_else(|| line.first_release().next_patch());
-            let new = NewRelease {
-                version: version.clone(),
-                status: ReleaseStatus::Planned,
-                planned_date: Some(day),
-                actual_date: None,
-                out_of_band: true,
-                source_build: None,
-                source_commit: None,
-                notes: String::new(),
-                date_note: Some(format!("out of band for S1 request #{}", d.request)),
-            };
+            let new = NewRelease::out_of_band(version.clone(), day, format!("out of band for S1 request #{}", d.request));
             Some(insert_release(&mut tx, &new, now).await?)
         } else {
             let slot = slots
@@ -236,17 +223,7 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
                         "{line} has no patch slot left before its end of life: reject it, mark it not affected, or (for an S1) ship out of band"
                     ))
                 })?;
-            let new = NewRelease {
-                version: slot.version.clone(),
-                status: ReleaseStatus::Planned,
-                planned_date: Some(slot.target),
-                actual_date: None,
-                out_of_band: false,
-                source_build: None,
-                source_commit: None,
-                notes: String::new(),
-                date_note: None,
-            };
+            let new = NewRelease::planned(slot.version.clone(), slot.target);
             insert_release_if_absent(&mut tx, &new, now).await?;
             let release = find_release(&mut *tx, &slot.version).await?.ok_or(AppError::Internal)?;
             Some(release.id)

@@ -155,6 +155,28 @@ pub struct NewRelease {
     pub date_note: Option<String>,
 }
 
+impl NewRelease {
+    /// A planned release on `date`, nothing else known yet.
+    pub fn planned(version: Version, date: NaiveDate) -> Self {
+        Self {
+            version,
+            status: ReleaseStatus::Planned,
+            planned_date: Some(date),
+            actual_date: None,
+            out_of_band: false,
+            source_build: None,
+            source_commit: None,
+            notes: String::new(),
+            date_note: None,
+        }
+    }
+
+    /// A planned out-of-band patch, with why it cannot wait for a slot.
+    pub fn out_of_band(version: Version, date: NaiveDate, why: String) -> Self {
+        Self { out_of_band: true, date_note: Some(why), ..Self::planned(version, date) }
+    }
+}
+
 /// Inserts a release (and its line when new); returns its id.
 pub async fn insert_release(
     conn: &mut SqliteConnection,

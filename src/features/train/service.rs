@@ -192,17 +192,7 @@ async fn propose(state: &AppState, actor: &Principal) -> Result<Option<String>, 
     }
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
-    let new = NewRelease {
-        version: version.clone(),
-        status: ReleaseStatus::Planned,
-        planned_date: Some(day),
-        actual_date: None,
-        out_of_band: false,
-        source_build: None,
-        source_commit: None,
-        notes: String::new(),
-        date_note: None,
-    };
+    let new = NewRelease::planned(version.clone(), day);
     insert_release_if_absent(&mut tx, &new, now).await?;
     if !update_candidate(&mut tx, &version, &best.name, &best.commit, now).await? {
         return Ok(None);
@@ -227,17 +217,7 @@ pub async fn promote(state: &AppState, actor: &Principal, name: &str) -> Result<
     let today = state.today();
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
-    let new = NewRelease {
-        version: version.clone(),
-        status: ReleaseStatus::Planned,
-        planned_date: Some(day),
-        actual_date: None,
-        out_of_band: false,
-        source_build: None,
-        source_commit: None,
-        notes: String::new(),
-        date_note: None,
-    };
+    let new = NewRelease::planned(version.clone(), day);
     insert_release_if_absent(&mut tx, &new, now).await?;
     if !store::mark_promoted(&mut tx, build_id, &version.to_string()).await? {
         return Err(AppError::conflict(format!("{} was promoted already", build.name)));
