@@ -12,12 +12,12 @@ use crate::{
     components::NotFoundPage,
     features::{
         admin::page::AdminPage,
-        calendar::page::CalendarPage,
-        dashboard::page::HomePage,
         auth::{
             Role,
             page::{LoginPage, SessionBox, ViewerContext},
         },
+        calendar::page::CalendarPage,
+        dashboard::page::HomePage,
         matrix::page::ReleasesPage,
         patch_requests::page::{NewPatchRequestPage, PatchRequestPage, PatchRequestsPage},
         releases::page::ReleasePage,

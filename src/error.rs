@@ -1,8 +1,12 @@
 //! The one error type that crosses the wire: server functions return it, the JSON API renders
 //! it as `{"error": {"code", "message", "field"}}`, and each variant has one HTTP status.
 
+use leptos::server_fn::{
+    ServerFnError,
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
 use serde::{Deserialize, Serialize};
-use leptos::server_fn::{ServerFnError, codec::JsonEncoding, error::{FromServerFnError, ServerFnErrorErr}};
 
 use crate::domain::version::VersionError;
 
@@ -113,7 +117,9 @@ impl AppError {
     pub fn field_errors(&self) -> Vec<FieldError> {
         match self {
             Self::InvalidForm { errors } => errors.clone(),
-            Self::Invalid { field: Some(field), message } => vec![FieldError { field: field.clone(), message: message.clone() }],
+            Self::Invalid { field: Some(field), message } => {
+                vec![FieldError { field: field.clone(), message: message.clone() }]
+            }
             _ => Vec::new(),
         }
     }
@@ -125,9 +131,7 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // The request never arrived or its answer could not be read.
-            ServerFnErrorErr::Request(m) | ServerFnErrorErr::Response(m) => {
-                Self::Unreachable { message: m }
-            }
+            ServerFnErrorErr::Request(m) | ServerFnErrorErr::Response(m) => Self::Unreachable { message: m },
             // Arguments that do not decode are the caller's mistake, not ours.
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
                 Self::Invalid { field: None, message: format!("the request could not be read: {m}") }
@@ -144,9 +148,7 @@ impl From<ServerFnError> for AppError {
     fn from(value: ServerFnError) -> Self {
         match value {
             ServerFnError::Request(m) | ServerFnError::Response(m) => Self::Unreachable { message: m },
-            ServerFnError::Args(m) | ServerFnError::Deserialization(m) => {
-                Self::Invalid { field: None, message: m }
-            }
+            ServerFnError::Args(m) | ServerFnError::Deserialization(m) => Self::Invalid { field: None, message: m },
             _ => Self::Internal,
         }
     }

@@ -27,10 +27,10 @@ pub fn page_title(text: impl Into<String>) -> String {
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
-            options.set_status(status);
-        }
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(error.status())
+    {
+        options.set_status(status);
     }
     let (title, hint) = match &error {
         AppError::NotFound { .. } => ("Not found", "Check the address, or start again from the release matrix."),

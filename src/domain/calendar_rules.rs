@@ -42,9 +42,7 @@ impl MonthlyDay {
             Nth::Fourth => 4,
             Nth::Last => {
                 let last = last_day_of_month(year, month);
-                let back = (7 + last.weekday().num_days_from_monday()
-                    - self.weekday.num_days_from_monday())
-                    % 7;
+                let back = (7 + last.weekday().num_days_from_monday() - self.weekday.num_days_from_monday()) % 7;
                 return last - chrono::Days::new(u64::from(back));
             }
         };

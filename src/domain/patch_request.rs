@@ -82,7 +82,9 @@ impl Severity {
     pub fn explanation(self) -> &'static str {
         match self {
             Self::S1 => "S1 — critical: outage, data loss or an actively exploited vulnerability; no workaround",
-            Self::S2 => "S2 — major: a core feature broken for many users, or a serious vulnerability; workaround is hard",
+            Self::S2 => {
+                "S2 — major: a core feature broken for many users, or a serious vulnerability; workaround is hard"
+            }
             Self::S3 => "S3 — moderate: a feature broken for some users; a workaround exists",
             Self::S4 => "S4 — low: cosmetic or rare",
         }
@@ -414,7 +416,12 @@ mod tests {
     fn cve_ids_and_embargoes_belong_to_security_requests() {
         let wrong = PatchRequestForm { cve_id: "CVE-2026-1234".into(), embargoed: "on".into(), ..form() };
         assert_eq!(fields(&NewPatchRequest::parse(&wrong, &supported()).unwrap_err()), ["cve_id", "embargoed"]);
-        let security = PatchRequestForm { category: "security".into(), cve_id: "cve-2026-1234".into(), embargoed: "on".into(), ..form() };
+        let security = PatchRequestForm {
+            category: "security".into(),
+            cve_id: "cve-2026-1234".into(),
+            embargoed: "on".into(),
+            ..form()
+        };
         let r = NewPatchRequest::parse(&security, &supported()).unwrap();
         assert_eq!(r.cve_id.unwrap().as_str(), "CVE-2026-1234");
         assert!(r.embargoed);
@@ -426,10 +433,8 @@ mod tests {
     fn limits_are_enforced_and_text_is_kept_verbatim() {
         let long = PatchRequestForm { title: "x".repeat(MAX_TITLE + 1), impact: "y".repeat(MAX_TEXT + 1), ..form() };
         assert_eq!(fields(&NewPatchRequest::parse(&long, &supported()).unwrap_err()), ["title", "impact"]);
-        let odd = PatchRequestForm {
-            title: "<script>alert(1)</script>'; DROP TABLE patch_request; --".into(),
-            ..form()
-        };
+        let odd =
+            PatchRequestForm { title: "<script>alert(1)</script>'; DROP TABLE patch_request; --".into(), ..form() };
         let r = NewPatchRequest::parse(&odd, &supported()).unwrap();
         assert_eq!(r.title, odd.title);
     }
@@ -438,7 +443,8 @@ mod tests {
     fn high_risk_needs_a_reason() {
         let high = PatchRequestForm { risk: "high".into(), ..form() };
         assert_eq!(fields(&NewPatchRequest::parse(&high, &supported()).unwrap_err()), ["risk_reason"]);
-        let explained = PatchRequestForm { risk_reason: "touches the allocator, but the crash is worse".into(), ..high };
+        let explained =
+            PatchRequestForm { risk_reason: "touches the allocator, but the crash is worse".into(), ..high };
         assert!(NewPatchRequest::parse(&explained, &supported()).is_ok());
     }
 

@@ -4,7 +4,7 @@
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::calendar_rules::{months_after, MonthlyDay, Nth};
+use super::calendar_rules::{MonthlyDay, Nth, months_after};
 use super::version::LineId;
 
 /// Cadence and support settings; stored in the `policy` table, edited on `/admin`.
@@ -210,11 +210,8 @@ pub fn assess_lines(lines: &[LineFacts], policy: &Policy, today: NaiveDate) -> V
         .enumerate()
         .map(|(index, line)| {
             let Some(_) = line.shipped else {
-                let status = if Some(line.id) == first_unshipped {
-                    LineStatus::InDevelopment
-                } else {
-                    LineStatus::Planned
-                };
+                let status =
+                    if Some(line.id) == first_unshipped { LineStatus::InDevelopment } else { LineStatus::Planned };
                 return LineSupport { id: line.id, status, release_date: line.planned, eol: None };
             };
             let eol = match &line.eol_override {
@@ -284,12 +281,7 @@ mod tests {
     }
 
     fn line(id: &str, shipped: Option<&str>, planned: Option<&str>) -> LineFacts {
-        LineFacts {
-            id: id.parse().unwrap(),
-            shipped: shipped.map(d),
-            planned: planned.map(d),
-            eol_override: None,
-        }
+        LineFacts { id: id.parse().unwrap(), shipped: shipped.map(d), planned: planned.map(d), eol_override: None }
     }
 
     /// Lines 1.8–1.12 shipped on the 4th Tuesdays of Jul–Nov 2026, 1.13 planned for Dec.
@@ -312,8 +304,7 @@ mod tests {
     #[test]
     fn statuses_follow_the_n_plus_two_rule() {
         let support = assess_lines(&history(), &Policy::default(), d("2026-11-26"));
-        let statuses: Vec<(String, LineStatus)> =
-            support.iter().map(|s| (s.id.to_string(), s.status)).collect();
+        let statuses: Vec<(String, LineStatus)> = support.iter().map(|s| (s.id.to_string(), s.status)).collect();
         assert_eq!(
             statuses,
             [
@@ -371,8 +362,7 @@ mod tests {
     #[test]
     fn an_override_wins_and_can_end_a_line() {
         let mut lines = history();
-        lines[2].eol_override =
-            Some(EolOverride { date: d("2026-11-20"), note: "security backports stopped".into() });
+        lines[2].eol_override = Some(EolOverride { date: d("2026-11-20"), note: "security backports stopped".into() });
         let support = assess_lines(&lines, &Policy::default(), d("2026-11-26"));
         let s = by_id(&support, "1.10");
         assert_eq!(s.status, LineStatus::EndOfLife);
@@ -405,10 +395,7 @@ mod tests {
         assert_eq!(Policy::default().validate(), Ok(()));
         let freeze = Policy { code_freeze_days: 20, ..Policy::default() };
         assert_eq!(freeze.validate(), Err(PolicyError::FreezeBeforeCut));
-        let slots = Policy {
-            patch_deadline: MonthlyDay::new(Nth::Third, Weekday::Fri),
-            ..Policy::default()
-        };
+        let slots = Policy { patch_deadline: MonthlyDay::new(Nth::Third, Weekday::Fri), ..Policy::default() };
         assert_eq!(slots.validate(), Err(PolicyError::DeadlineAfterTarget));
     }
 }

@@ -227,9 +227,7 @@ impl ScheduleInput<'_> {
             .releases
             .iter()
             .filter(|r| r.version.is_minor() && !r.cancelled)
-            .filter_map(|r| {
-                Some(MinorDate { line: r.version.line(), date: r.date()?, shipped: r.actual.is_some() })
-            })
+            .filter_map(|r| Some(MinorDate { line: r.version.line(), date: r.date()?, shipped: r.actual.is_some() }))
             .collect();
         minors.sort_by_key(|m| m.line);
         let mut next = match minors.last() {
@@ -287,7 +285,13 @@ pub fn project(input: &ScheduleInput<'_>, from: NaiveDate, to: NaiveDate) -> Vec
     events
 }
 
-fn minor_events(input: &ScheduleInput<'_>, minors: &[MinorDate], from: NaiveDate, to: NaiveDate, out: &mut Vec<ScheduleEvent>) {
+fn minor_events(
+    input: &ScheduleInput<'_>,
+    minors: &[MinorDate],
+    from: NaiveDate,
+    to: NaiveDate,
+    out: &mut Vec<ScheduleEvent>,
+) {
     let stored = |v: &Version| input.releases.iter().find(|r| &r.version == v);
     let cancelled = input.releases.iter().filter(|r| r.version.is_minor() && r.cancelled);
     for m in minors.iter().filter(|m| m.date >= from && m.date - Days::new(30) <= to) {
@@ -421,7 +425,8 @@ fn patch_events(
                 continue;
             }
             filled.insert(key);
-            let version = highest.get(&m.line).map(Version::next_patch).unwrap_or_else(|| m.line.first_release().next_patch());
+            let version =
+                highest.get(&m.line).map(Version::next_patch).unwrap_or_else(|| m.line.first_release().next_patch());
             highest.insert(m.line, version.clone());
             out.push(ScheduleEvent {
                 uid: format!("patch-{version}"),
@@ -479,7 +484,8 @@ fn eol_events(
             line: Some(*line),
             version: None,
             status,
-            note: (*certainty == Certainty::Expected).then(|| "expected: moves if the deciding release moves".to_owned()),
+            note: (*certainty == Certainty::Expected)
+                .then(|| "expected: moves if the deciding release moves".to_owned()),
             link: format!("/releases/{line}"),
             revision: 0,
         });
@@ -493,7 +499,9 @@ fn build_events(input: &ScheduleInput<'_>, from: NaiveDate, to: NaiveDate, out: 
     while day <= to {
         let builds: Vec<&KnownBuild> = input.builds.iter().filter(|b| b.cut_on == day).collect();
         let (status, title, note) = match builds.first() {
-            Some(b) => (EventStatus::Done, format!("daily build {}", b.name), Some(format!("functional {}", b.summary))),
+            Some(b) => {
+                (EventStatus::Done, format!("daily build {}", b.name), Some(format!("functional {}", b.summary)))
+            }
             None if day < input.today => (EventStatus::Missed, "no daily build".to_owned(), None),
             None => (EventStatus::Projected, format!("daily build at {:02}:00 UTC", input.policy.daily_cut_hour), None),
         };
@@ -511,10 +519,7 @@ fn build_events(input: &ScheduleInput<'_>, from: NaiveDate, to: NaiveDate, out: 
         });
         if day.weekday() == input.policy.weekly_qualification {
             let week = day.iso_week();
-            let weekly = input
-                .builds
-                .iter()
-                .find(|b| b.weekly && b.cut_on.iso_week() == week);
+            let weekly = input.builds.iter().find(|b| b.weekly && b.cut_on.iso_week() == week);
             let (status, title) = match weekly {
                 Some(b) => (EventStatus::Done, format!("weekly qualification of {}", b.name)),
                 None if day < input.today => (EventStatus::Missed, "weekly qualification (no weekly build)".to_owned()),
@@ -550,7 +555,15 @@ mod tests {
     }
 
     fn shipped(version: &str, on: &str) -> KnownRelease {
-        KnownRelease { version: v(version), planned: Some(d(on)), actual: Some(d(on)), cancelled: false, out_of_band: false, note: None, revision: 0 }
+        KnownRelease {
+            version: v(version),
+            planned: Some(d(on)),
+            actual: Some(d(on)),
+            cancelled: false,
+            out_of_band: false,
+            note: None,
+            revision: 0,
+        }
     }
 
     fn planned(version: &str, on: &str) -> KnownRelease {
@@ -571,14 +584,8 @@ mod tests {
 
     fn run(releases: &[KnownRelease], blackouts: &[Blackout], today: &str, from: &str, to: &str) -> Vec<ScheduleEvent> {
         let policy = Policy::default();
-        let input = ScheduleInput {
-            policy: &policy,
-            releases,
-            builds: &[],
-            blackouts,
-            eol_overrides: &[],
-            today: d(today),
-        };
+        let input =
+            ScheduleInput { policy: &policy, releases, builds: &[], blackouts, eol_overrides: &[], today: d(today) };
         project(&input, d(from), d(to))
     }
 
@@ -586,7 +593,13 @@ mod tests {
         events
             .iter()
             .filter(|e| e.kind == kind)
-            .map(|e| (e.version.as_ref().map(|v| v.to_string()).or(e.line.map(|l| l.to_string())).unwrap_or_default(), e.date, e.status))
+            .map(|e| {
+                (
+                    e.version.as_ref().map(|v| v.to_string()).or(e.line.map(|l| l.to_string())).unwrap_or_default(),
+                    e.date,
+                    e.status,
+                )
+            })
             .collect()
     }
 
@@ -594,7 +607,10 @@ mod tests {
     fn december_2026_has_the_minor_its_freeze_and_a_patch_per_supported_line() {
         let events = run(&releases(), &[], "2026-11-26", "2026-12-01", "2026-12-31");
         assert_eq!(of(&events, EventKind::Minor), [("1.13.0".to_owned(), d("2026-12-22"), EventStatus::Planned)]);
-        assert_eq!(of(&events, EventKind::CodeFreeze), [("1.13.0".to_owned(), d("2026-12-15"), EventStatus::Projected)]);
+        assert_eq!(
+            of(&events, EventKind::CodeFreeze),
+            [("1.13.0".to_owned(), d("2026-12-15"), EventStatus::Projected)]
+        );
         assert_eq!(of(&events, EventKind::BranchCut), [("1.13.0".to_owned(), d("2026-12-08"), EventStatus::Projected)]);
         // 2nd Tuesday is the 8th; 1st Friday the 4th. 1.10 is supported until 2027-01-05.
         let patches = of(&events, EventKind::Patch);
@@ -639,7 +655,10 @@ mod tests {
         let p = events.iter().find(|e| e.uid == "patch-1.12.1").unwrap();
         assert_eq!((p.date, p.status, p.revision), (d("2026-12-10"), EventStatus::Planned, 2));
         assert_eq!(p.note.as_deref(), Some("moved for KubeCon"));
-        assert_eq!(events.iter().filter(|e| e.kind == EventKind::Patch && e.line == Some(LineId::new(1, 12))).count(), 1);
+        assert_eq!(
+            events.iter().filter(|e| e.kind == EventKind::Patch && e.line == Some(LineId::new(1, 12))).count(),
+            1
+        );
     }
 
     #[test]
@@ -662,7 +681,9 @@ mod tests {
         let mut stored = releases();
         stored.push(planned("1.12.1", "2026-12-10"));
         let after = run(&stored, &[], "2026-11-26", "2026-12-01", "2026-12-31");
-        let uid = |events: &[ScheduleEvent]| events.iter().find(|e| e.version == Some(v("1.12.1")) && e.kind == EventKind::Patch).unwrap().uid.clone();
+        let uid = |events: &[ScheduleEvent]| {
+            events.iter().find(|e| e.version == Some(v("1.12.1")) && e.kind == EventKind::Patch).unwrap().uid.clone()
+        };
         assert_eq!(uid(&before), uid(&after));
     }
 
@@ -685,9 +706,21 @@ mod tests {
 
     #[test]
     fn daily_and_weekly_events_fill_the_days_and_flag_missed_ones() {
-        let builds = [KnownBuild { name: "main-20261125-0200".into(), cut_on: d("2026-11-25"), weekly: true, summary: "passed".into() }];
+        let builds = [KnownBuild {
+            name: "main-20261125-0200".into(),
+            cut_on: d("2026-11-25"),
+            weekly: true,
+            summary: "passed".into(),
+        }];
         let policy = Policy::default();
-        let input = ScheduleInput { policy: &policy, releases: &[], builds: &builds, blackouts: &[], eol_overrides: &[], today: d("2026-11-26") };
+        let input = ScheduleInput {
+            policy: &policy,
+            releases: &[],
+            builds: &builds,
+            blackouts: &[],
+            eol_overrides: &[],
+            today: d("2026-11-26"),
+        };
         let events = project(&input, d("2026-11-23"), d("2026-12-06"));
         let dailies = of(&events, EventKind::Daily);
         assert_eq!(dailies.len(), 14);
@@ -705,7 +738,14 @@ mod tests {
         // A policy on the last Friday in February of a leap year.
         let policy = Policy { minor_release: "last Friday".parse().unwrap(), ..Policy::default() };
         let stored = [shipped("2.0.0", "2028-01-28")];
-        let input = ScheduleInput { policy: &policy, releases: &stored, builds: &[], blackouts: &[], eol_overrides: &[], today: d("2028-01-30") };
+        let input = ScheduleInput {
+            policy: &policy,
+            releases: &stored,
+            builds: &[],
+            blackouts: &[],
+            eol_overrides: &[],
+            today: d("2028-01-30"),
+        };
         let events = project(&input, d("2028-02-01"), d("2028-03-31"));
         let minors = of(&events, EventKind::Minor);
         assert_eq!(minors[0], ("2.1.0".to_owned(), d("2028-02-25"), EventStatus::Projected));

@@ -27,10 +27,12 @@ impl Suite {
     }
 
     pub fn parse(s: &str) -> Result<Self, AppError> {
-        Self::ALL
-            .into_iter()
-            .find(|x| x.as_str() == s.trim())
-            .ok_or_else(|| AppError::invalid("suite", format!("“{}” is not a suite; use functional, stability or performance", s.trim())))
+        Self::ALL.into_iter().find(|x| x.as_str() == s.trim()).ok_or_else(|| {
+            AppError::invalid(
+                "suite",
+                format!("“{}” is not a suite; use functional, stability or performance", s.trim()),
+            )
+        })
     }
 }
 
@@ -57,7 +59,9 @@ impl SuiteStatus {
             "pending" => Ok(Self::Pending),
             "passed" | "pass" | "success" => Ok(Self::Passed),
             "failed" | "fail" | "failure" => Ok(Self::Failed),
-            other => Err(AppError::invalid("status", format!("“{other}” is not a result; use passed, failed or pending"))),
+            other => {
+                Err(AppError::invalid("status", format!("“{other}” is not a result; use passed, failed or pending")))
+            }
         }
     }
 }
@@ -71,7 +75,9 @@ pub struct BuildName {
 
 impl BuildName {
     pub fn parse(name: &str) -> Result<Self, AppError> {
-        let bad = |why: &str| AppError::invalid("name", format!("“{name}” is not a build name like main-20261126-0200: {why}"));
+        let bad = |why: &str| {
+            AppError::invalid("name", format!("“{name}” is not a build name like main-20261126-0200: {why}"))
+        };
         if name.len() > 120 {
             return Err(bad("too long"));
         }
@@ -80,13 +86,15 @@ impl BuildName {
         let (Some(time), Some(date), Some(branch)) = (time, date, branch) else {
             return Err(bad("expected a branch, a date and a time"));
         };
-        if branch.is_empty() || !branch.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')) {
+        if branch.is_empty() || !branch.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+        {
             return Err(bad("the branch may hold letters, digits, dots, dashes, slashes and underscores"));
         }
         if date.len() != 8 || time.len() != 4 {
             return Err(bad("the date is YYYYMMDD and the time HHMM"));
         }
-        let cut = NaiveDateTime::parse_from_str(&format!("{date}{time}"), "%Y%m%d%H%M").map_err(|_| bad("the date or time does not exist"))?;
+        let cut = NaiveDateTime::parse_from_str(&format!("{date}{time}"), "%Y%m%d%H%M")
+            .map_err(|_| bad("the date or time does not exist"))?;
         Ok(Self { branch: branch.to_owned(), cut_at: cut.and_utc() })
     }
 
@@ -138,13 +146,24 @@ impl BuildFacts {
             return Some(format!("{} was promoted already", self.name));
         }
         if !self.weekly {
-            return Some(format!("{} is a daily build: only a weekly build that passed functional, stability and performance tests may be promoted", self.name));
+            return Some(format!(
+                "{} is a daily build: only a weekly build that passed functional, stability and performance tests may be promoted",
+                self.name
+            ));
         }
-        let failed: Vec<&str> = Suite::ALL.into_iter().filter(|s| self.result(*s) == Some(SuiteStatus::Failed)).map(Suite::as_str).collect();
+        let failed: Vec<&str> = Suite::ALL
+            .into_iter()
+            .filter(|s| self.result(*s) == Some(SuiteStatus::Failed))
+            .map(Suite::as_str)
+            .collect();
         if !failed.is_empty() {
             return Some(format!("{} failed {} tests", self.name, failed.join(" and ")));
         }
-        let missing: Vec<&str> = Suite::ALL.into_iter().filter(|s| self.result(*s) != Some(SuiteStatus::Passed)).map(Suite::as_str).collect();
+        let missing: Vec<&str> = Suite::ALL
+            .into_iter()
+            .filter(|s| self.result(*s) != Some(SuiteStatus::Passed))
+            .map(Suite::as_str)
+            .collect();
         if !missing.is_empty() {
             return Some(format!("{} has no passing {} result yet", self.name, missing.join(" or ")));
         }
@@ -208,7 +227,14 @@ mod tests {
         assert_eq!(n.branch, "release-1.12");
         assert_eq!(n.cut_at, at("2026-11-26T02:00:00Z"));
         assert_eq!(BuildName::format("main", n.cut_at), "main-20261126-0200");
-        for bad in ["main", "main-2026-11-26", "main-20261326-0200", "main-20261126-2500", "-20261126-0200", "ma in-20261126-0200"] {
+        for bad in [
+            "main",
+            "main-2026-11-26",
+            "main-20261326-0200",
+            "main-20261126-2500",
+            "-20261126-0200",
+            "ma in-20261126-0200",
+        ] {
             let e = BuildName::parse(bad).unwrap_err();
             assert_eq!(e.field(), Some("name"), "{bad}");
         }

@@ -149,14 +149,9 @@ impl LineId {
         if trimmed.is_empty() {
             return Err(VersionError::Empty);
         }
-        let bad = |reason| VersionError::InvalidLine {
-            input: trimmed.to_owned(),
-            reason,
-        };
+        let bad = |reason| VersionError::InvalidLine { input: trimmed.to_owned(), reason };
         let bare = trimmed.strip_prefix('v').unwrap_or(trimmed);
-        let (major, minor) = bare
-            .split_once('.')
-            .ok_or_else(|| bad("expected MAJOR.MINOR"))?;
+        let (major, minor) = bare.split_once('.').ok_or_else(|| bad("expected MAJOR.MINOR"))?;
         if minor.contains('.') {
             return Err(bad("a line has two numbers; a version with a patch names a release"));
         }
@@ -228,11 +223,7 @@ pub enum ReleaseRef {
 impl ReleaseRef {
     pub fn parse(input: &str) -> Result<Self, VersionError> {
         let dots = input.trim().split('-').next().unwrap_or("").matches('.').count();
-        if dots == 1 {
-            LineId::parse(input).map(Self::Line)
-        } else {
-            Version::parse(input).map(Self::Release)
-        }
+        if dots == 1 { LineId::parse(input).map(Self::Line) } else { Version::parse(input).map(Self::Release) }
     }
 }
 
@@ -246,7 +237,7 @@ mod tests {
 
     #[test]
     fn versions_order_by_semver_not_by_text() {
-        let mut versions = vec![v("1.10.0"), v("1.9.3"), v("1.9.10"), v("1.10.0-rc.1"), v("2.0.0")];
+        let mut versions = [v("1.10.0"), v("1.9.3"), v("1.9.10"), v("1.10.0-rc.1"), v("2.0.0")];
         versions.sort();
         let shown: Vec<String> = versions.iter().map(ToString::to_string).collect();
         assert_eq!(shown, ["1.9.3", "1.9.10", "1.10.0-rc.1", "1.10.0", "2.0.0"]);
@@ -254,7 +245,7 @@ mod tests {
 
     #[test]
     fn lines_order_numerically() {
-        let mut lines = vec![LineId::parse("1.10").unwrap(), LineId::parse("1.9").unwrap(), LineId::parse("0.12").unwrap()];
+        let mut lines = [LineId::parse("1.10").unwrap(), LineId::parse("1.9").unwrap(), LineId::parse("0.12").unwrap()];
         lines.sort();
         let shown: Vec<String> = lines.iter().map(ToString::to_string).collect();
         assert_eq!(shown, ["0.12", "1.9", "1.10"]);

@@ -42,19 +42,12 @@ pub async fn serve_file_or_not_found(State(state): State<AppState>, req: Request
     let immutable = req.uri().path().starts_with("/pkg/") && state.leptos.hash_files;
     let (parts, body) = req.into_parts();
     let file_req = Request::from_parts(parts.clone(), body);
-    let served = ServeDir::new(&*state.leptos.site_root)
-        .precompressed_br()
-        .precompressed_gzip()
-        .oneshot(file_req)
-        .await;
+    let served =
+        ServeDir::new(&*state.leptos.site_root).precompressed_br().precompressed_gzip().oneshot(file_req).await;
     match served {
         Ok(res) if res.status() != StatusCode::NOT_FOUND => {
             let mut res = res.map(Body::new);
-            let cache = if immutable {
-                "public, max-age=31536000, immutable"
-            } else {
-                "public, max-age=3600"
-            };
+            let cache = if immutable { "public, max-age=31536000, immutable" } else { "public, max-age=3600" };
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
             res
         }

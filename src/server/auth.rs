@@ -3,7 +3,7 @@
 
 use axum::{
     extract::{Request, State},
-    http::{HeaderMap, HeaderValue, Extensions, header},
+    http::{Extensions, HeaderMap, HeaderValue, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };

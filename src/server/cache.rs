@@ -95,10 +95,7 @@ impl ResponseCache {
 }
 
 fn encoding(headers: &HeaderMap) -> &'static str {
-    let accepted = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let accepted = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
     if accepted.contains("br") {
         "br"
     } else if accepted.contains("gzip") {
@@ -109,14 +106,9 @@ fn encoding(headers: &HeaderMap) -> &'static str {
 }
 
 fn cacheable_type(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| {
-            ["text/html", "application/json", "text/calendar", "application/atom+xml"]
-                .iter()
-                .any(|c| t.starts_with(c))
-        })
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| {
+        ["text/html", "application/json", "text/calendar", "application/atom+xml"].iter().any(|c| t.starts_with(c))
+    })
 }
 
 /// True for a request that carries no credentials: its page is the same for everyone.

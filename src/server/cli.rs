@@ -86,7 +86,8 @@ pub fn main() -> ExitCode {
 }
 
 async fn add_user(settings: Settings, name: &str, role: &str) -> Result<(), String> {
-    let role = Role::parse(role).ok_or_else(|| format!("“{role}” is not a role: use developer, release_manager or admin"))?;
+    let role =
+        Role::parse(role).ok_or_else(|| format!("“{role}” is not a role: use developer, release_manager or admin"))?;
     let password = read_password()?;
     let db = Db::open(&settings.database_url).await.map_err(|e| e.to_string())?;
     let state = AppState::new(db.clone(), settings, Arc::new(SystemClock));
@@ -124,7 +125,7 @@ fn read_password() -> Result<String, String> {
 
 fn init_tracing() {
     use tracing_subscriber::{EnvFilter, fmt};
-    let filter = EnvFilter::try_from_env("TRAINYARD_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let filter =
+        EnvFilter::try_from_env("TRAINYARD_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
     fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).init();
 }

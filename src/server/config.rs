@@ -98,15 +98,13 @@ impl Settings {
             reason: e.to_string(),
         })?;
         let demo_scale_text = var("TRAINYARD_DEMO_SCALE").unwrap_or_else(|| "1".into());
-        let demo_scale = demo_scale_text
-            .parse::<u32>()
-            .ok()
-            .filter(|s| (1..=1000).contains(s))
-            .ok_or_else(|| ConfigError::Invalid {
+        let demo_scale = demo_scale_text.parse::<u32>().ok().filter(|s| (1..=1000).contains(s)).ok_or_else(|| {
+            ConfigError::Invalid {
                 name: "TRAINYARD_DEMO_SCALE",
                 value: demo_scale_text.clone(),
                 reason: "a whole number from 1 to 1000".into(),
-            })?;
+            }
+        })?;
         let initial_admin = match var("TRAINYARD_ADMIN") {
             None => None,
             Some(v) => Some(
@@ -121,8 +119,7 @@ impl Settings {
             ),
         };
         Ok(Self {
-            database_url: var("TRAINYARD_DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://data/trainyard.db".into()),
+            database_url: var("TRAINYARD_DATABASE_URL").unwrap_or_else(|| "sqlite://data/trainyard.db".into()),
             demo: flag("TRAINYARD_DEMO", false)?,
             demo_scale,
             github: GitHubSettings {
@@ -130,8 +127,13 @@ impl Settings {
                 token: var("TRAINYARD_GITHUB_TOKEN").map(Secret::new),
                 api_url: {
                     let url = var("TRAINYARD_GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
-                    if !(url.starts_with("https://") || url.starts_with("http://")) || url.parse::<http::Uri>().is_err() {
-                        return Err(ConfigError::Invalid { name: "TRAINYARD_GITHUB_API_URL", value: url, reason: "expected an http(s) URL".into() });
+                    if !(url.starts_with("https://") || url.starts_with("http://")) || url.parse::<http::Uri>().is_err()
+                    {
+                        return Err(ConfigError::Invalid {
+                            name: "TRAINYARD_GITHUB_API_URL",
+                            value: url,
+                            reason: "expected an http(s) URL".into(),
+                        });
                     }
                     url
                 },

@@ -60,10 +60,8 @@ impl Db {
             .pragma("cache_size", "-1024");
         let filename = options.get_filename().to_owned();
         if let Some(parent) = filename.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| DbError::Folder {
-                path: parent.display().to_string(),
-                source,
-            })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|source| DbError::Folder { path: parent.display().to_string(), source })?;
         }
         let open = |source| DbError::Open { url: url.to_owned(), source };
         let write = SqlitePoolOptions::new()

@@ -65,7 +65,12 @@ pub fn history(policy: &Policy, today: NaiveDate, scale: u32) -> Vec<DemoRelease
             }
             patch += 1;
             let shipped = slot.target <= today;
-            out.push(DemoRelease { version: Version::new(1, minor, patch), date: slot.target, shipped, out_of_band: false });
+            out.push(DemoRelease {
+                version: Version::new(1, minor, patch),
+                date: slot.target,
+                shipped,
+                out_of_band: false,
+            });
             if !shipped {
                 break;
             }
@@ -74,7 +79,12 @@ pub fn history(policy: &Policy, today: NaiveDate, scale: u32) -> Vec<DemoRelease
                 patch += 1;
                 let date = slot.target + Days::new(9);
                 if date < eol && date <= today {
-                    out.push(DemoRelease { version: Version::new(1, minor, patch), date, shipped: true, out_of_band: true });
+                    out.push(DemoRelease {
+                        version: Version::new(1, minor, patch),
+                        date,
+                        shipped: true,
+                        out_of_band: true,
+                    });
                 }
             }
         }
@@ -94,7 +104,10 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), AppError> {
     let mut tx = state.db.begin_write().await?;
     for r in &releases {
         let notes = if r.version.is_minor() {
-            format!("Monthly minor release {}: promoted from the weekly build that passed functional, stability and performance tests.", r.version)
+            format!(
+                "Monthly minor release {}: promoted from the weekly build that passed functional, stability and performance tests.",
+                r.version
+            )
         } else if r.out_of_band {
             format!("Out-of-band security release for {}.", r.version.line())
         } else {
@@ -115,7 +128,11 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), AppError> {
     }
     // The newest shipped patch of the newest supported older line waits for a release manager
     // to publish it to GitHub.
-    if let Some(pending) = releases.iter().filter(|r| r.shipped && !r.version.is_minor() && !r.out_of_band).max_by_key(|r| (r.date, r.version.clone())) {
+    if let Some(pending) = releases
+        .iter()
+        .filter(|r| r.shipped && !r.version.is_minor() && !r.out_of_band)
+        .max_by_key(|r| (r.date, r.version.clone()))
+    {
         sqlx::query("UPDATE release SET status = 'approved', source_commit = ? WHERE version = ?")
             .bind(hex::encode(sha2::Sha256::digest(pending.version.to_string().as_bytes()))[..40].to_owned())
             .bind(pending.version.to_string())
@@ -161,20 +178,38 @@ async fn seed_requests(state: &AppState) -> Result<(), AppError> {
     };
     for round in 0..state.settings.demo_scale {
         let n = 1000 + round * 10;
-        let crash = service::file_request(state, &dev, &form("Sidecar crashes when a header value is empty", "stability", "S2", n)).await?;
+        let crash = service::file_request(
+            state,
+            &dev,
+            &form("Sidecar crashes when a header value is empty", "stability", "S2", n),
+        )
+        .await?;
         let (slots, _) = service::line_slots(state).await?;
         for slot in &slots {
             // A line past its last patch slot cannot take a regular patch any more.
             let (decision, reason) = match slot.next {
                 Some(_) => (Decision::Approved, String::new()),
-                None => (Decision::Rejected, format!("{} reaches end of life before its next patch slot; upgrade.", slot.line)),
+                None => (
+                    Decision::Rejected,
+                    format!("{} reaches end of life before its next patch slot; upgrade.", slot.line),
+                ),
             };
-            service::decide(state, &manager, service::Decide { request: crash, line: Some(slot.line), decision, reason, out_of_band_on: None }).await?;
+            service::decide(
+                state,
+                &manager,
+                service::Decide { request: crash, line: Some(slot.line), decision, reason, out_of_band_on: None },
+            )
+            .await?;
         }
         let mut cve = form("Token validation accepts expired JWTs", "security", "S1", n + 2);
         cve.cve_id = "CVE-2026-41234".into();
         service::file_request(state, &dev, &cve).await?;
-        let leak = service::file_request(state, &dev, &form("Memory grows when watching many namespaces", "stability", "S3", n + 4)).await?;
+        let leak = service::file_request(
+            state,
+            &dev,
+            &form("Memory grows when watching many namespaces", "stability", "S3", n + 4),
+        )
+        .await?;
         if let Some(oldest) = supported.first() {
             service::decide(
                 state,
@@ -189,7 +224,8 @@ async fn seed_requests(state: &AppState) -> Result<(), AppError> {
             )
             .await?;
         }
-        service::file_request(state, &dev, &form("Add a flag to tune the retry budget", "feature", "S4", n + 6)).await?;
+        service::file_request(state, &dev, &form("Add a flag to tune the retry budget", "feature", "S4", n + 6))
+            .await?;
     }
     Ok(())
 }
@@ -236,7 +272,7 @@ mod tests {
     fn a_minor_day_later_in_the_month_counts_from_last_month() {
         // On 2026-11-20 November's minor (the 24th) has not shipped: 1.12 is October's.
         let h = history(&Policy::default(), d("2026-11-20"), 1);
-        let last_shipped = h.iter().filter(|r| r.version.is_minor() && r.shipped).last().unwrap();
+        let last_shipped = h.iter().rfind(|r| r.version.is_minor() && r.shipped).unwrap();
         assert_eq!(last_shipped.date, d("2026-10-27"));
     }
 }

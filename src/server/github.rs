@@ -145,7 +145,9 @@ impl GitHub {
     }
 
     fn parts(&self) -> Result<&(Octocrab, String, String), GitHubError> {
-        self.client.as_ref().ok_or_else(|| GitHubError::Access { status: 0, message: "no GitHub token or repository is set".into() })
+        self.client
+            .as_ref()
+            .ok_or_else(|| GitHubError::Access { status: 0, message: "no GitHub token or repository is set".into() })
     }
 
     async fn send(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> Result<Answer, GitHubError> {
@@ -208,7 +210,8 @@ impl GitHub {
     pub async fn find_release(&self, tag: &str) -> Result<Option<GhRelease>, GitHubError> {
         let (_, owner, repo) = self.parts()?;
         for page in 1..=10 {
-            let answer = self.send("GET", &format!("/repos/{owner}/{repo}/releases?per_page=100&page={page}"), None).await?;
+            let answer =
+                self.send("GET", &format!("/repos/{owner}/{repo}/releases?per_page=100&page={page}"), None).await?;
             if answer.status != StatusCode::OK {
                 return Err(self.classify(&answer));
             }
@@ -248,7 +251,9 @@ impl GitHub {
 
     /// Classifies a non-success answer by its status and headers (never by message text).
     fn classify(&self, answer: &Answer) -> GitHubError {
-        let header = |name: &str| answer.headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
+        let header = |name: &str| {
+            answer.headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok())
+        };
         let status = answer.status.as_u16();
         if matches!(status, 403 | 429) {
             if let Some(seconds) = header("retry-after") {
@@ -256,7 +261,8 @@ impl GitHub {
             }
             if header("x-ratelimit-remaining") == Some(0) {
                 // The reset is an absolute time on GitHub's (the real) clock.
-                let reset = header("x-ratelimit-reset").and_then(|r| Utc.timestamp_opt(r, 0).single()).unwrap_or_else(Utc::now);
+                let reset =
+                    header("x-ratelimit-reset").and_then(|r| Utc.timestamp_opt(r, 0).single()).unwrap_or_else(Utc::now);
                 let seconds = (reset - Utc::now()).num_seconds().max(1);
                 return GitHubError::RateLimited { wait: Duration::from_secs(seconds as u64) };
             }
@@ -305,8 +311,9 @@ fn is_already_exists(answer: &Answer) -> bool {
     struct Body {
         errors: Option<Vec<Item>>,
     }
-    serde_json::from_slice::<Body>(&answer.body)
-        .ok()
-        .and_then(|b| b.errors)
-        .is_some_and(|errors| errors.iter().any(|e| e.code.as_deref() == Some("already_exists") && e.field.as_deref().is_none_or(|f| f == "tag_name")))
+    serde_json::from_slice::<Body>(&answer.body).ok().and_then(|b| b.errors).is_some_and(|errors| {
+        errors
+            .iter()
+            .any(|e| e.code.as_deref() == Some("already_exists") && e.field.as_deref().is_none_or(|f| f == "tag_name"))
+    })
 }

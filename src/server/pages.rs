@@ -52,7 +52,11 @@ pub async fn render(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// Renders the page for a request, with extra context (a failed form post's values).
-pub async fn render_with(state: AppState, req: Request, extra: impl Fn(&AppState) + Clone + Send + Sync + 'static) -> Response {
+pub async fn render_with(
+    state: AppState,
+    req: Request,
+    extra: impl Fn(&AppState) + Clone + Send + Sync + 'static,
+) -> Response {
     let (parts, _) = req.into_parts();
     for attempt in 1..=ATTEMPTS {
         // A fresh request each time: `Parts` cannot be cloned, so carry what handlers read.

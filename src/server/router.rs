@@ -19,7 +19,9 @@ use super::{assets, auth, cache, pages, security, state::AppState};
 use crate::{
     app::App,
     error::AppError,
-    features::{calendar::feeds, matrix::rest as matrix_rest, patch_requests::rest as requests_rest, train::rest as train_rest},
+    features::{
+        calendar::feeds, matrix::rest as matrix_rest, patch_requests::rest as requests_rest, train::rest as train_rest,
+    },
 };
 
 /// Request bodies larger than this are refused with 413 (the patch form is the largest).
@@ -79,11 +81,8 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
 
 /// A declared body over the limit is refused before it is read, with a message that says so.
 async fn limit_body(req: Request, next: Next) -> Response {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > BODY_LIMIT) {
         return AppError::TooLarge { limit_bytes: BODY_LIMIT as u64 }.into_response();
     }

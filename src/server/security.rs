@@ -111,9 +111,8 @@ pub async fn html_csp(req: Request, next: Next) -> Response {
     let Ok(bytes) = to_bytes(body, usize::MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let reload = std::env::var("LEPTOS_WATCH")
-        .ok()
-        .and_then(|_| std::env::var("LEPTOS_RELOAD_PORT").ok()?.parse().ok());
+    let reload =
+        std::env::var("LEPTOS_WATCH").ok().and_then(|_| std::env::var("LEPTOS_RELOAD_PORT").ok()?.parse().ok());
     let csp = page_csp(&String::from_utf8_lossy(&bytes), reload);
     if let Ok(value) = HeaderValue::from_str(&csp) {
         parts.headers.insert(header::CONTENT_SECURITY_POLICY, value);

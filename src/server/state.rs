@@ -9,11 +9,11 @@ use leptos::{config::LeptosOptions, prelude::use_context};
 use tokio::sync::Notify;
 
 use super::{
-    github::GitHub,
     cache::ResponseCache,
     clock::{Clock, SystemClock},
     config::Settings,
     db::Db,
+    github::GitHub,
 };
 use crate::{
     error::AppError,
@@ -39,8 +39,11 @@ pub struct AppState {
     /// One publishing round at a time: GitHub wants mutations serial.
     pub publishing_lock: Arc<tokio::sync::Mutex<()>>,
     pub backoff: Backoff,
-    catalog: Arc<RwLock<Option<(u64, Arc<Catalog>)>>>,
+    catalog: Arc<RwLock<Option<CatalogAt>>>,
 }
+
+/// The catalog and the database generation it was loaded at.
+type CatalogAt = (u64, Arc<Catalog>);
 
 impl AppState {
     pub fn new(db: Db, settings: Settings, clock: Arc<dyn Clock>) -> Self {
@@ -78,10 +81,10 @@ impl AppState {
     /// writes, and every write bumps the generation.
     pub async fn catalog(&self) -> Result<Arc<Catalog>, AppError> {
         let generation = self.db.generation();
-        if let Some((g, catalog)) = self.catalog.read().expect("catalog lock").as_ref() {
-            if *g == generation {
-                return Ok(catalog.clone());
-            }
+        if let Some((g, catalog)) = self.catalog.read().expect("catalog lock").as_ref()
+            && *g == generation
+        {
+            return Ok(catalog.clone());
         }
         let fresh = Arc::new(load_catalog(self.db.reader()).await?);
         *self.catalog.write().expect("catalog lock") = Some((generation, fresh.clone()));

@@ -68,7 +68,10 @@ async fn filters_are_kept_in_the_url_and_narrow_the_events() {
     let text = text_of(&html);
     assert!(text.contains("1.12.1 patch release"));
     assert!(!text.contains("1.11.3 patch release") && !text.contains("1.13.0 monthly release"), "{text}");
-    assert!(html.contains("href=\"/calendar?month=2027-01&amp;kinds=patch&amp;lines=1.12\""), "next month keeps the filter");
+    assert!(
+        html.contains("href=\"/calendar?month=2027-01&amp;kinds=patch&amp;lines=1.12\""),
+        "next month keeps the filter"
+    );
     // The checkbox form's repeated parameters mean the same.
     let repeated = text_of(&app.get("/calendar?month=2026-12&kinds=patch&kinds=minor").await.text().await.unwrap());
     assert!(repeated.contains("1.13.0 monthly release") && repeated.contains("1.12.1 patch release"));
@@ -156,7 +159,11 @@ async fn a_manager_moves_a_planned_patch_and_every_view_follows() {
     let manager = app.signed_in("manager").await;
     let before = ics_events(&ics(&app, "").await)["patch-1.12.1"].clone();
     let res = app
-        .call(&manager, url::<cal::MoveRelease>(), &[("version", "1.12.1"), ("date", "2026-12-10"), ("note", "moved for KubeCon")])
+        .call(
+            &manager,
+            url::<cal::MoveRelease>(),
+            &[("version", "1.12.1"), ("date", "2026-12-10"), ("note", "moved for KubeCon")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
 
@@ -191,7 +198,9 @@ async fn corrections_are_for_release_managers_and_checked() {
         .call(&manager, url::<cal::MoveRelease>(), &[("version", "1.12.0"), ("date", "2026-12-30"), ("note", "no")])
         .await;
     assert_eq!(shipped.status(), StatusCode::CONFLICT);
-    let no_note = app.call(&manager, url::<cal::MoveRelease>(), &[("version", "1.12.1"), ("date", "2026-12-30"), ("note", " ")]).await;
+    let no_note = app
+        .call(&manager, url::<cal::MoveRelease>(), &[("version", "1.12.1"), ("date", "2026-12-30"), ("note", " ")])
+        .await;
     let body: Value = no_note.json().await.unwrap();
     assert_eq!(body["field"], "note");
 }
@@ -201,7 +210,8 @@ async fn blackouts_cancellations_and_out_of_band_patches_reach_the_schedule() {
     let app = TestApp::spawn().await;
     let manager = app.signed_in("manager").await;
     // A projected January patch moves off a blackout day.
-    let res = app.call(&manager, url::<cal::AddBlackout>(), &[("date", "2027-01-12"), ("reason", "company holiday")]).await;
+    let res =
+        app.call(&manager, url::<cal::AddBlackout>(), &[("date", "2027-01-12"), ("reason", "company holiday")]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let january = schedule(&app, "from=2027-01-01&to=2027-01-31&kinds=patch").await;
     assert!(!january.is_empty());
@@ -209,14 +219,21 @@ async fn blackouts_cancellations_and_out_of_band_patches_reach_the_schedule() {
     assert!(january[0]["note"].as_str().unwrap().contains("company holiday"));
 
     // Cancelling keeps the event, marked cancelled.
-    let res = app.call(&manager, url::<cal::CancelRelease>(), &[("version", "1.11.2"), ("note", "nothing to ship")]).await;
+    let res =
+        app.call(&manager, url::<cal::CancelRelease>(), &[("version", "1.11.2"), ("note", "nothing to ship")]).await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     let december = schedule(&app, "from=2026-12-01&to=2026-12-31&kinds=patch").await;
     let cancelled = december.iter().find(|e| e["uid"] == "patch-1.11.2").unwrap();
     assert_eq!(cancelled["status"], "cancelled");
 
     // An out-of-band patch takes the next number of its line.
-    let res = app.call(&manager, url::<cal::AddOutOfBand>(), &[("line", "1.12"), ("date", "2026-11-30"), ("note", "CVE-2026-1234")]).await;
+    let res = app
+        .call(
+            &manager,
+            url::<cal::AddOutOfBand>(),
+            &[("line", "1.12"), ("date", "2026-11-30"), ("note", "CVE-2026-1234")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     let version: String = res.json().await.unwrap();
     assert_eq!(version, "1.12.2");
@@ -224,7 +241,9 @@ async fn blackouts_cancellations_and_out_of_band_patches_reach_the_schedule() {
     let oob = week.iter().find(|e| e["version"] == "1.12.2").unwrap();
     assert_eq!(oob["note"], "CVE-2026-1234");
     // An end-of-life line cannot get one.
-    let res = app.call(&manager, url::<cal::AddOutOfBand>(), &[("line", "1.5"), ("date", "2026-11-30"), ("note", "late")]).await;
+    let res = app
+        .call(&manager, url::<cal::AddOutOfBand>(), &[("line", "1.5"), ("date", "2026-11-30"), ("note", "late")])
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
 

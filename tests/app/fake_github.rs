@@ -68,7 +68,9 @@ impl FakeGitHub {
             .route(&format!("{base}/releases"), get(list_releases).post(create_release))
             .route(&format!("{base}/releases/tags/{{*tag}}"), get(get_release_by_tag))
             .route(&format!("{base}/releases/{{id}}"), patch(update_release))
-            .fallback(|| async { (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"message": "the fake GitHub has no such route"}))) })
+            .fallback(|| async {
+                (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"message": "the fake GitHub has no such route"})))
+            })
             .with_state(fake.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         fake.addr = Some(listener.local_addr().unwrap());
@@ -106,7 +108,15 @@ impl FakeGitHub {
     }
 }
 
-fn release_json(inner: &mut Inner, tag: &str, target: &str, name: &str, body: &str, draft: bool, prerelease: bool) -> Value {
+fn release_json(
+    inner: &mut Inner,
+    tag: &str,
+    target: &str,
+    name: &str,
+    body: &str,
+    draft: bool,
+    prerelease: bool,
+) -> Value {
     inner.next_id += 1;
     let id = inner.next_id;
     json!({
@@ -131,7 +141,12 @@ fn release_json(inner: &mut Inner, tag: &str, target: &str, name: &str, body: &s
 
 fn html(status: u16) -> Response {
     let status = StatusCode::from_u16(status).unwrap();
-    (status, [("content-type", "text/html")], "<html><body><h1>Unicorn!</h1>This page is taking too long to load.</body></html>").into_response()
+    (
+        status,
+        [("content-type", "text/html")],
+        "<html><body><h1>Unicorn!</h1>This page is taking too long to load.</body></html>",
+    )
+        .into_response()
 }
 
 fn error(status: u16, message: &str) -> Response {
@@ -164,7 +179,10 @@ async fn enter(fake: &FakeGitHub, route: &'static str, headers: &HeaderMap) -> R
         inner.faults.get_mut(route).and_then(VecDeque::pop_front)
     };
     if headers.get("user-agent").is_none() {
-        return Err(error(403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header"));
+        return Err(error(
+            403,
+            "Request forbidden by administrative rules. Please make sure your request has a User-Agent header",
+        ));
     }
     if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(&format!("Bearer {TOKEN}")) {
         return Err(error(401, "Bad credentials"));
@@ -179,11 +197,14 @@ async fn enter(fake: &FakeGitHub, route: &'static str, headers: &HeaderMap) -> R
         }
         Some(Fault::LostAck) => Ok(After::Html502),
         Some(Fault::DropConnection) => Ok(After::Drop),
-        Some(Fault::Status(s)) => Err(error(s, match s {
-            401 => "Bad credentials",
-            403 => "Resource not accessible by personal access token",
-            _ => "Not Found",
-        })),
+        Some(Fault::Status(s)) => Err(error(
+            s,
+            match s {
+                401 => "Bad credentials",
+                403 => "Resource not accessible by personal access token",
+                _ => "Not Found",
+            },
+        )),
         Some(Fault::PrimaryLimit(reset_in)) => {
             let reset = chrono::Utc::now().timestamp() + reset_in;
             let mut res = error(403, "API rate limit exceeded for user ID 1.");
@@ -194,7 +215,10 @@ async fn enter(fake: &FakeGitHub, route: &'static str, headers: &HeaderMap) -> R
             Err(res)
         }
         Some(Fault::SecondaryLimit { status, retry_after }) => {
-            let mut res = error(status, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+            let mut res = error(
+                status,
+                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            );
             if let Some(after) = retry_after {
                 res.headers_mut().insert("retry-after", after.to_string().parse().unwrap());
             }
@@ -232,7 +256,11 @@ async fn create_ref(State(fake): State<FakeGitHub>, headers: HeaderMap, Json(bod
     finish(after, (StatusCode::CREATED, Json(json!({"ref": format!("refs/tags/{tag}"), "node_id": "REF_1", "url": "https://api.github.com/x", "object": {"type": "commit", "sha": sha, "url": "https://api.github.com/y"}}))).into_response())
 }
 
-async fn list_releases(State(fake): State<FakeGitHub>, headers: HeaderMap, Query(q): Query<BTreeMap<String, String>>) -> Response {
+async fn list_releases(
+    State(fake): State<FakeGitHub>,
+    headers: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
     if let Err(res) = enter(&fake, "list_releases", &headers).await {
         return res;
     }
@@ -263,12 +291,16 @@ async fn create_release(State(fake): State<FakeGitHub>, headers: HeaderMap, Json
     let created = {
         let mut inner = fake.inner.lock().unwrap();
         if inner.releases.iter().any(|r| r["tag_name"] == tag) {
-            return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({
-                "message": "Validation Failed",
-                "errors": [{"resource": "Release", "code": "already_exists", "field": "tag_name"}],
-                "documentation_url": "https://docs.github.com/rest/releases/releases#create-a-release",
-                "status": "422"
-            }))).into_response();
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({
+                    "message": "Validation Failed",
+                    "errors": [{"resource": "Release", "code": "already_exists", "field": "tag_name"}],
+                    "documentation_url": "https://docs.github.com/rest/releases/releases#create-a-release",
+                    "status": "422"
+                })),
+            )
+                .into_response();
         }
         let target = body["target_commitish"].as_str().unwrap_or("main").to_owned();
         inner.refs.entry(tag.clone()).or_insert(target.clone());
@@ -288,7 +320,12 @@ async fn create_release(State(fake): State<FakeGitHub>, headers: HeaderMap, Json
     finish(after, (StatusCode::CREATED, Json(created)).into_response())
 }
 
-async fn update_release(State(fake): State<FakeGitHub>, headers: HeaderMap, Path(id): Path<i64>, Json(body): Json<Value>) -> Response {
+async fn update_release(
+    State(fake): State<FakeGitHub>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(body): Json<Value>,
+) -> Response {
     let after = match enter(&fake, "update_release", &headers).await {
         Ok(after) => after,
         Err(res) => return res,

@@ -174,39 +174,73 @@ fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
 
+/// A server function's path, well-formed form fields for it, and the least role that may call it.
+type Endpoint = (&'static str, Vec<(String, String)>, Least);
+
 /// Every state-changing server function (and the admin read), with well-formed arguments, and
 /// the least role that may call it.
-fn mutating_endpoints() -> Vec<(&'static str, Vec<(String, String)>, Least)> {
-    use trainyard::features::{calendar::api as cal, patch_requests::api as pr, publishing::api as publish, train::api as train};
+fn mutating_endpoints() -> Vec<Endpoint> {
+    use trainyard::features::{
+        calendar::api as cal, patch_requests::api as pr, publishing::api as publish, train::api as train,
+    };
     let policy: Vec<(String, String)> = [
-        ("minor_release", "4th Tuesday"), ("patch_deadline", "1st Friday"), ("patch_target", "2nd Tuesday"),
-        ("weekly_qualification", "Wednesday"), ("daily_cut_hour", "2"), ("branch_cut_days", "14"),
-        ("code_freeze_days", "7"), ("support_weeks", "6"), ("support_successor", "2"),
+        ("minor_release", "4th Tuesday"),
+        ("patch_deadline", "1st Friday"),
+        ("patch_target", "2nd Tuesday"),
+        ("weekly_qualification", "Wednesday"),
+        ("daily_cut_hour", "2"),
+        ("branch_cut_days", "14"),
+        ("code_freeze_days", "7"),
+        ("support_weeks", "6"),
+        ("support_successor", "2"),
     ]
     .iter()
     .map(|(k, v)| (format!("policy[{k}]"), (*v).to_owned()))
     .collect();
     let request: Vec<(String, String)> = [
-        ("title", "t"), ("category", "stability"), ("severity", "S2"), ("bug_link", "https://x.org/1"), ("fix_link", ""),
-        ("impact", ""), ("risk", "low"), ("risk_reason", ""), ("testing", ""), ("verified_on_daily", "no"),
-        ("workaround", ""), ("cve_id", ""), ("embargoed", ""), ("targets", "1.12"),
+        ("title", "t"),
+        ("category", "stability"),
+        ("severity", "S2"),
+        ("bug_link", "https://x.org/1"),
+        ("fix_link", ""),
+        ("impact", ""),
+        ("risk", "low"),
+        ("risk_reason", ""),
+        ("testing", ""),
+        ("verified_on_daily", "no"),
+        ("workaround", ""),
+        ("cve_id", ""),
+        ("embargoed", ""),
+        ("targets", "1.12"),
     ]
     .iter()
     .map(|(k, v)| (format!("form[{k}]"), (*v).to_owned()))
     .collect();
     vec![
-        (url::<admin::CreateUser>(), owned(&[("name", "eve"), ("role", "developer"), ("password", "long enough password")]), Least::Admin),
+        (
+            url::<admin::CreateUser>(),
+            owned(&[("name", "eve"), ("role", "developer"), ("password", "long enough password")]),
+            Least::Admin,
+        ),
         (url::<admin::CreateToken>(), owned(&[("name", "ci-x"), ("scope", "ci")]), Least::Admin),
         (url::<admin::RevokeToken>(), owned(&[("id", "1")]), Least::Admin),
         (url::<admin::LoadAdmin>(), vec![], Least::Admin),
         (url::<admin::SavePolicy>(), policy, Least::Admin),
-        (url::<cal::MoveRelease>(), owned(&[("version", "1.12.1"), ("date", "2026-12-10"), ("note", "x")]), Least::Manager),
+        (
+            url::<cal::MoveRelease>(),
+            owned(&[("version", "1.12.1"), ("date", "2026-12-10"), ("note", "x")]),
+            Least::Manager,
+        ),
         (url::<cal::CancelRelease>(), owned(&[("version", "1.12.1"), ("note", "x")]), Least::Manager),
         (url::<cal::AddOutOfBand>(), owned(&[("line", "1.12"), ("date", "2026-12-10"), ("note", "x")]), Least::Manager),
         (url::<cal::AddBlackout>(), owned(&[("date", "2026-12-24"), ("reason", "x")]), Least::Manager),
         (url::<cal::RemoveBlackout>(), owned(&[("date", "2026-12-24")]), Least::Manager),
         (url::<pr::FilePatchRequest>(), request, Least::Developer),
-        (url::<pr::DecidePatchRequest>(), owned(&[("id", "1"), ("line", "1.12"), ("decision", "approved"), ("reason", ""), ("out_of_band_on", "")]), Least::Manager),
+        (
+            url::<pr::DecidePatchRequest>(),
+            owned(&[("id", "1"), ("line", "1.12"), ("decision", "approved"), ("reason", ""), ("out_of_band_on", "")]),
+            Least::Manager,
+        ),
         (url::<pr::AssignOncall>(), owned(&[("week", "2026-11-30"), ("user", "dev")]), Least::Manager),
         (url::<train::PromoteBuild>(), owned(&[("build", "main-20261125-0200")]), Least::Manager),
         (url::<publish::PublishRelease>(), owned(&[("version", "1.11.1")]), Least::Manager),
@@ -239,10 +273,25 @@ async fn every_mutating_endpoint_refuses_anonymous_and_underprivileged_callers()
     let build = serde_json::json!({"name": "main-20261126-0300", "commit": "abcdef1"});
     let res = app.client().post(app.url("/api/v1/builds")).json(&build).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(developer.post(app.url("/api/v1/builds")).json(&build).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    let res = app.client().post(app.url("/api/v1/builds/main-20261125-0200/results")).json(&serde_json::json!({"suite": "functional", "status": "passed"})).send().await.unwrap();
+    assert_eq!(
+        developer.post(app.url("/api/v1/builds")).json(&build).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = app
+        .client()
+        .post(app.url("/api/v1/builds/main-20261125-0200/results"))
+        .json(&serde_json::json!({"suite": "functional", "status": "passed"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let res = app.client().post(app.url("/api/v1/patch-requests")).json(&serde_json::json!({"title": "x"})).send().await.unwrap();
+    let res = app
+        .client()
+        .post(app.url("/api/v1/patch-requests"))
+        .json(&serde_json::json!({"title": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -290,12 +339,11 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
     assert_eq!(res.status(), StatusCode::OK);
     let secret: String = res.json().await.unwrap();
     assert!(secret.starts_with("ty_"));
-    let stored: String = sqlx::query_scalar("SELECT token_hash FROM api_token").fetch_one(app.state.db.reader()).await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT token_hash FROM api_token").fetch_one(app.state.db.reader()).await.unwrap();
     assert_ne!(stored, secret);
 
-    let with = |token: &str| {
-        Client::new().get(app.url("/api/v1/releases")).bearer_auth(token.to_owned()).send()
-    };
+    let with = |token: &str| Client::new().get(app.url("/api/v1/releases")).bearer_auth(token.to_owned()).send();
     assert_eq!(with(&secret).await.unwrap().status(), StatusCode::OK);
     assert_eq!(with("ty_not-a-token").await.unwrap().status(), StatusCode::UNAUTHORIZED);
     let tokens = trainyard::features::auth::store::list_tokens(app.state.db.reader()).await.unwrap();
@@ -312,7 +360,11 @@ async fn changes_are_audited_and_listed_for_admins() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in("admin").await;
     let res = app
-        .call(&admin, url::<admin::CreateUser>(), &[("name", "erin"), ("role", "release_manager"), ("password", "a long enough password")])
+        .call(
+            &admin,
+            url::<admin::CreateUser>(),
+            &[("name", "erin"), ("role", "release_manager"), ("password", "a long enough password")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = app.call(&admin, url::<admin::LoadAdmin>(), &[]).await;
@@ -327,11 +379,19 @@ async fn changes_are_audited_and_listed_for_admins() {
 async fn bad_input_gets_field_errors_not_internals() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in("admin").await;
-    let res = app.call(&admin, url::<admin::CreateUser>(), &[("name", "x"), ("role", "developer"), ("password", "short")]).await;
+    let res = app
+        .call(&admin, url::<admin::CreateUser>(), &[("name", "x"), ("role", "developer"), ("password", "short")])
+        .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["field"], "password");
-    let res = app.call(&admin, url::<admin::CreateUser>(), &[("name", "dev"), ("role", "developer"), ("password", "long enough password")]).await;
+    let res = app
+        .call(
+            &admin,
+            url::<admin::CreateUser>(),
+            &[("name", "dev"), ("role", "developer"), ("password", "long enough password")],
+        )
+        .await;
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["field"], "name");
     assert!(body["message"].as_str().unwrap().contains("taken"));
@@ -347,11 +407,8 @@ async fn demo_users_vanish_when_demo_mode_is_off() {
     let app = TestApp::spawn().await;
     let mut settings = (*app.state.settings).clone();
     settings.demo = false;
-    let plain = trainyard::server::state::AppState::new(
-        app.state.db.clone(),
-        settings,
-        std::sync::Arc::new(app.clock.clone()),
-    );
+    let plain =
+        trainyard::server::state::AppState::new(app.state.db.clone(), settings, std::sync::Arc::new(app.clock.clone()));
     trainyard::features::auth::service::sync_demo_users(&plain).await.unwrap();
     let users = trainyard::features::auth::store::list_users(app.state.db.reader()).await.unwrap();
     assert!(users.is_empty(), "{users:?}");
@@ -378,4 +435,3 @@ async fn the_command_line_adds_a_user_with_a_password_from_stdin() {
     assert_eq!(users[0].name, "root");
     assert_eq!(users[0].role, trainyard::features::auth::Role::Admin);
 }
-

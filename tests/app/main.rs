@@ -2,9 +2,9 @@
 //! through real HTTP.
 #![cfg(feature = "ssr")]
 
-mod harness;
 mod calendar;
 mod fake_github;
+mod harness;
 mod identity;
 mod matrix;
 mod patch_requests;

@@ -133,7 +133,8 @@ async fn the_api_pages_through_every_line() {
     assert_eq!(status, 200);
     assert_eq!(page2["total"].as_u64().unwrap() as usize, total);
     let names: Vec<&str> = page2["result"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
-    let expected: Vec<&str> = all["result"].as_array().unwrap()[5..10].iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let expected: Vec<&str> =
+        all["result"].as_array().unwrap()[5..10].iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names, expected);
     let (status, body) = app.get_json("/api/v1/releases?per_page=500").await;
     assert_eq!((status, body["error"]["field"].as_str()), (400, Some("per_page")));

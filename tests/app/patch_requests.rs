@@ -53,10 +53,21 @@ async fn filed(app: &TestApp, client: &Client, overrides: &[(&str, &str)]) -> i6
     res.json().await.unwrap()
 }
 
-async fn decide(app: &TestApp, client: &Client, id: i64, line: &str, decision: &str, reason: &str) -> reqwest::Response {
+async fn decide(
+    app: &TestApp,
+    client: &Client,
+    id: i64,
+    line: &str,
+    decision: &str,
+    reason: &str,
+) -> reqwest::Response {
     let id = id.to_string();
-    app.call(client, url::<pr::DecidePatchRequest>(), &[("id", &id), ("line", line), ("decision", decision), ("reason", reason), ("out_of_band_on", "")])
-        .await
+    app.call(
+        client,
+        url::<pr::DecidePatchRequest>(),
+        &[("id", &id), ("line", line), ("decision", decision), ("reason", reason), ("out_of_band_on", "")],
+    )
+    .await
 }
 
 async fn api_request(app: &TestApp, client: &Client, id: i64) -> (StatusCode, Value) {
@@ -77,7 +88,10 @@ async fn a_stability_request_targets_every_supported_line_and_is_audited() {
     assert_eq!(lines, ["1.12", "1.11", "1.10", "1.9"]);
     assert!(body["targets"].as_array().unwrap().iter().all(|t| t["decision"] == "pending"));
     let page = text_of(&dev.get(app.url(&format!("/patch-requests/{id}"))).send().await.unwrap().text().await.unwrap());
-    assert!(page.contains("filed “Proxy crashes on an empty header” (stability, S2) for 1.9, 1.10, 1.11, 1.12"), "{page}");
+    assert!(
+        page.contains("filed “Proxy crashes on an empty header” (stability, S2) for 1.9, 1.10, 1.11, 1.12"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
@@ -118,7 +132,8 @@ async fn bad_input_is_refused_field_by_field() {
         let res = file(&app, &dev, overrides).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{overrides:?}");
         let body: Value = res.json().await.unwrap();
-        let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        let fields: Vec<&str> =
+            body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert!(fields.contains(field), "{overrides:?} → {fields:?}");
     }
     let huge = "x".repeat(5000);
@@ -141,7 +156,8 @@ async fn html_is_shown_as_text_and_sql_is_stored_verbatim() {
     assert!(!html.contains("</title><script>"), "the page title must not break out of <title>");
     let (_, body) = api_request(&app, &dev, id).await;
     assert_eq!(body["title"], title);
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM patch_request").fetch_one(app.state.db.reader()).await.unwrap();
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM patch_request").fetch_one(app.state.db.reader()).await.unwrap();
     assert!(count >= 1, "the table survived");
 }
 
@@ -153,7 +169,10 @@ async fn a_repeated_submission_is_one_request() {
     assert_eq!(a, b);
     let again = filed(&app, &dev, &[("title", "Twice")]).await;
     assert_eq!(a, again);
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM patch_request WHERE title = 'Twice'").fetch_one(app.state.db.reader()).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM patch_request WHERE title = 'Twice'")
+        .fetch_one(app.state.db.reader())
+        .await
+        .unwrap();
     assert_eq!(count, 1);
 }
 
@@ -179,7 +198,10 @@ async fn triage_assigns_approved_lines_to_their_next_patch_and_the_requester_see
     assert_eq!(no_reason.status(), StatusCode::BAD_REQUEST);
     let body: Value = no_reason.json().await.unwrap();
     assert_eq!(body["field"], "reason");
-    assert_eq!(decide(&app, &manager, id, "1.10", "rejected", "the code is not in 1.10").await.status(), StatusCode::OK);
+    assert_eq!(
+        decide(&app, &manager, id, "1.10", "rejected", "the code is not in 1.10").await.status(),
+        StatusCode::OK
+    );
     assert_eq!(decide(&app, &manager, id, "1.9", "not_affected", "").await.status(), StatusCode::OK);
 
     let (_, body) = api_request(&app, &dev, id).await;
@@ -204,7 +226,17 @@ async fn approving_all_lines_at_once_and_an_s1_out_of_band() {
     let id = filed(&app, &dev, &[("severity", "S1"), ("targets", "1.12,1.11")]).await;
     let id_text = id.to_string();
     let res = app
-        .call(&manager, url::<pr::DecidePatchRequest>(), &[("id", &id_text), ("line", ""), ("decision", "approved"), ("reason", "S1"), ("out_of_band_on", "2026-11-28")])
+        .call(
+            &manager,
+            url::<pr::DecidePatchRequest>(),
+            &[
+                ("id", &id_text),
+                ("line", ""),
+                ("decision", "approved"),
+                ("reason", "S1"),
+                ("out_of_band_on", "2026-11-28"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     let (_, body) = api_request(&app, &dev, id).await;
@@ -219,7 +251,17 @@ async fn approving_all_lines_at_once_and_an_s1_out_of_band() {
     let s2 = filed(&app, &dev, &[("title", "Another"), ("targets", "1.12")]).await;
     let s2_text = s2.to_string();
     let res = app
-        .call(&manager, url::<pr::DecidePatchRequest>(), &[("id", &s2_text), ("line", ""), ("decision", "approved"), ("reason", ""), ("out_of_band_on", "2026-11-28")])
+        .call(
+            &manager,
+            url::<pr::DecidePatchRequest>(),
+            &[
+                ("id", &s2_text),
+                ("line", ""),
+                ("decision", "approved"),
+                ("reason", ""),
+                ("out_of_band_on", "2026-11-28"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
@@ -261,7 +303,8 @@ async fn embargoed_requests_are_invisible_to_everyone_but_requester_and_managers
     // Another developer does not see it either.
     let admin = app.signed_in("admin").await;
     let other = trainyard::features::admin::api::CreateUser::url();
-    let res = app.call(&admin, other, &[("name", "eve"), ("role", "developer"), ("password", "another long password")]).await;
+    let res =
+        app.call(&admin, other, &[("name", "eve"), ("role", "developer"), ("password", "another long password")]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let eve = app.client();
     app.call(&eve, crate::harness::sign_in_url(), &[("name", "eve"), ("password", "another long password")]).await;
@@ -340,9 +383,16 @@ async fn the_api_files_with_the_same_rules() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid");
-    let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["title", "bug_link"]);
-    let res = dev.post(app.url("/api/v1/patch-requests")).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let res = dev
+        .post(app.url("/api/v1/patch-requests"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let res = app.client().post(app.url("/api/v1/patch-requests")).json(&good).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);

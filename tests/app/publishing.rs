@@ -164,7 +164,8 @@ async fn a_restart_mid_publish_resumes_and_creates_one_release() {
     service::process_due(&app.state).await.unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
     // A new process on the same database file: the outbox is all it needs.
-    let restarted = AppState::new(app.state.db.clone(), (*app.state.settings).clone(), std::sync::Arc::new(app.clock.clone()));
+    let restarted =
+        AppState::new(app.state.db.clone(), (*app.state.settings).clone(), std::sync::Arc::new(app.clock.clone()));
     app.clock.advance(chrono::Duration::hours(1));
     service::process_due(&restarted).await.unwrap();
     assert_eq!(fake.releases_of(&version).len(), 1);
@@ -192,14 +193,16 @@ async fn two_publishes_at_once_make_one_release() {
     let app = app_with(&fake).await;
     let version = promote_candidate(&app).await;
     let who = manager(&app).await;
-    let (a, b) = tokio::join!(service::publish(&app.state, &who, &version), service::publish(&app.state, &who, &version));
+    let (a, b) =
+        tokio::join!(service::publish(&app.state, &who, &version), service::publish(&app.state, &who, &version));
     a.unwrap();
     b.unwrap();
     let (x, y) = tokio::join!(service::process_due(&app.state), service::process_due(&app.state));
     x.unwrap();
     y.unwrap();
     assert_eq!(fake.releases_of(&version).len(), 1);
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM publication").fetch_one(app.state.db.reader()).await.unwrap();
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM publication").fetch_one(app.state.db.reader()).await.unwrap();
     assert_eq!(count, 1);
 }
 
@@ -232,4 +235,3 @@ async fn only_release_managers_publish_and_unapproved_releases_cannot_be() {
     assert_eq!(planned.status(), StatusCode::CONFLICT);
     assert_eq!(fake.calls("get_ref"), 0);
 }
-

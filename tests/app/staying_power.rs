@@ -73,7 +73,8 @@ async fn acknowledged_writes_survive_repeated_sigkills() {
 
     let mut writers = Vec::new();
     for writer in 0..8 {
-        let (client, base, acknowledged, stop, token) = (client.clone(), base.clone(), acknowledged.clone(), stop.clone(), token.clone());
+        let (client, base, acknowledged, stop, token) =
+            (client.clone(), base.clone(), acknowledged.clone(), stop.clone(), token.clone());
         writers.push(tokio::spawn(async move {
             let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
             let mut i = 0i64;
@@ -120,7 +121,8 @@ async fn acknowledged_writes_survive_repeated_sigkills() {
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(acknowledged.len() > 50, "the writers got work done: {}", acknowledged.len());
     let db = Db::open(&db_url).await.unwrap();
-    let stored: BTreeSet<String> = sqlx::query_scalar("SELECT name FROM build").fetch_all(db.reader()).await.unwrap().into_iter().collect();
+    let stored: BTreeSet<String> =
+        sqlx::query_scalar("SELECT name FROM build").fetch_all(db.reader()).await.unwrap().into_iter().collect();
     let lost: Vec<&String> = acknowledged.difference(&stored).collect();
     assert!(lost.is_empty(), "acknowledged but lost after SIGKILL: {lost:?}");
     let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(db.reader()).await.unwrap();
@@ -130,7 +132,8 @@ async fn acknowledged_writes_survive_repeated_sigkills() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_two_hundred_mixed_requests_all_succeed() {
     let app = TestApp::spawn().await;
-    let token = service::create_token(&app.state, &Principal::System("test"), "ci-burst", TokenScope::Ci).await.unwrap();
+    let token =
+        service::create_token(&app.state, &Principal::System("test"), "ci-burst", TokenScope::Ci).await.unwrap();
     let dev = app.signed_in("dev").await;
     let mut tasks = Vec::new();
     for i in 0..200 {

@@ -7,7 +7,10 @@ use trainyard::{
     domain::version::Version,
     features::{
         auth::{Principal, Role, TokenScope, service as auth},
-        releases::{ReleaseStatus, store::{NewRelease, insert_release}},
+        releases::{
+            ReleaseStatus,
+            store::{NewRelease, insert_release},
+        },
         train::{api::PromoteBuild, service as train},
     },
 };
@@ -36,9 +39,13 @@ async fn empty_train() -> (TestApp, String, Client) {
     }
     tx.commit().await.unwrap();
     let token = auth::create_token(&app.state, &system, "ci-main", TokenScope::Ci).await.unwrap();
-    auth::create_user(&app.state, &system, "rm", Role::ReleaseManager, "release manager password".into(), false).await.unwrap();
+    auth::create_user(&app.state, &system, "rm", Role::ReleaseManager, "release manager password".into(), false)
+        .await
+        .unwrap();
     let manager = app.client();
-    let res = app.call(&manager, crate::harness::sign_in_url(), &[("name", "rm"), ("password", "release manager password")]).await;
+    let res = app
+        .call(&manager, crate::harness::sign_in_url(), &[("name", "rm"), ("password", "release manager password")])
+        .await;
     assert!(res.status().is_success() || res.status().is_redirection());
     (app, token, manager)
 }
@@ -52,7 +59,13 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCod
 async fn daily(app: &TestApp, token: &str, name: &str, commit: &str, functional: &str) {
     let (status, body) = post(app, token, "/api/v1/builds", json!({"name": name, "commit": commit})).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    let (status, _) = post(app, token, &format!("/api/v1/builds/{name}/results"), json!({"suite": "functional", "status": functional, "link": "https://ci.example.com/1"})).await;
+    let (status, _) = post(
+        app,
+        token,
+        &format!("/api/v1/builds/{name}/results"),
+        json!({"suite": "functional", "status": functional, "link": "https://ci.example.com/1"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -73,7 +86,8 @@ async fn the_chain_from_daily_to_monthly_through_the_api() {
     assert_eq!(report.candidate, None, "no weekly has passed all three suites yet");
 
     // A weekly missing a suite is refused, with the reason.
-    post(&app, &token, "/api/v1/builds/main-20261124-0200/results", json!({"suite": "stability", "status": "passed"})).await;
+    post(&app, &token, "/api/v1/builds/main-20261124-0200/results", json!({"suite": "stability", "status": "passed"}))
+        .await;
     let refused = promote(&app, &manager, "main-20261124-0200").await;
     assert_eq!(refused.status(), StatusCode::CONFLICT);
     let body: Value = refused.json().await.unwrap();
@@ -82,7 +96,13 @@ async fn the_chain_from_daily_to_monthly_through_the_api() {
     let daily_refused: Value = promote(&app, &manager, "main-20261123-0200").await.json().await.unwrap();
     assert!(daily_refused["message"].as_str().unwrap().contains("daily build"));
 
-    post(&app, &token, "/api/v1/builds/main-20261124-0200/results", json!({"suite": "performance", "status": "passed"})).await;
+    post(
+        &app,
+        &token,
+        "/api/v1/builds/main-20261124-0200/results",
+        json!({"suite": "performance", "status": "passed"}),
+    )
+    .await;
     let report = train::tick(&app.state).await.unwrap();
     assert_eq!(report.candidate.as_deref(), Some("main-20261124-0200"));
     let catalog = app.state.catalog().await.unwrap();
@@ -108,7 +128,8 @@ async fn reports_are_idempotent_and_conflicts_and_bad_input_are_named() {
     let build = json!({"name": "main-20261126-0200", "commit": "abcdef1234", "branch": "main", "cutAt": "2026-11-26T02:00:00Z"});
     assert_eq!(post(&app, &token, "/api/v1/builds", build.clone()).await.0, StatusCode::CREATED);
     assert_eq!(post(&app, &token, "/api/v1/builds", build).await.0, StatusCode::OK, "the same report again");
-    let (status, body) = post(&app, &token, "/api/v1/builds", json!({"name": "main-20261126-0200", "commit": "fedcba9876"})).await;
+    let (status, body) =
+        post(&app, &token, "/api/v1/builds", json!({"name": "main-20261126-0200", "commit": "fedcba9876"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "conflict");
 
@@ -121,15 +142,30 @@ async fn reports_are_idempotent_and_conflicts_and_bad_input_are_named() {
         let (status, body) = post(&app, &token, "/api/v1/builds", payload).await;
         assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{body}");
     }
-    let (status, body) = post(&app, &token, "/api/v1/builds/main-20261126-0200/results", json!({"suite": "smoke", "status": "passed"})).await;
+    let (status, body) =
+        post(&app, &token, "/api/v1/builds/main-20261126-0200/results", json!({"suite": "smoke", "status": "passed"}))
+            .await;
     assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("suite")));
-    let (status, _) = post(&app, &token, "/api/v1/builds/main-20990101-0200/results", json!({"suite": "functional", "status": "passed"})).await;
+    let (status, _) = post(
+        &app,
+        &token,
+        "/api/v1/builds/main-20990101-0200/results",
+        json!({"suite": "functional", "status": "passed"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let result = json!({"suite": "functional", "status": "passed", "link": "https://ci.example.com/9"});
     let (_, first) = post(&app, &token, "/api/v1/builds/main-20261126-0200/results", result.clone()).await;
     let (_, second) = post(&app, &token, "/api/v1/builds/main-20261126-0200/results", result).await;
     assert_eq!((first["changed"].as_bool(), second["changed"].as_bool()), (Some(true), Some(false)));
-    let res = Client::new().post(app.url("/api/v1/builds")).header("content-type", "application/json").bearer_auth(&token).body("{").send().await.unwrap();
+    let res = Client::new()
+        .post(app.url("/api/v1/builds"))
+        .header("content-type", "application/json")
+        .bearer_auth(&token)
+        .body("{")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -153,7 +189,10 @@ async fn a_tick_cut_short_or_run_twice_leaves_one_weekly() {
     let picked: Vec<String> = a.unwrap().weeklies.into_iter().chain(b.unwrap().weeklies).collect();
     assert_eq!(picked, ["main-20261124-0200"]);
     assert!(train::tick(&app.state).await.unwrap().weeklies.is_empty(), "a third tick changes nothing");
-    let weeklies: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM build WHERE weekly_of IS NOT NULL").fetch_one(app.state.db.reader()).await.unwrap();
+    let weeklies: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM build WHERE weekly_of IS NOT NULL")
+        .fetch_one(app.state.db.reader())
+        .await
+        .unwrap();
     assert_eq!(weeklies, 1);
 }
 
@@ -164,9 +203,11 @@ async fn the_train_page_flags_missing_dailies_and_a_failed_weekly_with_its_fallb
     daily(&app, &token, "main-20261124-0200", "2222222b", "passed").await;
     train::tick(&app.state).await.unwrap();
     for suite in ["stability", "performance"] {
-        post(&app, &token, "/api/v1/builds/main-20261117-0200/results", json!({"suite": suite, "status": "passed"})).await;
+        post(&app, &token, "/api/v1/builds/main-20261117-0200/results", json!({"suite": suite, "status": "passed"}))
+            .await;
     }
-    post(&app, &token, "/api/v1/builds/main-20261124-0200/results", json!({"suite": "stability", "status": "failed"})).await;
+    post(&app, &token, "/api/v1/builds/main-20261124-0200/results", json!({"suite": "stability", "status": "failed"}))
+        .await;
     let text = text_of(&app.get("/train").await.text().await.unwrap());
     assert!(text.contains("No daily build was cut on Wed 25 Nov"), "{text}");
     assert!(text.contains("Weekly main-20261124-0200 failed stability tests"), "{text}");
@@ -179,7 +220,13 @@ async fn without_any_qualified_weekly_the_monthly_slips() {
     let (app, token, _) = empty_train().await;
     daily(&app, &token, "main-20261124-0200", "2222222b", "passed").await;
     train::tick(&app.state).await.unwrap();
-    post(&app, &token, "/api/v1/builds/main-20261124-0200/results", json!({"suite": "performance", "status": "failed"})).await;
+    post(
+        &app,
+        &token,
+        "/api/v1/builds/main-20261124-0200/results",
+        json!({"suite": "performance", "status": "failed"}),
+    )
+    .await;
     let text = text_of(&app.get("/train").await.text().await.unwrap());
     assert!(text.contains("Fallback: next week's weekly build"), "{text}");
     // The next weekly point is Wed 2 Dec; with three days of tests it is ready on the 5th,

@@ -112,13 +112,22 @@ pub async fn save_policy(policy: PolicyForm) -> Result<(), AppError> {
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
     update_policy(&mut tx, &new, now).await?;
-    record(&mut tx, &actor, Change::new("policy.updated", "policy", 1, "updated the train's policy").before(&before).after(&new), now).await?;
+    record(
+        &mut tx,
+        &actor,
+        Change::new("policy.updated", "policy", 1, "updated the train's policy").before(&before).after(&new),
+        now,
+    )
+    .await?;
     tx.commit().await
 }
 
 #[server]
 pub async fn load_admin() -> Result<AdminData, AppError> {
-    use crate::features::{audit::store::list_recent, auth::{Permission, store}};
+    use crate::features::{
+        audit::store::list_recent,
+        auth::{Permission, store},
+    };
     let state = crate::server::state::app_state()?;
     crate::server::auth::principal().require(Permission::Administer)?;
     let pool = state.db.reader();
@@ -147,7 +156,8 @@ pub async fn load_admin() -> Result<AdminData, AppError> {
 #[server]
 pub async fn create_user(name: String, role: String, password: String) -> Result<(), AppError> {
     let state = crate::server::state::app_state()?;
-    let role = Role::parse(&role).ok_or_else(|| AppError::invalid("role", "choose developer, release manager or admin"))?;
+    let role =
+        Role::parse(&role).ok_or_else(|| AppError::invalid("role", "choose developer, release manager or admin"))?;
     let actor = crate::server::auth::principal();
     crate::features::auth::service::create_user(&state, &actor, &name, role, password, false).await?;
     Ok(())

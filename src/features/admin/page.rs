@@ -16,7 +16,14 @@ pub fn AdminPage() -> impl IntoView {
     let revoke = ServerAction::<RevokeToken>::new();
     let save_policy = ServerAction::<SavePolicy>::new();
     let data = Resource::new(
-        move || (create_user.version().get(), create_token.version().get(), revoke.version().get(), save_policy.version().get()),
+        move || {
+            (
+                create_user.version().get(),
+                create_token.version().get(),
+                revoke.version().get(),
+                save_policy.version().get(),
+            )
+        },
         |_| load_admin(),
     );
     view! {

@@ -20,7 +20,14 @@ pub struct Change<'a> {
 
 impl<'a> Change<'a> {
     pub fn new(action: &'a str, object_kind: &'a str, object_id: impl ToString, summary: impl Into<String>) -> Self {
-        Self { action, object_kind, object_id: object_id.to_string(), summary: summary.into(), before: None, after: None }
+        Self {
+            action,
+            object_kind,
+            object_id: object_id.to_string(),
+            summary: summary.into(),
+            before: None,
+            after: None,
+        }
     }
 
     pub fn before(mut self, value: &impl Serialize) -> Self {

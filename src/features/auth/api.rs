@@ -52,11 +52,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// `a=1&b=2`, percent-encoded.
 #[cfg(feature = "ssr")]
 pub fn serde_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{k}={}", percent_encode(v))).collect::<Vec<_>>().join("&")
 }
 
 #[cfg(feature = "ssr")]

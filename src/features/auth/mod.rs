@@ -121,7 +121,11 @@ pub struct Viewer {
 pub enum Principal {
     Anonymous,
     User(Viewer),
-    Token { id: i64, name: String, scope: TokenScope },
+    Token {
+        id: i64,
+        name: String,
+        scope: TokenScope,
+    },
     /// The server itself (background automation, demo seeding, CLI).
     System(&'static str),
 }

@@ -126,7 +126,12 @@ pub async fn create_user(
 }
 
 /// Creates an API token and returns its secret, the only time it is ever shown.
-pub async fn create_token(state: &AppState, actor: &Principal, name: &str, scope: TokenScope) -> Result<String, AppError> {
+pub async fn create_token(
+    state: &AppState,
+    actor: &Principal,
+    name: &str,
+    scope: TokenScope,
+) -> Result<String, AppError> {
     actor.require(Permission::Administer)?;
     let name = check_name(name)?;
     let secret = new_secret("ty_");

@@ -44,13 +44,9 @@ pub struct UserSummary {
 
 pub async fn list_users(db: impl SqliteExecutor<'_>) -> Result<Vec<UserSummary>, AppError> {
     let rows: Vec<(i64, String, String, bool, DateTime<Utc>)> =
-        sqlx::query_as("SELECT id, name, role, demo, created_at FROM user ORDER BY name")
-            .fetch_all(db)
-            .await?;
+        sqlx::query_as("SELECT id, name, role, demo, created_at FROM user ORDER BY name").fetch_all(db).await?;
     rows.into_iter()
-        .map(|(id, name, role, demo, created_at)| {
-            Ok(UserSummary { id, name, role: role_of(&role)?, demo, created_at })
-        })
+        .map(|(id, name, role, demo, created_at)| Ok(UserSummary { id, name, role: role_of(&role)?, demo, created_at }))
         .collect()
 }
 
@@ -103,15 +99,24 @@ pub struct SessionRecord {
 }
 
 pub async fn find_session(db: impl SqliteExecutor<'_>, id_hash: &str) -> Result<Option<SessionRecord>, AppError> {
-    let row: Option<(i64, String, String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        name: String,
+        role: String,
+        created_at: DateTime<Utc>,
+        last_seen_at: DateTime<Utc>,
+    }
+    let row: Option<Row> = sqlx::query_as(
         "SELECT u.id, u.name, u.role, s.created_at, s.last_seen_at \
          FROM session s JOIN user u ON u.id = s.user_id WHERE s.id_hash = ?",
     )
     .bind(id_hash)
     .fetch_optional(db)
     .await?;
-    row.map(|(id, name, role, created_at, last_seen_at)| {
-        Ok(SessionRecord { viewer: Viewer { id, name, role: role_of(&role)? }, created_at, last_seen_at })
+    row.map(|r| {
+        let viewer = Viewer { id: r.id, name: r.name, role: role_of(&r.role)? };
+        Ok(SessionRecord { viewer, created_at: r.created_at, last_seen_at: r.last_seen_at })
     })
     .transpose()
 }
@@ -178,11 +183,10 @@ fn token_of((id, name, role, created_at, last_used_at, revoked_at): TokenRow) ->
 }
 
 pub async fn list_tokens(db: impl SqliteExecutor<'_>) -> Result<Vec<TokenSummary>, AppError> {
-    let rows: Vec<TokenRow> = sqlx::query_as(
-        "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_token ORDER BY id DESC",
-    )
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<TokenRow> =
+        sqlx::query_as("SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_token ORDER BY id DESC")
+            .fetch_all(db)
+            .await?;
     rows.into_iter().map(token_of).collect()
 }
 

@@ -84,10 +84,15 @@ pub fn render_ics(events: &[ScheduleEvent], base: &str, host: &str, now: DateTim
     calendar.done().to_string()
 }
 
-pub async fn calendar_ics(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<FeedQuery>) -> Result<Response, AppError> {
+pub async fn calendar_ics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<FeedQuery>,
+) -> Result<Response, AppError> {
     let filter = CalendarFilter::parse(&q.kinds, &q.lines)?;
     let (from, to) = service::feed_range(state.today());
-    let events: Vec<ScheduleEvent> = service::schedule(&state, from, to).await?.into_iter().filter(|e| filter.matches(e)).collect();
+    let events: Vec<ScheduleEvent> =
+        service::schedule(&state, from, to).await?.into_iter().filter(|e| filter.matches(e)).collect();
     let body = render_ics(&events, &base_url(&headers), &host_of(&headers), state.clock.now());
     Ok((
         [
@@ -149,7 +154,8 @@ pub async fn feed_atom(State(state): State<AppState>, headers: HeaderMap) -> Res
         entries,
         ..Feed::default()
     };
-    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"))], feed.to_string()).into_response())
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"))], feed.to_string())
+        .into_response())
 }
 
 #[derive(Debug, Serialize)]
@@ -167,7 +173,10 @@ fn query_date(field: &'static str, text: Option<&str>, default: NaiveDate) -> Re
 }
 
 /// `GET /api/v1/schedule?from=&to=&kinds=&lines=`: at most 400 days at a time.
-pub async fn schedule_json(State(state): State<AppState>, Query(q): Query<FeedQuery>) -> Result<Json<ScheduleBody>, AppError> {
+pub async fn schedule_json(
+    State(state): State<AppState>,
+    Query(q): Query<FeedQuery>,
+) -> Result<Json<ScheduleBody>, AppError> {
     let today = state.today();
     let from = query_date("from", q.from.as_deref(), today)?;
     let to = query_date("to", q.to.as_deref(), from + Days::new(90))?;

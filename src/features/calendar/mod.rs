@@ -3,10 +3,10 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
-pub mod service;
-#[cfg(feature = "ssr")]
 pub mod feeds;
 pub mod page;
+#[cfg(feature = "ssr")]
+pub mod service;
 
 use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -60,7 +60,8 @@ impl CalendarFilter {
     }
 
     pub fn matches(&self, event: &ScheduleEvent) -> bool {
-        let kind_ok = if self.kinds.is_empty() { event.kind != EventKind::Daily } else { self.kinds.contains(&event.kind) };
+        let kind_ok =
+            if self.kinds.is_empty() { event.kind != EventKind::Daily } else { self.kinds.contains(&event.kind) };
         let line_ok = self.lines.is_empty() || event.line.is_some_and(|l| self.lines.contains(&l));
         kind_ok && line_ok
     }

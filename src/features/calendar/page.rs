@@ -6,8 +6,9 @@ use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 use super::{
-    CalendarData, grid_weeks, month_key,
+    CalendarData,
     api::{AddBlackout, AddOutOfBand, CancelRelease, MoveRelease, RemoveBlackout, load_calendar},
+    grid_weeks, month_key,
 };
 use crate::{
     components::{
@@ -89,7 +90,8 @@ fn CalendarView(data: CalendarData, corrections: Corrections) -> impl IntoView {
     let prev = month_href(data.month - chrono::Months::new(1), &filter_query);
     let next = month_href(months_after(data.month, 1), &filter_query);
     let today_href = month_href(crate::domain::calendar_rules::first_of_month(data.today), &filter_query);
-    let ics_path = if filter_query.is_empty() { "/calendar.ics".to_owned() } else { format!("/calendar.ics?{filter_query}") };
+    let ics_path =
+        if filter_query.is_empty() { "/calendar.ics".to_owned() } else { format!("/calendar.ics?{filter_query}") };
     let webcal = format!("webcal://{}{}", data.host, ics_path);
     let kinds = data.filter.effective_kinds();
     let month = data.month;
@@ -150,7 +152,6 @@ fn CalendarView(data: CalendarData, corrections: Corrections) -> impl IntoView {
         }}
     }
 }
-
 
 #[component]
 fn MonthGrid(month: NaiveDate, today: NaiveDate, events: Vec<ScheduleEvent>) -> impl IntoView {
@@ -252,7 +253,8 @@ fn CorrectionForms(data: CalendarData, corrections: Corrections) -> impl IntoVie
     };
     let move_options = options(&data.movable);
     let cancel_options = options(&data.movable);
-    let line_options = data.lines.iter().rev().map(|l| view! { <option value=l.to_string()>{l.to_string()}</option> }).collect_view();
+    let line_options =
+        data.lines.iter().rev().map(|l| view! { <option value=l.to_string()>{l.to_string()}</option> }).collect_view();
     let blackouts = data.blackouts.clone().into_iter().map(|b| view! {
         <li>
             {long_date(b.date)} ": " {b.reason.clone()} " "
@@ -346,7 +348,10 @@ fn CorrectionForms(data: CalendarData, corrections: Corrections) -> impl IntoVie
 
 /// An action's error that belongs to no field of its form.
 #[component]
-fn ActionError(#[prop(into)] error: Signal<Option<crate::error::AppError>>, fields: &'static [&'static str]) -> impl IntoView {
+fn ActionError(
+    #[prop(into)] error: Signal<Option<crate::error::AppError>>,
+    fields: &'static [&'static str],
+) -> impl IntoView {
     move || {
         error
             .get()

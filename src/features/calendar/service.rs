@@ -37,7 +37,12 @@ pub async fn known_builds(state: &AppState, from: NaiveDate, to: NaiveDate) -> R
     crate::features::train::store::list_known_builds(state.db.reader(), from, to).await
 }
 
-pub async fn calendar(state: &AppState, month: Option<&str>, kinds: &str, lines: &str) -> Result<CalendarData, AppError> {
+pub async fn calendar(
+    state: &AppState,
+    month: Option<&str>,
+    kinds: &str,
+    lines: &str,
+) -> Result<CalendarData, AppError> {
     let today = state.today();
     let filter = CalendarFilter::parse(kinds, lines)?;
     let month = match month.filter(|m| !m.trim().is_empty()) {
@@ -49,12 +54,10 @@ pub async fn calendar(state: &AppState, month: Option<&str>, kinds: &str, lines:
     let grid_to = *weeks.last().expect("a month has weeks") + Days::new(6);
     let agenda_to = today + Days::new(42);
     let events = schedule(state, grid_from.min(today), grid_to.max(agenda_to)).await?;
-    let grid_events = events.iter().filter(|e| e.date >= grid_from && e.date <= grid_to && filter.matches(e)).cloned().collect();
-    let agenda = events
-        .iter()
-        .filter(|e| e.date >= today && e.date <= agenda_to && filter.matches(e))
-        .cloned()
-        .collect();
+    let grid_events =
+        events.iter().filter(|e| e.date >= grid_from && e.date <= grid_to && filter.matches(e)).cloned().collect();
+    let agenda =
+        events.iter().filter(|e| e.date >= today && e.date <= agenda_to && filter.matches(e)).cloned().collect();
     let catalog = state.catalog().await?;
     let lines = catalog
         .support(today)
@@ -89,7 +92,9 @@ pub fn request_host() -> String {
 }
 
 fn parse_date(field: &str, text: &str) -> Result<NaiveDate, AppError> {
-    text.trim().parse().map_err(|_| AppError::invalid(field.to_owned(), format!("“{}” is not a date like 2026-12-08", text.trim())))
+    text.trim()
+        .parse()
+        .map_err(|_| AppError::invalid(field.to_owned(), format!("“{}” is not a date like 2026-12-08", text.trim())))
 }
 
 fn parse_note(field: &str, text: &str) -> Result<String, AppError> {
@@ -122,16 +127,22 @@ async fn projected_row(state: &AppState, version: &Version) -> Result<Option<New
     }
     let today = state.today();
     let events = schedule(state, today, today + Days::new(400)).await?;
-    let projected = events.iter().find(|e| {
-        e.version.as_ref() == Some(version) && matches!(e.kind, EventKind::Patch | EventKind::Minor)
-    });
+    let projected = events
+        .iter()
+        .find(|e| e.version.as_ref() == Some(version) && matches!(e.kind, EventKind::Patch | EventKind::Minor));
     let Some(event) = projected else {
         return Err(AppError::invalid("version", format!("{version} is not a planned or projected release")));
     };
     Ok(Some(NewRelease::planned(version.clone(), event.date)))
 }
 
-pub async fn move_release(state: &AppState, actor: &Principal, version: &str, date: &str, note: &str) -> Result<(), AppError> {
+pub async fn move_release(
+    state: &AppState,
+    actor: &Principal,
+    version: &str,
+    date: &str,
+    note: &str,
+) -> Result<(), AppError> {
     actor.require(Permission::EditSchedule)?;
     let version = parse_version(version)?;
     let date = parse_date("date", date)?;
@@ -169,11 +180,23 @@ pub async fn cancel_release(state: &AppState, actor: &Principal, version: &str, 
     if !store::update_cancelled(&mut tx, &version, &note, now).await? {
         return Err(AppError::conflict(format!("{version} can no longer be cancelled")));
     }
-    record(&mut tx, actor, Change::new("release.cancelled", "release", &version, format!("cancelled {version}: {note}")), now).await?;
+    record(
+        &mut tx,
+        actor,
+        Change::new("release.cancelled", "release", &version, format!("cancelled {version}: {note}")),
+        now,
+    )
+    .await?;
     tx.commit().await
 }
 
-pub async fn add_out_of_band(state: &AppState, actor: &Principal, line: &str, date: &str, note: &str) -> Result<String, AppError> {
+pub async fn add_out_of_band(
+    state: &AppState,
+    actor: &Principal,
+    line: &str,
+    date: &str,
+    note: &str,
+) -> Result<String, AppError> {
     actor.require(Permission::EditSchedule)?;
     let line = LineId::parse(line).map_err(|e| AppError::invalid("line", e.to_string()))?;
     let date = parse_date("date", date)?;
@@ -187,12 +210,18 @@ pub async fn add_out_of_band(state: &AppState, actor: &Principal, line: &str, da
     if !supported {
         return Err(AppError::invalid("line", format!("{line} is not a supported line")));
     }
-    let version = catalog.highest_version(line).map(Version::next_patch).unwrap_or_else(|| line.first_release().next_patch());
+    let version =
+        catalog.highest_version(line).map(Version::next_patch).unwrap_or_else(|| line.first_release().next_patch());
     let new = NewRelease::out_of_band(version.clone(), date, note.clone());
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
     store::insert_release(&mut tx, &new, now).await?;
-    let change = Change::new("release.planned_out_of_band", "release", &version, format!("planned out-of-band {version} on {date}: {note}"));
+    let change = Change::new(
+        "release.planned_out_of_band",
+        "release",
+        &version,
+        format!("planned out-of-band {version} on {date}: {note}"),
+    );
     record(&mut tx, actor, change, now).await?;
     tx.commit().await?;
     Ok(version.to_string())
@@ -207,7 +236,8 @@ pub async fn add_blackout(state: &AppState, actor: &Principal, date: &str, reaso
     if !store::insert_blackout(&mut tx, &Blackout { date, reason: reason.clone() }, now).await? {
         return Err(AppError::invalid("date", format!("{date} is already a blackout day")));
     }
-    record(&mut tx, actor, Change::new("blackout.added", "blackout", date, format!("blackout {date}: {reason}")), now).await?;
+    record(&mut tx, actor, Change::new("blackout.added", "blackout", date, format!("blackout {date}: {reason}")), now)
+        .await?;
     tx.commit().await
 }
 
@@ -219,7 +249,8 @@ pub async fn remove_blackout(state: &AppState, actor: &Principal, date: &str) ->
     if !store::delete_blackout(&mut tx, date).await? {
         return Err(AppError::not_found(format!("blackout on {date}")));
     }
-    record(&mut tx, actor, Change::new("blackout.removed", "blackout", date, format!("removed blackout {date}")), now).await?;
+    record(&mut tx, actor, Change::new("blackout.removed", "blackout", date, format!("removed blackout {date}")), now)
+        .await?;
     tx.commit().await
 }
 

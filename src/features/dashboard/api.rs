@@ -53,7 +53,12 @@ pub async fn load_dashboard() -> Result<Dashboard, AppError> {
         .rows
         .iter()
         .filter(|r| r.status.is_supported() || r.status == LineStatus::InDevelopment)
-        .map(|r| LineGlance { line: r.line, status: r.status, next_patch: r.next_patch.clone(), eol: r.eol.as_ref().map(|e| e.date) })
+        .map(|r| LineGlance {
+            line: r.line,
+            status: r.status,
+            next_patch: r.next_patch.clone(),
+            eol: r.eol.as_ref().map(|e| e.date),
+        })
         .collect();
     Ok(Dashboard {
         today,

@@ -68,8 +68,15 @@ impl Matrix {
     pub fn build(catalog: &Catalog, today: NaiveDate) -> Self {
         let support = catalog.support(today);
         let next = next_patches(catalog, today);
-        let shipped_dates: Vec<(LineId, Option<NaiveDate>)> =
-            support.iter().map(|s| (s.id, s.release_date.filter(|_| s.status != LineStatus::InDevelopment && s.status != LineStatus::Planned))).collect();
+        let shipped_dates: Vec<(LineId, Option<NaiveDate>)> = support
+            .iter()
+            .map(|s| {
+                (
+                    s.id,
+                    s.release_date.filter(|_| s.status != LineStatus::InDevelopment && s.status != LineStatus::Planned),
+                )
+            })
+            .collect();
         let mut rows: Vec<MatrixRow> = support
             .into_iter()
             .map(|s| {
@@ -83,10 +90,8 @@ impl Matrix {
                     .is_supported()
                     .then(|| next.iter().find(|(l, _)| *l == s.id).map(|(_, p)| p.clone()))
                     .flatten();
-                let superseded_on = shipped_dates
-                    .iter()
-                    .find(|(id, date)| *id > s.id && date.is_some())
-                    .and_then(|(_, date)| *date);
+                let superseded_on =
+                    shipped_dates.iter().find(|(id, date)| *id > s.id && date.is_some()).and_then(|(_, date)| *date);
                 MatrixRow {
                     line: s.id,
                     status: s.status,
@@ -124,9 +129,10 @@ impl Matrix {
 fn next_patches(catalog: &Catalog, today: NaiveDate) -> Vec<(LineId, NextPatch)> {
     let events = catalog.schedule(&[], today, today, today + chrono::Days::new(70));
     let mut out: Vec<(LineId, NextPatch)> = Vec::new();
-    for e in events.iter().filter(|e| {
-        e.kind == EventKind::Patch && matches!(e.status, EventStatus::Planned | EventStatus::Projected)
-    }) {
+    for e in events
+        .iter()
+        .filter(|e| e.kind == EventKind::Patch && matches!(e.status, EventStatus::Planned | EventStatus::Projected))
+    {
         let (Some(line), Some(version)) = (e.line, e.version.clone()) else { continue };
         if out.iter().any(|(l, _)| *l == line) {
             continue;
@@ -135,12 +141,15 @@ fn next_patches(catalog: &Catalog, today: NaiveDate) -> Vec<(LineId, NextPatch)>
             .iter()
             .find(|d| d.kind == EventKind::Deadline && d.version.as_ref() == Some(&version))
             .map(|d| d.date);
-        out.push((line, NextPatch {
-            version,
-            cherry_pick_deadline: deadline,
-            target_date: e.date,
-            planned: e.status == EventStatus::Planned,
-        }));
+        out.push((
+            line,
+            NextPatch {
+                version,
+                cherry_pick_deadline: deadline,
+                target_date: e.date,
+                planned: e.status == EventStatus::Planned,
+            },
+        ));
     }
     out
 }

@@ -109,8 +109,7 @@ fn visible_rows(m: &Matrix, show_eol: bool) -> Vec<&MatrixRow> {
 fn MatrixRowView(row: MatrixRow) -> impl IntoView {
     let line = row.line.to_string();
     let released = row.release_date.map(short_date).unwrap_or_else(|| "—".into());
-    let planned_note = matches!(row.status, LineStatus::InDevelopment | LineStatus::Planned)
-        .then_some(" (planned)");
+    let planned_note = matches!(row.status, LineStatus::InDevelopment | LineStatus::Planned).then_some(" (planned)");
     let latest = row.latest.clone().map(|l| {
         let href = format!("/releases/{}", l.version);
         let date = l.date.map(short_date).unwrap_or_default();

@@ -117,7 +117,8 @@ pub async fn list_releases(
     let per_page = page_number("per_page", q.per_page.as_deref(), PER_PAGE, MAX_PER_PAGE)?;
     let matrix = matrix(&state).await?;
     let total = matrix.rows.len();
-    let result: Vec<ApiRelease> = matrix.rows.iter().skip((page - 1) * per_page).take(per_page).map(ApiRelease::from).collect();
+    let result: Vec<ApiRelease> =
+        matrix.rows.iter().skip((page - 1) * per_page).take(per_page).map(ApiRelease::from).collect();
     Ok(Json(Envelope { schema_version: "1.0.0", generated_at: state.clock.now(), total: Some(total), result }))
 }
 

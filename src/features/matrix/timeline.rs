@@ -74,11 +74,8 @@ pub fn layout(matrix: &Matrix, rows: &[&MatrixRow]) -> Timeline {
         let clamped = d.clamp(start, end);
         LABEL + (clamped - start).num_days() as f64 / span * (WIDTH - LABEL - RIGHT)
     };
-    let months = (0..17)
-        .map(|m| start + Months::new(m))
-        .filter(|d| d.month() % 2 == 1)
-        .map(|d| (x(d), month_year(d)))
-        .collect();
+    let months =
+        (0..17).map(|m| start + Months::new(m)).filter(|d| d.month() % 2 == 1).map(|d| (x(d), month_year(d))).collect();
 
     let mut out_rows = Vec::new();
     let mut summary = Vec::new();
@@ -93,11 +90,7 @@ pub fn layout(matrix: &Matrix, rows: &[&MatrixRow]) -> Timeline {
         if visible.is_empty() {
             continue;
         }
-        out_rows.push(Row {
-            y: TOP + out_rows.len() as f64 * ROW,
-            label: row.line.to_string(),
-            bars: visible,
-        });
+        out_rows.push(Row { y: TOP + out_rows.len() as f64 * ROW, label: row.line.to_string(), bars: visible });
     }
     Timeline {
         height: TOP + out_rows.len() as f64 * ROW + 4.0,
@@ -117,11 +110,17 @@ fn bars_of(row: &MatrixRow, today: NaiveDate) -> Vec<Span> {
     let Some(released) = row.release_date else { return Vec::new() };
     if row.status == LineStatus::InDevelopment {
         let from = released.checked_sub_days(Days::new(28)).unwrap_or(released);
-        return vec![(from, released, Phase::Development, format!("{} in development, planned for {}", row.line, long_date(released)))];
+        return vec![(
+            from,
+            released,
+            Phase::Development,
+            format!("{} in development, planned for {}", row.line, long_date(released)),
+        )];
     }
     let Some(eol) = &row.eol else { return Vec::new() };
     let current_until = row.superseded_on.unwrap_or(eol.date.max(today)).min(eol.date);
-    let mut spans = vec![(released, current_until, Phase::Current, format!("{} current from {}", row.line, long_date(released)))];
+    let mut spans =
+        vec![(released, current_until, Phase::Current, format!("{} current from {}", row.line, long_date(released)))];
     if current_until < eol.date {
         let phase = match eol.certainty {
             Certainty::Confirmed => Phase::Supported,

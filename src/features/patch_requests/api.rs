@@ -62,10 +62,14 @@ pub async fn decide_patch_request(
         "" => None,
         l => Some(LineId::parse(l).map_err(|e| AppError::invalid("line", e.to_string()))?),
     };
-    let decision = Decision::parse(&decision).ok_or_else(|| AppError::invalid("decision", "choose approve, reject or not affected"))?;
+    let decision = Decision::parse(&decision)
+        .ok_or_else(|| AppError::invalid("decision", "choose approve, reject or not affected"))?;
     let out_of_band_on = match out_of_band_on.trim() {
         "" => None,
-        d => Some(d.parse().map_err(|_| AppError::invalid("out_of_band_on", format!("“{d}” is not a date like 2026-12-08")))?),
+        d => Some(
+            d.parse()
+                .map_err(|_| AppError::invalid("out_of_band_on", format!("“{d}” is not a date like 2026-12-08")))?,
+        ),
     };
     super::service::decide(&state, &actor, Decide { request: id, line, decision, reason, out_of_band_on }).await
 }
@@ -75,7 +79,10 @@ pub async fn decide_patch_request(
 pub async fn assign_oncall(week: String, user: String) -> Result<(), AppError> {
     let state = crate::server::state::app_state()?;
     let actor = crate::server::auth::principal();
-    let day = week.trim().parse().map_err(|_| AppError::invalid("week", format!("“{}” is not a date like 2026-12-07", week.trim())))?;
+    let day = week
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("week", format!("“{}” is not a date like 2026-12-07", week.trim())))?;
     super::service::assign_oncall(&state, &actor, day, &user).await
 }
 

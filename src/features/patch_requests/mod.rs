@@ -161,23 +161,43 @@ pub const PAGE_SIZE: u32 = 25;
 
 impl ListFilter {
     /// Parses the URL's values; anything malformed names its field.
-    pub fn parse(status: &str, line: &str, category: &str, severity: &str, mine: &str, page: &str) -> Result<Self, AppError> {
+    pub fn parse(
+        status: &str,
+        line: &str,
+        category: &str,
+        severity: &str,
+        mine: &str,
+        page: &str,
+    ) -> Result<Self, AppError> {
         let opt = |v: &str| Some(v.trim()).filter(|v| !v.is_empty()).map(str::to_owned);
         Ok(Self {
             status: opt(status)
-                .map(|s| RequestStatus::parse(&s).ok_or_else(|| AppError::invalid("status", format!("“{s}” is not a status"))))
+                .map(|s| {
+                    RequestStatus::parse(&s)
+                        .ok_or_else(|| AppError::invalid("status", format!("“{s}” is not a status")))
+                })
                 .transpose()?,
-            line: opt(line).map(|l| LineId::parse(&l).map_err(|e| AppError::invalid("line", e.to_string()))).transpose()?,
+            line: opt(line)
+                .map(|l| LineId::parse(&l).map_err(|e| AppError::invalid("line", e.to_string())))
+                .transpose()?,
             category: opt(category)
-                .map(|c| Category::parse(&c).ok_or_else(|| AppError::invalid("category", format!("“{c}” is not a category"))))
+                .map(|c| {
+                    Category::parse(&c).ok_or_else(|| AppError::invalid("category", format!("“{c}” is not a category")))
+                })
                 .transpose()?,
             severity: opt(severity)
-                .map(|s| Severity::parse(&s).ok_or_else(|| AppError::invalid("severity", format!("“{s}” is not a severity"))))
+                .map(|s| {
+                    Severity::parse(&s).ok_or_else(|| AppError::invalid("severity", format!("“{s}” is not a severity")))
+                })
                 .transpose()?,
             mine: matches!(mine.trim(), "1" | "on" | "true" | "yes"),
             page: match opt(page) {
                 None => 1,
-                Some(p) => p.parse().ok().filter(|p| *p >= 1 && *p <= 10_000).ok_or_else(|| AppError::invalid("page", "a page number from 1"))?,
+                Some(p) => p
+                    .parse()
+                    .ok()
+                    .filter(|p| *p >= 1 && *p <= 10_000)
+                    .ok_or_else(|| AppError::invalid("page", "a page number from 1"))?,
             },
         })
     }

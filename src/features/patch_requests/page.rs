@@ -11,7 +11,10 @@ use leptos_router::{
 
 use super::{
     Decision, FormContext, LineSlot, RequestDetail, RequestList, RequestStatus,
-    api::{AssignOncall, DecidePatchRequest, FilePatchRequest, list_patch_requests, load_patch_form, load_patch_request, load_rotation},
+    api::{
+        AssignOncall, DecidePatchRequest, FilePatchRequest, list_patch_requests, load_patch_form, load_patch_request,
+        load_rotation,
+    },
 };
 use crate::{
     components::{
@@ -49,7 +52,9 @@ pub fn PatchRequestsPage() -> impl IntoView {
             let get = |k: &str| q.get(k).unwrap_or_default();
             (get("status"), get("line"), get("category"), get("severity"), get("mine"), get("page"))
         },
-        |(status, line, category, severity, mine, page)| list_patch_requests(status, line, category, severity, mine, page),
+        |(status, line, category, severity, mine, page)| {
+            list_patch_requests(status, line, category, severity, mine, page)
+        },
     );
     let viewer = use_viewer();
     view! {
@@ -75,7 +80,13 @@ pub fn PatchRequestsPage() -> impl IntoView {
 fn ListView(list: RequestList) -> impl IntoView {
     let f = list.filter.clone();
     let base = f.query();
-    let page_href = move |page: u32| if base.is_empty() { format!("/patch-requests?page={page}") } else { format!("/patch-requests?{base}&page={page}") };
+    let page_href = move |page: u32| {
+        if base.is_empty() {
+            format!("/patch-requests?page={page}")
+        } else {
+            format!("/patch-requests?{base}&page={page}")
+        }
+    };
     let count_href = {
         let f = f.clone();
         move |status: RequestStatus| {
@@ -261,8 +272,9 @@ fn PatchForm(context: FormContext) -> impl IntoView {
     let workaround = field(&initial.workaround);
     let cve_id = field(&initial.cve_id);
     let embargoed = RwSignal::new(initial.embargoed == "on");
-    let ticked: RwSignal<BTreeSet<String>> =
-        RwSignal::new(initial.targets.split(',').map(str::trim).filter(|t| !t.is_empty()).map(ToOwned::to_owned).collect());
+    let ticked: RwSignal<BTreeSet<String>> = RwSignal::new(
+        initial.targets.split(',').map(str::trim).filter(|t| !t.is_empty()).map(ToOwned::to_owned).collect(),
+    );
     // Errors show for fields the person has left, or all of them after a submit attempt.
     let touched: RwSignal<BTreeSet<&'static str>> = RwSignal::new(BTreeSet::new());
     let attempted = RwSignal::new(!server_errors.is_empty());
@@ -287,7 +299,8 @@ fn PatchForm(context: FormContext) -> impl IntoView {
     let supported_for_parse = supported.clone();
     let parsed = Memo::new(move |_| NewPatchRequest::parse(&form.get(), &supported_for_parse));
     let error_for = move |name: &'static str| {
-        let local = parsed.with(|p| p.as_ref().err().and_then(|es| es.iter().find(|e| e.field == name).map(|e| e.message.clone())));
+        let local = parsed
+            .with(|p| p.as_ref().err().and_then(|es| es.iter().find(|e| e.field == name).map(|e| e.message.clone())));
         let shown = attempted.get() || touched.with(|t| t.contains(name));
         let from_server = server_errors.with(|es| es.iter().find(|e| e.field == name).map(|e| e.message.clone()));
         if shown { local.or(from_server) } else { from_server }
@@ -303,7 +316,12 @@ fn PatchForm(context: FormContext) -> impl IntoView {
         None => {}
     });
     let general_error = move || {
-        submit.value().get().and_then(Result::err).filter(|e| e.field_errors().is_empty()).map(|e: AppError| e.to_string())
+        submit
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.field_errors().is_empty())
+            .map(|e: AppError| e.to_string())
             .or_else(|| server_errors.with(|es| es.iter().find(|e| e.field.is_empty()).map(|e| e.message.clone())))
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -315,7 +333,8 @@ fn PatchForm(context: FormContext) -> impl IntoView {
     };
     let qualifies = move || Category::parse(&category.get()).map(Category::qualifies);
     let next_minor = context.next_minor.clone();
-    let verdict = move || match qualifies() {
+    let verdict = move || {
+        match qualifies() {
         None => view! { <p class="callout">"Choose what kind of bug this is: only stability and security bugs qualify for a patch release."</p> }.into_any(),
         Some(true) => view! { <p class="callout ok" role="status">"This qualifies for a patch release on every line you tick below."</p> }.into_any(),
         Some(false) => {
@@ -328,9 +347,21 @@ fn PatchForm(context: FormContext) -> impl IntoView {
             }
             .into_any()
         }
+    }
     };
-    let blur = move |name: &'static str| move |_| touched.update(|t| { t.insert(name); });
-    let text_input = move |name: &'static str, label: &'static str, signal: RwSignal<String>, kind: &'static str, max: usize, hint: &'static str| {
+    let blur = move |name: &'static str| {
+        move |_| {
+            touched.update(|t| {
+                t.insert(name);
+            })
+        }
+    };
+    let text_input = move |name: &'static str,
+                           label: &'static str,
+                           signal: RwSignal<String>,
+                           kind: &'static str,
+                           max: usize,
+                           hint: &'static str| {
         let id = format!("pr-{name}");
         let label_for = id.clone();
         let error_id = format!("{name}-error");
@@ -377,7 +408,10 @@ fn PatchForm(context: FormContext) -> impl IntoView {
             </div>
         }
     };
-    let radio_group = move |name: &'static str, legend: &'static str, signal: RwSignal<String>, options: Vec<(&'static str, &'static str)>| {
+    let radio_group = move |name: &'static str,
+                            legend: &'static str,
+                            signal: RwSignal<String>,
+                            options: Vec<(&'static str, &'static str)>| {
         let error_id = format!("{name}-error");
         let described_by = error_id.clone();
         view! {
@@ -457,13 +491,20 @@ fn TargetChoice(line_slot: LineSlot, ticked: RwSignal<BTreeSet<String>>) -> impl
     let key = line.clone();
     let next = Some(match slot.next.clone() {
         Some(s) => {
-            let deadline = s.cherry_pick_deadline.map(|d| format!(", cherry-picks merged by {}", short_date(d))).unwrap_or_default();
+            let deadline = s
+                .cherry_pick_deadline
+                .map(|d| format!(", cherry-picks merged by {}", short_date(d)))
+                .unwrap_or_default();
             format!("next patch {} on {}{deadline}", s.version, short_date(s.target))
         }
         None => "no patch slot left before its end of life; only an S1 can ship out of band".to_owned(),
     });
     let missed = slot.missed.clone().map(|m| {
-        let to = slot.next.clone().map(|n| format!("{} on {}", n.version, short_date(n.target))).unwrap_or_else(|| "a later release".into());
+        let to = slot
+            .next
+            .clone()
+            .map(|n| format!("{} on {}", n.version, short_date(n.target)))
+            .unwrap_or_else(|| "a later release".into());
         format!(
             "The cherry-pick deadline for {} ({}) has passed: a request filed now moves to {to}.",
             m.version,

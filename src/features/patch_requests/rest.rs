@@ -12,10 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ListFilter, PatchRequest, RequestSummary, service};
 use crate::{
-    domain::patch_request::PatchRequestForm,
-    error::AppError,
-    features::auth::Principal,
-    server::state::AppState,
+    domain::patch_request::PatchRequestForm, error::AppError, features::auth::Principal, server::state::AppState,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,7 +138,8 @@ pub async fn post_form(State(state): State<AppState>, req: Request) -> Response 
             let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
             let posted = super::page::posted(form, &error);
             let request = Request::from_parts(parts, Body::empty());
-            let mut res = crate::server::pages::render_with(state, request, move |_| provide_context(posted.clone())).await;
+            let mut res =
+                crate::server::pages::render_with(state, request, move |_| provide_context(posted.clone())).await;
             *res.status_mut() = status;
             res
         }

@@ -38,7 +38,10 @@ fn slots_by_line(events: &[ScheduleEvent]) -> Vec<(LineId, Slot)> {
         .filter(|e| e.note.as_deref() != Some("out of band"))
         .filter_map(|e| {
             let version = e.version.clone()?;
-            let deadline = events.iter().find(|d| d.kind == EventKind::Deadline && d.version.as_ref() == Some(&version)).map(|d| d.date);
+            let deadline = events
+                .iter()
+                .find(|d| d.kind == EventKind::Deadline && d.version.as_ref() == Some(&version))
+                .map(|d| d.date);
             Some((e.line?, Slot { version, cherry_pick_deadline: deadline, target: e.date }))
         })
         .collect()
@@ -80,7 +83,8 @@ pub async fn form_context(state: &AppState, posted: Option<Posted>) -> Result<Fo
 
 fn dedupe_key(r: &NewPatchRequest) -> String {
     let targets: Vec<String> = r.targets.iter().map(ToString::to_string).collect();
-    let text = format!("{}\n{}\n{}\n{}", r.title.to_lowercase(), r.bug_link.as_str(), r.category.as_str(), targets.join(","));
+    let text =
+        format!("{}\n{}\n{}\n{}", r.title.to_lowercase(), r.bug_link.as_str(), r.category.as_str(), targets.join(","));
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
@@ -108,7 +112,13 @@ pub async fn file_request(state: &AppState, actor: &Principal, form: &PatchReque
     if let Some(id) = store::find_duplicate(&mut *tx, requester, &key, now - DEDUPE_WINDOW).await? {
         return Ok(id);
     }
-    let insert = Insert { request: &request, requester, triage_owner: owner.map(|(id, _)| id), deferred_to: deferred_to.clone(), dedupe_key: key };
+    let insert = Insert {
+        request: &request,
+        requester,
+        triage_owner: owner.map(|(id, _)| id),
+        deferred_to: deferred_to.clone(),
+        dedupe_key: key,
+    };
     let id = store::insert_request(&mut tx, insert, now).await?;
     let summary = match &deferred_to {
         Some(v) => format!("filed “{}” ({}); deferred to {v}", request.title, request.category.short()),
@@ -128,7 +138,7 @@ pub async fn file_request(state: &AppState, actor: &Principal, form: &PatchReque
 pub async fn list(state: &AppState, actor: &Principal, filter: ListFilter) -> Result<RequestList, AppError> {
     let mut conn = state.db.reader().acquire().await?;
     let (items, total, counts) = store::list_requests(&mut conn, &filter, visibility(actor)).await?;
-    let pages = ((total.max(1) as u32) + super::PAGE_SIZE - 1) / super::PAGE_SIZE;
+    let pages = (total.max(1) as u32).div_ceil(super::PAGE_SIZE);
     let catalog = state.catalog().await?;
     let lines = catalog.supported_lines(state.today()).into_iter().rev().map(|s| s.id).collect();
     Ok(RequestList { filter, items, counts, total, pages, lines, signed_in: actor.user_id().is_some() })
@@ -137,7 +147,9 @@ pub async fn list(state: &AppState, actor: &Principal, filter: ListFilter) -> Re
 /// One request as the viewer may see it; embargoed ones are simply not found.
 pub async fn find(state: &AppState, actor: &Principal, id: i64) -> Result<PatchRequest, AppError> {
     let mut conn = state.db.reader().acquire().await?;
-    store::find_request(&mut conn, id, visibility(actor)).await?.ok_or_else(|| AppError::not_found(format!("Patch request {id}")))
+    store::find_request(&mut conn, id, visibility(actor))
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Patch request {id}")))
 }
 
 pub async fn detail(state: &AppState, actor: &Principal, id: i64) -> Result<RequestDetail, AppError> {
@@ -190,7 +202,11 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
     }
     let lines: Vec<LineId> = match d.line {
         Some(line) => {
-            let target = request.targets.iter().find(|t| t.line == line).ok_or_else(|| AppError::not_found(format!("line {line} of request {}", d.request)))?;
+            let target = request
+                .targets
+                .iter()
+                .find(|t| t.line == line)
+                .ok_or_else(|| AppError::not_found(format!("line {line} of request {}", d.request)))?;
             if target.carrier.as_ref().is_some_and(|c| c.shipped) {
                 return Err(AppError::conflict(format!("the fix for {line} has shipped")));
             }
@@ -210,8 +226,12 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
         let release_id = if d.decision != Decision::Approved {
             None
         } else if let Some(day) = d.out_of_band_on {
-            let version = catalog.highest_version(*line).map(Version::next_patch).unwrap_or_else(|| line.first_release().next_patch());
-            let new = NewRelease::out_of_band(version.clone(), day, format!("out of band for S1 request #{}", d.request));
+            let version = catalog
+                .highest_version(*line)
+                .map(Version::next_patch)
+                .unwrap_or_else(|| line.first_release().next_patch());
+            let new =
+                NewRelease::out_of_band(version.clone(), day, format!("out of band for S1 request #{}", d.request));
             Some(insert_release(&mut tx, &new, now).await?)
         } else {
             let slot = slots
@@ -229,7 +249,15 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
             Some(release.id)
         };
         let reason = (!reason.is_empty()).then_some(reason.as_str());
-        if !store::update_decision(&mut tx, d.request, *line, d.decision, reason, actor.user_id(), release_id, now).await? {
+        let decided = store::TargetDecision {
+            request: d.request,
+            line: *line,
+            decision: d.decision,
+            reason,
+            decided_by: actor.user_id(),
+            release: release_id,
+        };
+        if !store::update_decision(&mut tx, decided, now).await? {
             return Err(AppError::not_found(format!("line {line} of request {}", d.request)));
         }
     }
@@ -244,7 +272,12 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
 }
 
 /// Puts a user on call for the week containing `day`.
-pub async fn assign_oncall(state: &AppState, actor: &Principal, day: NaiveDate, user_name: &str) -> Result<(), AppError> {
+pub async fn assign_oncall(
+    state: &AppState,
+    actor: &Principal,
+    day: NaiveDate,
+    user_name: &str,
+) -> Result<(), AppError> {
     actor.require(Permission::Triage)?;
     let user = crate::features::auth::store::find_credentials(state.db.reader(), user_name)
         .await?
@@ -253,7 +286,13 @@ pub async fn assign_oncall(state: &AppState, actor: &Principal, day: NaiveDate, 
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
     store::upsert_oncall(&mut tx, monday, user.viewer.id).await?;
-    record(&mut tx, actor, Change::new("oncall.assigned", "oncall", monday, format!("{} triages the week of {monday}", user.viewer.name)), now).await?;
+    record(
+        &mut tx,
+        actor,
+        Change::new("oncall.assigned", "oncall", monday, format!("{} triages the week of {monday}", user.viewer.name)),
+        now,
+    )
+    .await?;
     tx.commit().await
 }
 

@@ -155,7 +155,11 @@ fn target_of(t: TargetRow) -> Result<Target, AppError> {
 }
 
 /// One request with its targets, if it exists and the viewer may see it.
-pub async fn find_request(conn: &mut SqliteConnection, id: i64, v: Visibility) -> Result<Option<PatchRequest>, AppError> {
+pub async fn find_request(
+    conn: &mut SqliteConnection,
+    id: i64,
+    v: Visibility,
+) -> Result<Option<PatchRequest>, AppError> {
     let mut q = QueryBuilder::<Sqlite>::new(
         "SELECT pr.id, pr.title, pr.category, pr.severity, pr.bug_link, pr.fix_link, pr.impact, pr.risk, pr.risk_reason, \
          pr.testing, pr.verified_on_daily, pr.workaround, pr.cve_id, pr.embargoed, pr.requester_id, u.name AS requester, \
@@ -245,7 +249,8 @@ pub async fn list_requests(
     let items = rows
         .into_iter()
         .map(|(id, title, category, severity, status, requester, embargoed, created_at, lines)| {
-            let mut lines: Vec<LineId> = lines.unwrap_or_default().split(',').filter_map(|l| LineId::parse(l).ok()).collect();
+            let mut lines: Vec<LineId> =
+                lines.unwrap_or_default().split(',').filter_map(|l| LineId::parse(l).ok()).collect();
             lines.sort_by(|a, b| b.cmp(a));
             Ok(RequestSummary {
                 id,
@@ -276,28 +281,34 @@ pub async fn list_requests(
     Ok((items, total, counts))
 }
 
+/// One line's decision as stored on its target.
+pub struct TargetDecision<'a> {
+    pub request: i64,
+    pub line: LineId,
+    pub decision: Decision,
+    pub reason: Option<&'a str>,
+    pub decided_by: Option<i64>,
+    /// The release that will carry the fix, when approved.
+    pub release: Option<i64>,
+}
+
 /// Records a decision for one line; false when the request has no such target.
 pub async fn update_decision(
     conn: &mut SqliteConnection,
-    request: i64,
-    line: LineId,
-    decision: Decision,
-    reason: Option<&str>,
-    decided_by: Option<i64>,
-    release: Option<i64>,
+    d: TargetDecision<'_>,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     Ok(sqlx::query(
         "UPDATE patch_target SET decision = ?, reason = ?, decided_by = ?, decided_at = ?, release_id = ? \
          WHERE request_id = ? AND line_id = ?",
     )
-    .bind(decision.as_str())
-    .bind(reason)
-    .bind(decided_by)
+    .bind(d.decision.as_str())
+    .bind(d.reason)
+    .bind(d.decided_by)
     .bind(now)
-    .bind(release)
-    .bind(request)
-    .bind(line.to_string())
+    .bind(d.release)
+    .bind(d.request)
+    .bind(d.line.to_string())
     .execute(conn)
     .await?
     .rows_affected()
@@ -324,7 +335,11 @@ pub async fn refresh_status(conn: &mut SqliteConnection, request: i64, now: Date
 }
 
 /// Refreshes every request a release carries (called when it ships).
-pub async fn refresh_for_release(conn: &mut SqliteConnection, release: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn refresh_for_release(
+    conn: &mut SqliteConnection,
+    release: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     let ids: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT request_id FROM patch_target WHERE release_id = ?")
         .bind(release)
         .fetch_all(&mut *conn)
@@ -336,7 +351,10 @@ pub async fn refresh_for_release(conn: &mut SqliteConnection, release: i64, now:
 }
 
 /// Approved requests a release carries, for its notes.
-pub async fn list_carried(db: impl SqliteExecutor<'_>, release: i64) -> Result<Vec<(i64, String, String, Option<String>, bool)>, AppError> {
+pub async fn list_carried(
+    db: impl SqliteExecutor<'_>,
+    release: i64,
+) -> Result<Vec<(i64, String, String, Option<String>, bool)>, AppError> {
     Ok(sqlx::query_as(
         "SELECT pr.id, pr.title, pr.bug_link, pr.fix_link, pr.embargoed FROM patch_target t \
          JOIN patch_request pr ON pr.id = t.request_id WHERE t.release_id = ? AND t.decision = 'approved' ORDER BY pr.id",

@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::{Payload, PublicationState, PublishPanel, api::{PublishRelease, RetryPublication, load_publish_panel}};
+use super::{
+    Payload, PublicationState, PublishPanel,
+    api::{PublishRelease, RetryPublication, load_publish_panel},
+};
 use crate::components::Loading;
 
 #[component]
@@ -18,7 +21,10 @@ pub fn PublishSection(version: String) -> impl IntoView {
     // While GitHub is being talked to, look again every two seconds.
     Effect::new(move |_| {
         if let Some(Ok(p)) = panel.get() {
-            let busy = p.publication.as_ref().is_some_and(|p| matches!(p.state, PublicationState::Pending | PublicationState::Retrying));
+            let busy = p
+                .publication
+                .as_ref()
+                .is_some_and(|p| matches!(p.state, PublicationState::Pending | PublicationState::Retrying));
             if busy {
                 set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(2));
             }
@@ -43,9 +49,19 @@ pub fn PublishSection(version: String) -> impl IntoView {
 }
 
 #[component]
-fn PanelView(panel: PublishPanel, version: String, publish: ServerAction<PublishRelease>, retry: ServerAction<RetryPublication>) -> impl IntoView {
+fn PanelView(
+    panel: PublishPanel,
+    version: String,
+    publish: ServerAction<PublishRelease>,
+    retry: ServerAction<RetryPublication>,
+) -> impl IntoView {
     let error = move || {
-        publish.value().get().and_then(Result::err).or_else(|| retry.value().get().and_then(Result::err)).map(|e| e.to_string())
+        publish
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| retry.value().get().and_then(Result::err))
+            .map(|e| e.to_string())
     };
     let dry_run_result = move || publish.value().get().and_then(Result::ok).flatten();
     let state = panel.publication.as_ref().map(|p| p.state);

@@ -4,18 +4,21 @@ use std::time::Duration as StdDuration;
 
 use super::{Payload, PublicationState, PublishPanel, store};
 use crate::{
+    domain::version::Version,
     error::AppError,
     features::{
         audit::store::{Change, record},
         auth::{Permission, Principal},
         patch_requests::store::{list_carried, refresh_for_release},
-        releases::{Release, ReleaseKind, ReleaseStatus, store::{find_release, update_github_published, update_publishing}},
+        releases::{
+            Release, ReleaseKind, ReleaseStatus,
+            store::{find_release, update_github_published, update_publishing},
+        },
     },
     server::{
         github::{GhRelease, GitHubError, ReleaseRequest},
         state::AppState,
     },
-    domain::version::Version,
 };
 
 /// How the outbox waits between attempts; tests shorten it.
@@ -31,7 +34,12 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Self { first: StdDuration::from_secs(2), max: StdDuration::from_secs(600), mutation_gap: StdDuration::from_secs(1), max_attempts: 12 }
+        Self {
+            first: StdDuration::from_secs(2),
+            max: StdDuration::from_secs(600),
+            mutation_gap: StdDuration::from_secs(1),
+            max_attempts: 12,
+        }
     }
 }
 
@@ -42,9 +50,13 @@ fn parse_version(text: &str) -> Result<Version, AppError> {
 /// Why a release cannot be published, if it cannot.
 fn blocked(release: &Release) -> Option<String> {
     match release.status {
-        ReleaseStatus::Planned | ReleaseStatus::Candidate => Some("it is not approved yet: promote it (a minor) or approve it first".into()),
+        ReleaseStatus::Planned | ReleaseStatus::Candidate => {
+            Some("it is not approved yet: promote it (a minor) or approve it first".into())
+        }
         ReleaseStatus::Cancelled => Some("it is cancelled".into()),
-        ReleaseStatus::Published if release.github_url.is_none() => Some("it was published before Trainyard published to GitHub".into()),
+        ReleaseStatus::Published if release.github_url.is_none() => {
+            Some("it was published before Trainyard published to GitHub".into())
+        }
         _ if release.source_commit.is_none() => Some("it has no source commit to tag".into()),
         _ => None,
     }
@@ -109,7 +121,9 @@ pub async fn payload(state: &AppState, release: &Release) -> Result<Payload, App
 
 pub async fn panel(state: &AppState, actor: &Principal, version: &str) -> Result<PublishPanel, AppError> {
     let version = parse_version(version)?;
-    let release = find_release(state.db.reader(), &version).await?.ok_or_else(|| AppError::not_found(format!("Release {version}")))?;
+    let release = find_release(state.db.reader(), &version)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Release {version}")))?;
     let mut conn = state.db.reader().acquire().await?;
     let stored = store::find_for_release(&mut conn, release.id).await?;
     drop(conn);
@@ -145,7 +159,9 @@ pub enum Published {
 pub async fn publish(state: &AppState, actor: &Principal, version: &str) -> Result<Published, AppError> {
     actor.require(Permission::Publish)?;
     let version = parse_version(version)?;
-    let release = find_release(state.db.reader(), &version).await?.ok_or_else(|| AppError::not_found(format!("Release {version}")))?;
+    let release = find_release(state.db.reader(), &version)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Release {version}")))?;
     if let Some(why) = blocked(&release) {
         return Err(AppError::conflict(format!("{version} cannot be published: {why}")));
     }
@@ -158,7 +174,18 @@ pub async fn publish(state: &AppState, actor: &Principal, version: &str) -> Resu
     let (_, created) = store::insert_intent(&mut tx, release.id, &payload, actor.user_id(), now).await?;
     if created {
         update_publishing(&mut tx, release.id, now).await?;
-        record(&mut tx, actor, Change::new("release.publish_requested", "release", &version, format!("asked to publish {version} to GitHub")), now).await?;
+        record(
+            &mut tx,
+            actor,
+            Change::new(
+                "release.publish_requested",
+                "release",
+                &version,
+                format!("asked to publish {version} to GitHub"),
+            ),
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     state.publisher.notify_one();
@@ -169,16 +196,26 @@ pub async fn publish(state: &AppState, actor: &Principal, version: &str) -> Resu
 pub async fn retry(state: &AppState, actor: &Principal, version: &str) -> Result<(), AppError> {
     actor.require(Permission::Publish)?;
     let version = parse_version(version)?;
-    let release = find_release(state.db.reader(), &version).await?.ok_or_else(|| AppError::not_found(format!("Release {version}")))?;
+    let release = find_release(state.db.reader(), &version)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Release {version}")))?;
     let mut conn = state.db.reader().acquire().await?;
-    let stored = store::find_for_release(&mut conn, release.id).await?.ok_or_else(|| AppError::not_found(format!("a publication of {version}")))?;
+    let stored = store::find_for_release(&mut conn, release.id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("a publication of {version}")))?;
     drop(conn);
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
     if !store::update_retry_now(&mut tx, stored.publication.id, now).await? {
         return Err(AppError::conflict(format!("the publication of {version} is not waiting for a retry")));
     }
-    record(&mut tx, actor, Change::new("release.publish_retried", "release", &version, format!("retried publishing {version}")), now).await?;
+    record(
+        &mut tx,
+        actor,
+        Change::new("release.publish_retried", "release", &version, format!("retried publishing {version}")),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     state.publisher.notify_one();
     Ok(())
@@ -211,7 +248,9 @@ async fn process(state: &AppState, id: i64) -> Result<bool, AppError> {
         let Some(stored) = store::find(&mut conn, id).await? else { return Ok(false) };
         drop(conn);
         let p = &stored.publication;
-        if !matches!(p.state, PublicationState::Pending | PublicationState::Retrying) || p.next_attempt_at > state.clock.now() {
+        if !matches!(p.state, PublicationState::Pending | PublicationState::Retrying)
+            || p.next_attempt_at > state.clock.now()
+        {
             return Ok(false);
         }
         let step = p.step.clone();
@@ -232,9 +271,15 @@ async fn process(state: &AppState, id: i64) -> Result<bool, AppError> {
             Ok(Step::Done(gh)) => {
                 store::update_published(&mut tx, id, gh.id, &gh.html_url, now).await?;
                 store::insert_attempt(&mut tx, id, &step, "ok", &format!("published as {}", gh.html_url), now).await?;
-                update_github_published(&mut tx, stored.release_id, &stored.payload.tag, gh.id, &gh.html_url, now).await?;
+                update_github_published(&mut tx, stored.release_id, &stored.payload.tag, gh.id, &gh.html_url, now)
+                    .await?;
                 refresh_for_release(&mut tx, stored.release_id, now).await?;
-                let change = Change::new("release.published", "release", &stored.payload.tag, format!("published {} to GitHub: {}", stored.payload.tag, gh.html_url));
+                let change = Change::new(
+                    "release.published",
+                    "release",
+                    &stored.payload.tag,
+                    format!("published {} to GitHub: {}", stored.payload.tag, gh.html_url),
+                );
                 record(&mut tx, &Principal::System("publisher"), change, now).await?;
                 tx.commit().await?;
                 return Ok(true);
@@ -243,14 +288,24 @@ async fn process(state: &AppState, id: i64) -> Result<bool, AppError> {
                 let attempts = p.attempts + 1;
                 let (state_after, next) = match &e {
                     _ if e.is_permanent() => (PublicationState::Failed, now),
-                    GitHubError::RateLimited { wait } => (PublicationState::Retrying, now + chrono::Duration::from_std(*wait).unwrap_or_default()),
+                    GitHubError::RateLimited { wait } => {
+                        (PublicationState::Retrying, now + chrono::Duration::from_std(*wait).unwrap_or_default())
+                    }
                     _ if attempts >= state.backoff.max_attempts => (PublicationState::Failed, now),
                     _ => (PublicationState::Retrying, now + backoff(state.backoff, attempts)),
                 };
                 let message = e.to_string();
                 tracing::warn!(publication = id, step, error = %message, "publishing step failed");
                 store::update_failure(&mut tx, id, state_after, &message, next, now).await?;
-                store::insert_attempt(&mut tx, id, &step, if state_after == PublicationState::Failed { "failed" } else { "retry" }, &message, now).await?;
+                store::insert_attempt(
+                    &mut tx,
+                    id,
+                    &step,
+                    if state_after == PublicationState::Failed { "failed" } else { "retry" },
+                    &message,
+                    now,
+                )
+                .await?;
                 tx.commit().await?;
                 return Ok(false);
             }
@@ -271,7 +326,9 @@ async fn ensure_tag(state: &AppState, p: &Payload) -> Result<Step, GitHubError> 
         None => {
             state.github.create_tag(&p.tag, &p.target_sha).await?;
             match state.github.find_tag(&p.tag).await? {
-                Some(sha) if sha.starts_with(&p.target_sha) || p.target_sha.starts_with(&sha) => Ok(Step::Next("release")),
+                Some(sha) if sha.starts_with(&p.target_sha) || p.target_sha.starts_with(&sha) => {
+                    Ok(Step::Next("release"))
+                }
                 Some(sha) => Err(GitHubError::Rejected(format!("tag {} points at {sha}, not {}", p.tag, p.target_sha))),
                 None => Err(GitHubError::Transient("the tag was created but is not visible yet".into())),
             }

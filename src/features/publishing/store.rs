@@ -65,11 +65,12 @@ fn stored(row: Row, history: Vec<Attempt>) -> Result<Stored, AppError> {
 }
 
 async fn history(db: impl SqliteExecutor<'_>, id: i64) -> Result<Vec<Attempt>, AppError> {
-    let rows: Vec<(DateTime<Utc>, String, String, String)> =
-        sqlx::query_as("SELECT at, step, outcome, message FROM publication_attempt WHERE publication_id = ? ORDER BY id DESC LIMIT 20")
-            .bind(id)
-            .fetch_all(db)
-            .await?;
+    let rows: Vec<(DateTime<Utc>, String, String, String)> = sqlx::query_as(
+        "SELECT at, step, outcome, message FROM publication_attempt WHERE publication_id = ? ORDER BY id DESC LIMIT 20",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
     Ok(rows.into_iter().map(|(at, step, outcome, message)| Attempt { at, step, outcome, message }).collect())
 }
 
@@ -88,7 +89,10 @@ pub async fn find_for_release(conn: &mut SqliteConnection, release_id: i64) -> R
 }
 
 pub async fn find(conn: &mut SqliteConnection, id: i64) -> Result<Option<Stored>, AppError> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM publication WHERE id = ?")).bind(id).fetch_optional(&mut *conn).await?;
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM publication WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     match row {
         Some(row) => {
             let h = history(&mut *conn, row.id).await?;
@@ -114,7 +118,11 @@ pub async fn insert_intent(
     requested_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(i64, bool), AppError> {
-    if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM publication WHERE release_id = ?").bind(release_id).fetch_optional(&mut *conn).await? {
+    if let Some(id) = sqlx::query_scalar::<_, i64>("SELECT id FROM publication WHERE release_id = ?")
+        .bind(release_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
         return Ok((id, false));
     }
     let id = sqlx::query_scalar(
@@ -149,7 +157,13 @@ pub async fn update_step(conn: &mut SqliteConnection, id: i64, step: &str, now: 
     Ok(())
 }
 
-pub async fn update_published(conn: &mut SqliteConnection, id: i64, release_id: i64, html_url: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn update_published(
+    conn: &mut SqliteConnection,
+    id: i64,
+    release_id: i64,
+    html_url: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     sqlx::query("UPDATE publication SET step = 'done', state = 'published', last_error = NULL, github_release_id = ?, html_url = ?, updated_at = ? WHERE id = ?")
         .bind(release_id)
         .bind(html_url)
@@ -191,7 +205,14 @@ pub async fn update_retry_now(conn: &mut SqliteConnection, id: i64, now: DateTim
         == 1)
 }
 
-pub async fn insert_attempt(conn: &mut SqliteConnection, id: i64, step: &str, outcome: &str, message: &str, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn insert_attempt(
+    conn: &mut SqliteConnection,
+    id: i64,
+    step: &str,
+    outcome: &str,
+    message: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     sqlx::query("INSERT INTO publication_attempt (publication_id, at, step, outcome, message) VALUES (?, ?, ?, ?, ?)")
         .bind(id)
         .bind(now)

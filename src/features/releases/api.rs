@@ -59,14 +59,17 @@ pub async fn load_release_page(reference: String) -> Result<ReleasePageData, App
         ReleaseRef::Release(version) => {
             let release = catalog.release(&version).ok_or_else(unknown)?.clone();
             let line = support_of(&catalog, version.line(), today).ok_or_else(unknown)?;
-            let previous =
-                catalog.releases_of(version.line()).rev().find(|r| r.version < version).cloned();
+            let previous = catalog.releases_of(version.line()).rev().find(|r| r.version < version).cloned();
             Ok(ReleasePageData::Release(Box::new(ReleaseDetail { release, line, previous, today })))
         }
     }
 }
 
 #[cfg(feature = "ssr")]
-fn support_of(catalog: &super::Catalog, id: crate::domain::version::LineId, today: chrono::NaiveDate) -> Option<LineSupport> {
+fn support_of(
+    catalog: &super::Catalog,
+    id: crate::domain::version::LineId,
+    today: chrono::NaiveDate,
+) -> Option<LineSupport> {
     catalog.support(today).into_iter().find(|s| s.id == id)
 }

@@ -161,7 +161,13 @@ impl Catalog {
     }
 
     /// The train's events dated `from..=to`, as of `today` (see `domain::schedule`).
-    pub fn schedule(&self, builds: &[KnownBuild], today: NaiveDate, from: NaiveDate, to: NaiveDate) -> Vec<ScheduleEvent> {
+    pub fn schedule(
+        &self,
+        builds: &[KnownBuild],
+        today: NaiveDate,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Vec<ScheduleEvent> {
         let releases = self.known_releases();
         let overrides = self.eol_overrides();
         let input = ScheduleInput {
@@ -200,9 +206,8 @@ impl Catalog {
 
     /// The lowest planned patch of a line on or after `today`.
     pub fn next_planned_patch(&self, line: LineId, today: NaiveDate) -> Option<&Release> {
-        self.releases_of(line).find(|r| {
-            r.kind == ReleaseKind::Patch && r.is_planned() && r.planned_date.is_some_and(|d| d >= today)
-        })
+        self.releases_of(line)
+            .find(|r| r.kind == ReleaseKind::Patch && r.is_planned() && r.planned_date.is_some_and(|d| d >= today))
     }
 
     /// The highest version in a line, planned, shipped or cancelled (the next patch number

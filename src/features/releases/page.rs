@@ -8,12 +8,12 @@ use super::{
     Release, ReleaseKind,
     api::{LineDetail, ReleaseDetail, ReleasePageData, load_release_page},
 };
-use crate::features::publishing::page::PublishSection;
 use crate::components::{
     ErrorView, Loading,
     dates::{certainty_label, eol_date, long_date, short_date},
     status::{LineStatusPill, Pill},
 };
+use crate::features::publishing::page::PublishSection;
 
 #[component]
 pub fn ReleasePage() -> impl IntoView {
@@ -48,10 +48,8 @@ fn LineView(detail: LineDetail) -> impl IntoView {
         }
     });
     let next = detail.next_patch.clone().map(|p| {
-        let deadline = p
-            .cherry_pick_deadline
-            .map(|d| format!(", cherry-picks merged by {}", long_date(d)))
-            .unwrap_or_default();
+        let deadline =
+            p.cherry_pick_deadline.map(|d| format!(", cherry-picks merged by {}", long_date(d))).unwrap_or_default();
         view! {
             <dt>"Next patch"</dt>
             <dd>{p.version.to_string()} " on " {long_date(p.target_date)} {deadline}</dd>

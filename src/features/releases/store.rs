@@ -59,10 +59,8 @@ impl TryFrom<LineRow> for Line {
 impl TryFrom<ReleaseRow> for Release {
     type Error = AppError;
     fn try_from(row: ReleaseRow) -> Result<Self, AppError> {
-        let version =
-            Version::parse(&row.version).map_err(|_| corrupt("release.version", &row.version))?;
-        let status =
-            ReleaseStatus::parse(&row.status).ok_or_else(|| corrupt("release.status", &row.status))?;
+        let version = Version::parse(&row.version).map_err(|_| corrupt("release.version", &row.version))?;
+        let status = ReleaseStatus::parse(&row.status).ok_or_else(|| corrupt("release.status", &row.status))?;
         Ok(Self {
             id: row.id,
             kind: ReleaseKind::of(&version),
@@ -110,10 +108,7 @@ pub async fn list_releases(db: impl SqliteExecutor<'_>) -> Result<Vec<Release>, 
         .collect()
 }
 
-pub async fn find_release(
-    db: impl SqliteExecutor<'_>,
-    version: &Version,
-) -> Result<Option<Release>, AppError> {
+pub async fn find_release(db: impl SqliteExecutor<'_>, version: &Version) -> Result<Option<Release>, AppError> {
     sqlx::query_as::<_, ReleaseRow>(concat!(select_releases!(), " WHERE version = ?"))
         .bind(version.to_string())
         .fetch_optional(db)
@@ -123,11 +118,7 @@ pub async fn find_release(
 }
 
 /// Adds a line if it is not there yet.
-pub async fn ensure_line(
-    conn: &mut SqliteConnection,
-    line: LineId,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
+pub async fn ensure_line(conn: &mut SqliteConnection, line: LineId, now: DateTime<Utc>) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO release_line (id, major, minor, created_at) VALUES (?, ?, ?, ?) \
          ON CONFLICT (id) DO NOTHING",
@@ -209,7 +200,11 @@ pub async fn insert_release(
 
 /// Inserts a release unless its version is stored already (a concurrent writer got there
 /// first); true when this call inserted it.
-pub async fn insert_release_if_absent(conn: &mut SqliteConnection, new: &NewRelease, now: DateTime<Utc>) -> Result<bool, AppError> {
+pub async fn insert_release_if_absent(
+    conn: &mut SqliteConnection,
+    new: &NewRelease,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
     ensure_line(conn, new.version.line(), now).await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM release WHERE version = ?")
         .bind(new.version.to_string())
@@ -265,11 +260,7 @@ pub async fn find_policy(db: impl SqliteExecutor<'_>) -> Result<Policy, AppError
 }
 
 /// Saves the policy (the caller validated it).
-pub async fn update_policy(
-    conn: &mut SqliteConnection,
-    policy: &Policy,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
+pub async fn update_policy(conn: &mut SqliteConnection, policy: &Policy, now: DateTime<Utc>) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO policy (id, minor_release, patch_deadline, patch_target, weekly_qualification, \
          daily_cut_hour, branch_cut_days, code_freeze_days, support_weeks, support_successor, updated_at) \
@@ -312,7 +303,11 @@ pub async fn list_blackouts(db: impl SqliteExecutor<'_>) -> Result<Vec<Blackout>
 }
 
 /// Adds a blackout day; false when that day already was one.
-pub async fn insert_blackout(conn: &mut SqliteConnection, blackout: &Blackout, now: DateTime<Utc>) -> Result<bool, AppError> {
+pub async fn insert_blackout(
+    conn: &mut SqliteConnection,
+    blackout: &Blackout,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
     Ok(sqlx::query("INSERT INTO blackout (date, reason, created_at) VALUES (?, ?, ?) ON CONFLICT (date) DO NOTHING")
         .bind(blackout.date)
         .bind(&blackout.reason)
@@ -350,7 +345,12 @@ pub async fn update_planned_date(
 }
 
 /// Cancels a planned release, with the reason; bumps its revision.
-pub async fn update_cancelled(conn: &mut SqliteConnection, version: &Version, note: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
+pub async fn update_cancelled(
+    conn: &mut SqliteConnection,
+    version: &Version,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
     Ok(sqlx::query(
         "UPDATE release SET status = 'cancelled', date_note = ?, revision = revision + 1, updated_at = ? \
          WHERE version = ? AND actual_date IS NULL AND status IN ('planned', 'candidate')",
@@ -365,7 +365,13 @@ pub async fn update_cancelled(conn: &mut SqliteConnection, version: &Version, no
 }
 
 /// Records a weekly build as the candidate of a planned minor (a newer one replaces it).
-pub async fn update_candidate(conn: &mut SqliteConnection, version: &Version, build: &str, commit: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
+pub async fn update_candidate(
+    conn: &mut SqliteConnection,
+    version: &Version,
+    build: &str,
+    commit: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
     Ok(sqlx::query(
         "UPDATE release SET status = 'candidate', source_build = ?, source_commit = ?, revision = revision + 1, updated_at = ? \
          WHERE version = ? AND actual_date IS NULL AND status IN ('planned', 'candidate')",
@@ -405,7 +411,11 @@ pub async fn approve_release(
 }
 
 /// The release is being published to GitHub.
-pub async fn update_publishing(conn: &mut SqliteConnection, release_id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn update_publishing(
+    conn: &mut SqliteConnection,
+    release_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     sqlx::query("UPDATE release SET status = 'publishing', updated_at = ? WHERE id = ? AND status = 'approved'")
         .bind(now)
         .bind(release_id)
@@ -437,7 +447,11 @@ pub async fn update_github_published(
 }
 
 /// Sets or clears a line's end-of-life override.
-pub async fn update_eol_override(conn: &mut SqliteConnection, line: LineId, value: Option<&EolOverride>) -> Result<bool, AppError> {
+pub async fn update_eol_override(
+    conn: &mut SqliteConnection,
+    line: LineId,
+    value: Option<&EolOverride>,
+) -> Result<bool, AppError> {
     Ok(sqlx::query("UPDATE release_line SET eol_override_date = ?, eol_override_note = ? WHERE id = ?")
         .bind(value.map(|o| o.date))
         .bind(value.map(|o| o.note.as_str()))

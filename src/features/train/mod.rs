@@ -14,7 +14,10 @@ pub mod store;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{train::{BuildFacts, Suite, SuiteStatus}, version::Version};
+use crate::domain::{
+    train::{BuildFacts, Suite, SuiteStatus},
+    version::Version,
+};
 
 /// A suite result with its link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,9 +3,15 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{Build, Candidate, FlagKind, TrainView, api::{PromoteBuild, load_train}};
+use super::{
+    Build, Candidate, FlagKind, TrainView,
+    api::{PromoteBuild, load_train},
+};
 use crate::{
-    components::{ErrorView, Loading, dates::{long_date, relative, short_date}},
+    components::{
+        ErrorView, Loading,
+        dates::{long_date, relative, short_date},
+    },
     domain::train::{Suite, SuiteStatus},
 };
 
@@ -131,7 +137,12 @@ fn TrainBody(train: TrainView, promote: ServerAction<PromoteBuild>) -> impl Into
 }
 
 #[component]
-fn CandidateCard(candidate: Candidate, can_promote: bool, promote: ServerAction<PromoteBuild>, today: chrono::NaiveDate) -> impl IntoView {
+fn CandidateCard(
+    candidate: Candidate,
+    can_promote: bool,
+    promote: ServerAction<PromoteBuild>,
+    today: chrono::NaiveDate,
+) -> impl IntoView {
     let version = candidate.version.to_string();
     let build = candidate.build.clone();
     view! {

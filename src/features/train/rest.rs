@@ -50,6 +50,7 @@ pub async fn report_result(
     payload: Result<Json<ResultBody>, JsonRejection>,
 ) -> Result<Json<ResultAnswer>, AppError> {
     let input = body(payload)?;
-    let changed = service::report_result(&state, &actor, &name, &input.suite, &input.status, input.link.as_deref()).await?;
+    let changed =
+        service::report_result(&state, &actor, &name, &input.suite, &input.status, input.link.as_deref()).await?;
     Ok(Json(ResultAnswer { changed }))
 }

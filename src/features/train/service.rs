@@ -8,7 +8,10 @@ use crate::{
     domain::{
         patch_request::Link,
         schedule::{EventKind, EventStatus},
-        train::{BuildFacts, BuildName, Suite, SuiteStatus, monday_of, parse_commit, propose_candidate, select_weekly, weekly_point},
+        train::{
+            BuildFacts, BuildName, Suite, SuiteStatus, monday_of, parse_commit, propose_candidate, select_weekly,
+            weekly_point,
+        },
         version::Version,
     },
     error::AppError,
@@ -51,10 +54,10 @@ pub async fn report_build(state: &AppState, actor: &Principal, input: &NewBuild)
     actor.require(Permission::ReportBuilds)?;
     let name = BuildName::parse(input.name.trim())?;
     let full = input.name.trim().to_owned();
-    if let Some(branch) = input.branch.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
-        if branch != name.branch {
-            return Err(AppError::invalid("branch", format!("the name says branch “{}”, not “{branch}”", name.branch)));
-        }
+    if let Some(branch) = input.branch.as_deref().map(str::trim).filter(|b| !b.is_empty())
+        && branch != name.branch
+    {
+        return Err(AppError::invalid("branch", format!("the name says branch “{}”, not “{branch}”", name.branch)));
     }
     if let Some(cut) = input.cut_at.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         let cut: DateTime<Utc> = cut
@@ -74,7 +77,13 @@ pub async fn report_build(state: &AppState, actor: &Principal, input: &NewBuild)
         return Ok((existing, false));
     }
     let id = store::insert_build(&mut tx, &full, &name.branch, &commit, name.cut_at, now).await?;
-    record(&mut tx, actor, Change::new("build.reported", "build", &full, format!("reported {full} at {}", &commit[..7.min(commit.len())])), now).await?;
+    record(
+        &mut tx,
+        actor,
+        Change::new("build.reported", "build", &full, format!("reported {full} at {}", &commit[..7.min(commit.len())])),
+        now,
+    )
+    .await?;
     let (_, build) = store::find_build(&mut tx, &full).await?.ok_or(AppError::Internal)?;
     tx.commit().await?;
     let _ = id;
@@ -99,7 +108,9 @@ pub async fn report_result(
     };
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
-    let (id, build) = store::find_build(&mut tx, name.trim()).await?.ok_or_else(|| AppError::not_found(format!("build {}", name.trim())))?;
+    let (id, build) = store::find_build(&mut tx, name.trim())
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("build {}", name.trim())))?;
     let link_text = link.as_ref().map(|l| l.as_str().to_owned());
     if build.status(suite) == Some(status) && build.link(suite) == link_text {
         return Ok(false);
@@ -166,7 +177,18 @@ pub async fn tick(state: &AppState) -> Result<TickReport, AppError> {
             for suite in [Suite::Stability, Suite::Performance] {
                 store::upsert_result(&mut tx, id, suite, SuiteStatus::Pending, None, now).await?;
             }
-            record(&mut tx, &actor, Change::new("build.weekly_selected", "build", &chosen.name, format!("{} is the weekly of {monday}: {reason}", chosen.name)), now).await?;
+            record(
+                &mut tx,
+                &actor,
+                Change::new(
+                    "build.weekly_selected",
+                    "build",
+                    &chosen.name,
+                    format!("{} is the weekly of {monday}: {reason}", chosen.name),
+                ),
+                now,
+            )
+            .await?;
             tx.commit().await?;
             report.weeklies.push(chosen.name.clone());
         }
@@ -187,7 +209,11 @@ async fn propose(state: &AppState, actor: &Principal) -> Result<Option<String>, 
     let Some(best) = propose_candidate(&facts, day.max(today + Days::new(1))) else { return Ok(None) };
     let catalog = state.catalog().await?;
     let stored = catalog.release(&version);
-    if stored.is_some_and(|r| r.source_build.as_deref() == Some(best.name.as_str()) || r.shipped().is_some() || r.status == ReleaseStatus::Cancelled) {
+    if stored.is_some_and(|r| {
+        r.source_build.as_deref() == Some(best.name.as_str())
+            || r.shipped().is_some()
+            || r.status == ReleaseStatus::Cancelled
+    }) {
         return Ok(None);
     }
     let now = state.clock.now();
@@ -197,7 +223,10 @@ async fn propose(state: &AppState, actor: &Principal) -> Result<Option<String>, 
     if !update_candidate(&mut tx, &version, &best.name, &best.commit, now).await? {
         return Ok(None);
     }
-    let summary = format!("proposed {} as the candidate for {version}: the newest weekly that passed all three suites", best.name);
+    let summary = format!(
+        "proposed {} as the candidate for {version}: the newest weekly that passed all three suites",
+        best.name
+    );
     record(&mut tx, actor, Change::new("release.candidate_proposed", "release", &version, summary), now).await?;
     tx.commit().await?;
     Ok(Some(best.name.clone()))
@@ -208,7 +237,9 @@ async fn propose(state: &AppState, actor: &Principal) -> Result<Option<String>, 
 pub async fn promote(state: &AppState, actor: &Principal, name: &str) -> Result<Version, AppError> {
     actor.require(Permission::Promote)?;
     let mut conn = state.db.reader().acquire().await?;
-    let (build_id, build) = store::find_build(&mut conn, name.trim()).await?.ok_or_else(|| AppError::not_found(format!("build {}", name.trim())))?;
+    let (build_id, build) = store::find_build(&mut conn, name.trim())
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("build {}", name.trim())))?;
     drop(conn);
     if let Some(refusal) = build.facts().promotion_refusal() {
         return Err(AppError::conflict(refusal));
@@ -244,7 +275,12 @@ async fn candidate(state: &AppState, builds: &[Build]) -> Result<Option<Candidat
     let build = best.and_then(|f| builds.iter().find(|b| b.name == f.name)).cloned();
     let newest = weeklies.first();
     let failed: Vec<Suite> = newest
-        .map(|b| [Suite::Stability, Suite::Performance].into_iter().filter(|s| b.status(*s) == Some(SuiteStatus::Failed)).collect())
+        .map(|b| {
+            [Suite::Stability, Suite::Performance]
+                .into_iter()
+                .filter(|s| b.status(*s) == Some(SuiteStatus::Failed))
+                .collect()
+        })
         .unwrap_or_default();
     let escalation = match (newest, failed.is_empty()) {
         (Some(newest), false) => {
@@ -253,7 +289,11 @@ async fn candidate(state: &AppState, builds: &[Build]) -> Result<Option<Candidat
                 None => {
                     // The next weekly is chosen at the next qualification point and needs a few
                     // days of stability and performance tests.
-                    let next_point = weekly_point(monday_of(today) + Days::new(7), policy.weekly_qualification, policy.daily_cut_hour);
+                    let next_point = weekly_point(
+                        monday_of(today) + Days::new(7),
+                        policy.weekly_qualification,
+                        policy.daily_cut_hour,
+                    );
                     let ready = next_point.date_naive() + Days::new(QUALIFICATION_DAYS as u64);
                     ("next week's weekly build".to_owned(), (ready - release_day).num_days().max(0))
                 }
@@ -275,37 +315,70 @@ async fn candidate(state: &AppState, builds: &[Build]) -> Result<Option<Candidat
 }
 
 /// What needs attention: missing dailies, failed, late or impossible qualifications.
-fn flags(builds: &[Build], today: NaiveDate, now: DateTime<Utc>, cut_hour: u32, weekly_day: chrono::Weekday) -> Vec<Flag> {
+fn flags(
+    builds: &[Build],
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    cut_hour: u32,
+    weekly_day: chrono::Weekday,
+) -> Vec<Flag> {
     let mut flags = Vec::new();
     let grace = Duration::hours(3);
     for back in 0..14 {
         let day = today - Days::new(back);
         let due = day.and_hms_opt(cut_hour, 0, 0).expect("hour").and_utc() + grace;
         if due <= now && !builds.iter().any(|b| b.cut_at.date_naive() == day) {
-            flags.push(Flag { kind: FlagKind::MissingDaily, message: format!("No daily build was cut on {}.", day.format("%a %-d %b")) });
+            flags.push(Flag {
+                kind: FlagKind::MissingDaily,
+                message: format!("No daily build was cut on {}.", day.format("%a %-d %b")),
+            });
         }
     }
     for b in builds.iter().filter(|b| b.weekly_selected_at.is_some() && b.promoted_to.is_none()) {
-        let failed: Vec<&str> = [Suite::Stability, Suite::Performance].into_iter().filter(|s| b.status(*s) == Some(SuiteStatus::Failed)).map(Suite::as_str).collect();
+        let failed: Vec<&str> = [Suite::Stability, Suite::Performance]
+            .into_iter()
+            .filter(|s| b.status(*s) == Some(SuiteStatus::Failed))
+            .map(Suite::as_str)
+            .collect();
         if !failed.is_empty() {
-            flags.push(Flag { kind: FlagKind::FailedQualification, message: format!("Weekly {} failed {} tests.", b.name, failed.join(" and ")) });
+            flags.push(Flag {
+                kind: FlagKind::FailedQualification,
+                message: format!("Weekly {} failed {} tests.", b.name, failed.join(" and ")),
+            });
             continue;
         }
-        let waiting: Vec<&str> = [Suite::Stability, Suite::Performance].into_iter().filter(|s| b.status(*s) != Some(SuiteStatus::Passed)).map(Suite::as_str).collect();
+        let waiting: Vec<&str> = [Suite::Stability, Suite::Performance]
+            .into_iter()
+            .filter(|s| b.status(*s) != Some(SuiteStatus::Passed))
+            .map(Suite::as_str)
+            .collect();
         let selected = b.weekly_selected_at.expect("weekly");
         if !waiting.is_empty() && now - selected > Duration::days(QUALIFICATION_DAYS) {
             flags.push(Flag {
                 kind: FlagKind::LateQualification,
-                message: format!("Weekly {} has waited {} days for {} results.", b.name, (now - selected).num_days(), waiting.join(" and ")),
+                message: format!(
+                    "Weekly {} has waited {} days for {} results.",
+                    b.name,
+                    (now - selected).num_days(),
+                    waiting.join(" and ")
+                ),
             });
         }
     }
     for weeks_back in 0..4 {
         let monday = monday_of(today) - Days::new(7 * weeks_back);
         let point = weekly_point(monday, weekly_day, cut_hour);
-        let has = builds.iter().any(|b| b.weekly_selected_at.is_some() && monday_of(b.weekly_selected_at.expect("weekly").date_naive()) == monday);
+        let has = builds.iter().any(|b| {
+            b.weekly_selected_at.is_some() && monday_of(b.weekly_selected_at.expect("weekly").date_naive()) == monday
+        });
         if point + grace <= now && !has {
-            flags.push(Flag { kind: FlagKind::NoWeekly, message: format!("No daily build passed functional tests in time for the week of {}: there is no weekly build.", monday.format("%-d %b")) });
+            flags.push(Flag {
+                kind: FlagKind::NoWeekly,
+                message: format!(
+                    "No daily build passed functional tests in time for the week of {}: there is no weekly build.",
+                    monday.format("%-d %b")
+                ),
+            });
         }
     }
     flags
@@ -354,9 +427,14 @@ pub async fn demo_advance(state: &AppState, days: u64) -> Result<(), AppError> {
             continue;
         }
         let name = BuildName::format("main", cut);
-        let (build, created) = report_build(state, &ci, &NewBuild { name: name.clone(), branch: None, commit: demo_commit(day), cut_at: None }).await?;
+        let (build, created) = report_build(
+            state,
+            &ci,
+            &NewBuild { name: name.clone(), branch: None, commit: demo_commit(day), cut_at: None },
+        )
+        .await?;
         if created || build.status(Suite::Functional).is_none() {
-            let status = if day.ordinal() % 9 == 0 { "failed" } else { "passed" };
+            let status = if day.ordinal().is_multiple_of(9) { "failed" } else { "passed" };
             let link = format!("https://ci.example.com/trainyard/{name}/functional");
             report_result(state, &ci, &name, "functional", status, Some(&link)).await?;
         }
@@ -371,7 +449,15 @@ pub async fn demo_advance(state: &AppState, days: u64) -> Result<(), AppError> {
                 // Three weeks back, performance regressed: the escalation path has history.
                 let failed = suite == Suite::Performance && (today - w.cut_at.date_naive()).num_days() / 7 == 3;
                 let link = format!("https://ci.example.com/trainyard/{}/{}", w.name, suite.as_str());
-                report_result(state, &ci, &w.name, suite.as_str(), if failed { "failed" } else { "passed" }, Some(&link)).await?;
+                report_result(
+                    state,
+                    &ci,
+                    &w.name,
+                    suite.as_str(),
+                    if failed { "failed" } else { "passed" },
+                    Some(&link),
+                )
+                .await?;
             }
         }
     }

@@ -13,7 +13,11 @@ use crate::{
 };
 
 /// Builds cut in `from..=to`, with their functional result, for the schedule engine.
-pub async fn list_known_builds(db: impl SqliteExecutor<'_>, from: NaiveDate, to: NaiveDate) -> Result<Vec<KnownBuild>, AppError> {
+pub async fn list_known_builds(
+    db: impl SqliteExecutor<'_>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<KnownBuild>, AppError> {
     let rows: Vec<(String, NaiveDate, bool, Option<String>)> = sqlx::query_as(
         "SELECT b.name, b.cut_on, b.weekly_selected_at IS NOT NULL, r.status \
          FROM build b LEFT JOIN build_result r ON r.build_id = b.id AND r.suite = 'functional' \
@@ -25,7 +29,12 @@ pub async fn list_known_builds(db: impl SqliteExecutor<'_>, from: NaiveDate, to:
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(name, cut_on, weekly, status)| KnownBuild { name, cut_on, weekly, summary: status.unwrap_or_else(|| "pending".into()) })
+        .map(|(name, cut_on, weekly, status)| KnownBuild {
+            name,
+            cut_on,
+            weekly,
+            summary: status.unwrap_or_else(|| "pending".into()),
+        })
         .collect())
 }
 
@@ -133,10 +142,11 @@ pub async fn find_build(conn: &mut SqliteConnection, name: &str) -> Result<Optio
     .await?;
     let Some(row) = row else { return Ok(None) };
     let id = row.id;
-    let results: Vec<ResultRow> = sqlx::query_as("SELECT build_id, suite, status, link, reported_at FROM build_result WHERE build_id = ?")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let results: Vec<ResultRow> =
+        sqlx::query_as("SELECT build_id, suite, status, link, reported_at FROM build_result WHERE build_id = ?")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
     Ok(assemble(vec![row], results)?.pop().map(|b| (id, b)))
 }
 
@@ -186,7 +196,13 @@ pub async fn upsert_result(
 
 /// Marks a build as the weekly of the week starting `week_of`; false when that week has
 /// one already (the unique index decides, so two ticks racing cannot pick two).
-pub async fn mark_weekly(conn: &mut SqliteConnection, build: i64, week_of: NaiveDate, reason: &str, now: DateTime<Utc>) -> Result<bool, AppError> {
+pub async fn mark_weekly(
+    conn: &mut SqliteConnection,
+    build: i64,
+    week_of: NaiveDate,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
     let result = sqlx::query("UPDATE build SET weekly_selected_at = ?, weekly_reason = ?, weekly_of = ? WHERE id = ? AND weekly_selected_at IS NULL")
         .bind(now)
         .bind(reason)
@@ -203,7 +219,8 @@ pub async fn mark_weekly(conn: &mut SqliteConnection, build: i64, week_of: Naive
 
 /// Whether the week starting `week_of` has its weekly.
 pub async fn has_weekly(db: impl SqliteExecutor<'_>, week_of: NaiveDate) -> Result<bool, AppError> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM build WHERE weekly_of = ?").bind(week_of).fetch_optional(db).await?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM build WHERE weekly_of = ?").bind(week_of).fetch_optional(db).await?;
     Ok(found.is_some())
 }
 
