@@ -37,6 +37,19 @@ pub fn stylesheet_href() -> String {
     .clone()
 }
 
+/// The URLs of the JavaScript glue and the WebAssembly bundle (hashed in release builds).
+pub fn bundle_urls() -> (String, String) {
+    static URLS: OnceLock<(String, String)> = OnceLock::new();
+    URLS.get_or_init(|| {
+        let named = |kind: &str| match hash_of(kind) {
+            Some(hash) => format!("/pkg/trainyard.{hash}.{kind}"),
+            None => format!("/pkg/trainyard.{kind}"),
+        };
+        (named("js"), named("wasm"))
+    })
+    .clone()
+}
+
 /// Serves a file from the site root, or the app's own 404 page.
 pub async fn serve_file_or_not_found(State(state): State<AppState>, req: Request<Body>) -> Response<Body> {
     let immutable = req.uri().path().starts_with("/pkg/") && state.leptos.hash_files;
