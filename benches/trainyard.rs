@@ -301,23 +301,43 @@ async fn first_load(base: &str) -> BTreeMap<String, usize> {
             res.bytes().await.unwrap().len()
         }
     };
-    let html = client.get(format!("{base}/releases")).send().await.unwrap().text().await.unwrap();
+    let text = |path: String| {
+        let client = client.clone();
+        async move { client.get(format!("{base}{path}")).send().await.unwrap().text().await.unwrap() }
+    };
+    let html = text("/releases".into()).await;
     let mut sizes = BTreeMap::new();
     sizes.insert("html".to_owned(), get("/releases".into()).await);
-    let mut assets: Vec<String> = Vec::new();
-    for marker in ["rel=\"stylesheet\"", "rel=\"modulepreload\"", "rel=\"preload\""] {
-        for part in html.split("<link").filter(|p| p.contains(marker)) {
-            if let Some(href) = part.split("href=\"").nth(1).and_then(|h| h.split('"').next()) {
-                assets.push(href.to_owned());
-            }
+    // What the page names (stylesheet, bootstrap script, bundle), then what its scripts import.
+    let mut assets = pkg_paths(&html);
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(path) = assets.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
         }
-    }
-    for href in assets {
-        let kind = href.rsplit('.').next().unwrap_or("asset").to_owned();
-        let size = get(href).await;
-        *sizes.entry(kind).or_default() += size;
+        let kind = path.rsplit('.').next().unwrap_or("asset").to_owned();
+        if kind == "js" {
+            assets.extend(static_imports(&text(path.clone()).await));
+        }
+        *sizes.entry(kind).or_default() += get(path).await;
     }
     sizes
+}
+
+/// The modules a script in `/pkg` imports statically (`from "./x.js"`), as `/pkg/…` paths; not
+/// the lazy routes' chunks, which load only when their page is visited.
+fn static_imports(js: &str) -> Vec<String> {
+    js.split("from")
+        .skip(1)
+        .filter_map(|rest| rest.trim_start().strip_prefix("\"./").or_else(|| rest.trim_start().strip_prefix("'./")))
+        .filter_map(|rest| rest.split(['"', '\'']).next())
+        .map(|name| format!("/pkg/{name}"))
+        .collect()
+}
+
+/// The `/pkg/…` paths quoted in a page.
+fn pkg_paths(text: &str) -> Vec<String> {
+    text.match_indices("\"/pkg/").filter_map(|(at, _)| text[at + 1..].split('"').next()).map(str::to_owned).collect()
 }
 
 /// Lighthouse's four scores, and what the page transferred (URL → bytes on the wire).
