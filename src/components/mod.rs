@@ -60,6 +60,30 @@ pub fn NotFoundPage() -> impl IntoView {
     }
 }
 
+/// A page's data once loaded: what `content` makes of it, or the error in its place (which also
+/// sets the response status on the server).
+#[component]
+pub fn Loaded<T, F, V>(data: Resource<Result<T, AppError>>, content: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let content = content.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => content(d).into_any(),
+                        Err(e) => view! { <ErrorView error=e /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// A loading placeholder that keeps its space, so nothing jumps when data arrives.
 #[component]
 pub fn Loading() -> impl IntoView {

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 
 use super::api::{AdminData, CreateToken, CreateUser, RevokeToken, SavePolicy, load_admin};
 use crate::{
-    components::{ErrorView, Loading, form::FieldError},
+    components::{Loaded, form::FieldError},
     features::auth::Role,
 };
 
@@ -29,17 +29,10 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <Title text="Admin · Trainyard" />
         <h1>"Admin"</h1>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! {
-                        <PolicyEditor policy=d.policy.clone() save=save_policy />
-                        <AdminView data=d create_user create_token revoke />
-                    }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data=data content=move |d| view! {
+            <PolicyEditor policy=d.policy.clone() save=save_policy />
+            <AdminView data=d create_user create_token revoke />
+        } />
     }
 }
 

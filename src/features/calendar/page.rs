@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     components::{
-        ErrorView, Loading,
+        Loaded,
         dates::{long_date, long_month_year, month_year, relative, weekday_date},
         form::FieldError,
     },
@@ -56,14 +56,7 @@ pub fn CalendarPage() -> impl IntoView {
     view! {
         <Title text="Calendar · Trainyard" />
         <h1>"Release calendar"</h1>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <CalendarView data=d corrections /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data=data content=move |d| view! { <CalendarView data=d corrections /> } />
     }
 }
 

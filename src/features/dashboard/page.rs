@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use super::api::{Dashboard, load_dashboard};
 use crate::{
     components::{
-        ErrorView, Loading,
+        Loaded,
         dates::{long_date, relative, short_date},
         status::LineStatusPill,
     },
@@ -19,14 +19,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <Title text="What is next · Trainyard" />
         <h1>"What is next"</h1>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <DashboardView data=d /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data=data content=move |d| view! { <DashboardView data=d /> } />
     }
 }
 

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     components::{
-        ErrorView, Loading,
+        Loaded,
         dates::{certainty_label, eol_date, long_date, short_date},
         status::LineStatusPill,
     },
@@ -32,14 +32,7 @@ pub fn ReleasesPage() -> impl IntoView {
             content="Which release lines are supported, until when, and their latest patches."
         />
         <h1>"Supported releases"</h1>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match matrix.await {
-                    Ok(m) => view! { <MatrixView matrix=m show_eol /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data=matrix content=move |m| view! { <MatrixView matrix=m show_eol /> } />
     }
 }
 

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::{
     components::{
-        ErrorView, Loading,
+        ErrorView, Loaded, Loading,
         dates::{long_date, short_date},
     },
     domain::{
@@ -64,14 +64,7 @@ pub fn PatchRequestsPage() -> impl IntoView {
             <a class="button" href="/patch-requests/new">"Request a patch release"</a>
         </div>
         <p class="lede">"Only stability and security bugs get a patch release, on every supported line they affect; everything else waits for the next monthly release."</p>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(l) => view! { <ListView list=l /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data=list content=move |l| view! { <ListView list=l /> } />
         {move || matches!(viewer.role(), Some(Role::ReleaseManager | Role::Admin)).then(|| view! { <Rotation /> })}
     }
 }
@@ -233,14 +226,7 @@ pub fn NewPatchRequestPage() -> impl IntoView {
         {move || viewer.viewer.get().is_none().then(|| view! {
             <p class="callout warn">"You can fill in the form, but you must " <a href="/login?next=/patch-requests/new">"sign in"</a> " as a developer to file it."</p>
         })}
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match context.await {
-                    Ok(c) => view! { <PatchForm context=c /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data=context content=move |c| view! { <PatchForm context=c /> } />
     }
 }
 

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     components::{
-        ErrorView, Loading,
+        Loaded,
         dates::{long_date, relative, short_date},
     },
     domain::train::{Suite, SuiteStatus},
@@ -26,14 +26,7 @@ pub fn TrainPage() -> impl IntoView {
             "A daily build is cut and functionally tested every day; once a week the newest passing daily becomes the weekly build and gets stability and performance tests; "
             "the monthly release is promoted only from a weekly that passed all three."
         </p>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(t) => view! { <TrainBody train=t promote /> }.into_any(),
-                    Err(e) => view! { <ErrorView error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded data=data content=move |t| view! { <TrainBody train=t promote /> } />
     }
 }
 
