@@ -69,6 +69,29 @@ pub fn PatchRequestsPage() -> impl IntoView {
     }
 }
 
+/// A list filter: a `<select>` whose first choice, "any", leaves it off. `options` are
+/// (value, text, chosen).
+#[component]
+fn FilterSelect(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String, bool)>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id name=name>
+                <option value="">"any"</option>
+                {options
+                    .into_iter()
+                    .map(|(value, text, chosen)| view! { <option value=value selected=chosen.then_some("selected")>{text}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
 #[component]
 fn ListView(list: RequestList) -> impl IntoView {
     let f = list.filter.clone();
@@ -89,7 +112,6 @@ fn ListView(list: RequestList) -> impl IntoView {
             format!("/patch-requests?{}", with.query())
         }
     };
-    let selected = |a: bool| a.then_some("selected");
     view! {
         <nav class="counts" aria-label="Requests by status">
             {list.counts.iter().map(|(s, n)| {
@@ -99,34 +121,14 @@ fn ListView(list: RequestList) -> impl IntoView {
             <a href="/patch-requests">"all"</a>
         </nav>
         <Form method="GET" action="/patch-requests" attr:class="filters">
-            <div class="field">
-                <label for="f-status">"Status"</label>
-                <select id="f-status" name="status">
-                    <option value="">"any"</option>
-                    {RequestStatus::ALL.map(|s| view! { <option value=s.as_str() selected=selected(f.status == Some(s))>{s.as_str()}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="f-line">"Line"</label>
-                <select id="f-line" name="line">
-                    <option value="">"any"</option>
-                    {list.lines.iter().map(|l| view! { <option value=l.to_string() selected=selected(f.line == Some(*l))>{l.to_string()}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="f-category">"Category"</label>
-                <select id="f-category" name="category">
-                    <option value="">"any"</option>
-                    {Category::ALL.map(|c| view! { <option value=c.as_str() selected=selected(f.category == Some(c))>{c.short()}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="f-severity">"Severity"</label>
-                <select id="f-severity" name="severity">
-                    <option value="">"any"</option>
-                    {Severity::ALL.map(|s| view! { <option value=s.as_str() selected=selected(f.severity == Some(s))>{s.as_str()}</option> }).collect_view()}
-                </select>
-            </div>
+            <FilterSelect id="f-status" name="status" label="Status"
+                options=RequestStatus::ALL.map(|s| (s.as_str().to_owned(), s.as_str().to_owned(), f.status == Some(s))).to_vec() />
+            <FilterSelect id="f-line" name="line" label="Line"
+                options=list.lines.iter().map(|l| (l.to_string(), l.to_string(), f.line == Some(*l))).collect() />
+            <FilterSelect id="f-category" name="category" label="Category"
+                options=Category::ALL.map(|c| (c.as_str().to_owned(), c.short().to_owned(), f.category == Some(c))).to_vec() />
+            <FilterSelect id="f-severity" name="severity" label="Severity"
+                options=Severity::ALL.map(|s| (s.as_str().to_owned(), s.as_str().to_owned(), f.severity == Some(s))).to_vec() />
             {list.signed_in.then(|| view! {
                 <label class="choice" for="f-mine"><input type="checkbox" id="f-mine" name="mine" value="1" checked=f.mine />"Mine only"</label>
             })}
