@@ -324,7 +324,11 @@ async fn the_list_filters_paginates_and_counts() {
     assert!(page1["total"].as_i64().unwrap() >= 30);
     let (_, page2) = app.get_json("/api/v1/patch-requests?line=1.12&status=open&page=2").await;
     assert!(!page2["items"].as_array().unwrap().is_empty());
-    let html = text_of(&app.get("/patch-requests?status=deferred").await.text().await.unwrap());
+    let page = app.get("/patch-requests?status=deferred&category=feature").await.text().await.unwrap();
+    for kept in ["<option value=\"deferred\" selected", "<option value=\"feature\" selected"] {
+        assert!(page.contains(kept), "the filter form shows the filters in the URL: {kept}");
+    }
+    let html = text_of(&page);
     assert!(html.contains("Add a flag to tune the retry budget"), "the demo's deferred feature: {html}");
     assert!(!html.contains("Bug number"));
     let (status, body) = app.get_json("/api/v1/patch-requests?status=lost").await;
