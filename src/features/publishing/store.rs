@@ -75,31 +75,26 @@ async fn history(db: impl SqliteExecutor<'_>, id: i64) -> Result<Vec<Attempt>, A
 }
 
 pub async fn find_for_release(conn: &mut SqliteConnection, release_id: i64) -> Result<Option<Stored>, AppError> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM publication WHERE release_id = ?"))
+    let row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM publication WHERE release_id = ?"))
         .bind(release_id)
         .fetch_optional(&mut *conn)
         .await?;
-    match row {
-        Some(row) => {
-            let h = history(&mut *conn, row.id).await?;
-            Ok(Some(stored(row, h)?))
-        }
-        None => Ok(None),
-    }
+    with_history(conn, row).await
 }
 
 pub async fn find(conn: &mut SqliteConnection, id: i64) -> Result<Option<Stored>, AppError> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM publication WHERE id = ?"))
+    let row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM publication WHERE id = ?"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
-    match row {
-        Some(row) => {
-            let h = history(&mut *conn, row.id).await?;
-            Ok(Some(stored(row, h)?))
-        }
-        None => Ok(None),
-    }
+    with_history(conn, row).await
+}
+
+/// A publication found, with its attempts.
+async fn with_history(conn: &mut SqliteConnection, row: Option<Row>) -> Result<Option<Stored>, AppError> {
+    let Some(row) = row else { return Ok(None) };
+    let attempts = history(&mut *conn, row.id).await?;
+    Ok(Some(stored(row, attempts)?))
 }
 
 /// Publications whose next attempt is due, oldest first.
