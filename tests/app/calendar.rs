@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use trainyard::features::calendar::api as cal;
 
-use crate::harness::{TestApp, text_of};
+use crate::harness::{TestApp, policy_form, text_of};
 
 fn url<F: ServerFn>() -> &'static str {
     F::url()
@@ -255,27 +255,6 @@ async fn the_dashboard_says_what_is_next_with_relative_times() {
     assert!(text.contains("1.13.0 monthly release"));
     assert!(text.contains("in 3 weeks"), "Dec 22 is in 3 weeks: {text}");
     assert!(text.contains("1.9 end of life"), "1.9 ends on Dec 8: {text}");
-}
-
-fn policy_form(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
-    let defaults = [
-        ("minor_release", "4th Tuesday"),
-        ("patch_deadline", "1st Friday"),
-        ("patch_target", "2nd Tuesday"),
-        ("weekly_qualification", "Wednesday"),
-        ("daily_cut_hour", "2"),
-        ("branch_cut_days", "14"),
-        ("code_freeze_days", "7"),
-        ("support_weeks", "6"),
-        ("support_successor", "2"),
-    ];
-    defaults
-        .iter()
-        .map(|(k, v)| {
-            let value = overrides.iter().find(|(o, _)| o == k).map(|(_, v)| *v).unwrap_or(v);
-            (format!("policy[{k}]"), value.to_owned())
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -133,3 +133,25 @@ pub fn text_of(html: &str) -> String {
     // Markers sat between text nodes that render adjacent ("1.10" "." → "1.10.").
     collapsed.replace(" .", ".").replace(" ,", ",").replace("( ", "(").replace(" )", ")")
 }
+
+/// The admin policy form with the default cadence, some fields overridden.
+pub fn policy_form(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
+    let defaults = [
+        ("minor_release", "4th Tuesday"),
+        ("patch_deadline", "1st Friday"),
+        ("patch_target", "2nd Tuesday"),
+        ("weekly_qualification", "Wednesday"),
+        ("daily_cut_hour", "2"),
+        ("branch_cut_days", "14"),
+        ("code_freeze_days", "7"),
+        ("support_weeks", "6"),
+        ("support_successor", "2"),
+    ];
+    defaults
+        .iter()
+        .map(|(k, v)| {
+            let value = overrides.iter().find(|(o, _)| o == k).map(|(_, v)| *v).unwrap_or(v);
+            (format!("policy[{k}]"), value.to_owned())
+        })
+        .collect()
+}

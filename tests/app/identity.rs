@@ -4,7 +4,7 @@ use leptos::server_fn::ServerFn;
 use reqwest::{Client, StatusCode, header};
 use trainyard::features::{admin::api as admin, auth::api as auth};
 
-use crate::harness::{TestApp, sign_in_url};
+use crate::harness::{TestApp, policy_form, sign_in_url};
 
 fn url<F: ServerFn>() -> &'static str {
     F::url()
@@ -183,20 +183,7 @@ fn mutating_endpoints() -> Vec<Endpoint> {
     use trainyard::features::{
         calendar::api as cal, patch_requests::api as pr, publishing::api as publish, train::api as train,
     };
-    let policy: Vec<(String, String)> = [
-        ("minor_release", "4th Tuesday"),
-        ("patch_deadline", "1st Friday"),
-        ("patch_target", "2nd Tuesday"),
-        ("weekly_qualification", "Wednesday"),
-        ("daily_cut_hour", "2"),
-        ("branch_cut_days", "14"),
-        ("code_freeze_days", "7"),
-        ("support_weeks", "6"),
-        ("support_successor", "2"),
-    ]
-    .iter()
-    .map(|(k, v)| (format!("policy[{k}]"), (*v).to_owned()))
-    .collect();
+    let policy = policy_form(&[]);
     let request: Vec<(String, String)> = [
         ("title", "t"),
         ("category", "stability"),
