@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 # Builds are cached outside the clone so a fresh clone (CI) reuses them; they still work cold.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/trainyard/target
+# Incremental state is kept per checkout path and never pruned: each CI clone added gigabytes.
+export CARGO_INCREMENTAL ?= 0
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 # Chromium must not try to reach Google: this machine's network is closed.
 export CHROME_PATH ?= /usr/bin/chromium
@@ -26,7 +28,7 @@ setup:
 	./scripts/setup.sh
 
 build: setup
-	cargo leptos build --release --precompress --split
+	cargo leptos build --release --precompress
 
 unit: setup
 	cargo test --locked --features ssr

@@ -308,8 +308,12 @@ async fn first_load(base: &str) -> BTreeMap<String, usize> {
     let html = text("/releases".into()).await;
     let mut sizes = BTreeMap::new();
     sizes.insert("html".to_owned(), get("/releases".into()).await);
-    // What the page names (stylesheet, bootstrap script, bundle), then what its scripts import.
-    let mut assets = pkg_paths(&html);
+    // What the page names (stylesheet, bundle), then what its scripts import. The bootstrap
+    // script loads the bundle only when the page has islands (app.rs), as Chromium's own
+    // figure below confirms.
+    let has_islands = html.contains("<leptos-island");
+    let mut assets: Vec<String> =
+        pkg_paths(&html).into_iter().filter(|p| has_islands || !(p.ends_with(".js") || p.ends_with(".wasm"))).collect();
     let mut seen = std::collections::BTreeSet::new();
     while let Some(path) = assets.pop() {
         if !seen.insert(path.clone()) {
@@ -324,8 +328,7 @@ async fn first_load(base: &str) -> BTreeMap<String, usize> {
     sizes
 }
 
-/// The modules a script in `/pkg` imports statically (`from "./x.js"`), as `/pkg/…` paths; not
-/// the lazy routes' chunks, which load only when their page is visited.
+/// The modules a script in `/pkg` imports statically (`from "./x.js"`), as `/pkg/…` paths.
 fn static_imports(js: &str) -> Vec<String> {
     js.split("from")
         .skip(1)

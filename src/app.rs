@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::{Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    Lazy, LazyRoute, SsrMode,
+    SsrMode,
     components::{A, Route, Router, Routes},
-    lazy_route, path,
+    path,
 };
 
 use crate::{
@@ -47,20 +47,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Leptos' hydration bootstrap (`HydrationScripts`), but started after the first paint and
-/// without preload hints for the bundle or the lazy routes' chunks. The server-rendered page is
-/// complete and works without WebAssembly (links and forms are real), so the 260 KB bundle must
-/// not compete with it for a phone's bandwidth: preloaded, Lighthouse's simulated slow 4G
-/// counted its download into the largest contentful paint. The split-out chunks of a lazy route
-/// are fetched by the bundle's own loader while it hydrates.
+/// Loads the WebAssembly only on a page with islands (the interactive parts: forms and their
+/// live checks), after the first paint, and hydrates each island; every other page is complete
+/// as the server sent it and downloads no script beyond this one. As Leptos' islands bootstrap,
+/// without its preload hints: on a phone the bundle must not compete with the page. The body is
+/// marked once everything is interactive, so end-to-end tests wait for that instead of sleeping.
 #[component]
 fn HydrateAfterPaint() -> impl IntoView {
     let (js, wasm) = bundle_urls();
     // A `requestAnimationFrame` callback runs just before a frame is painted, a task queued
     // from it just after.
     let script = format!(
-        "const hydrate = () => import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));\
-         requestAnimationFrame(() => setTimeout(hydrate, 0));"
+        "const islands = [...document.querySelectorAll('leptos-island')];\
+         const done = () => document.body.setAttribute('data-hydrated', 'true');\
+         const hydrate = async () => {{ const m = await import({js:?}); await m.default({{ module_or_path: {wasm:?} }}); m.hydrate();\
+         for (const el of islands) {{ const f = m[el.dataset.component]; if (f) await f(el); else console.error('no island ' + el.dataset.component); }} done(); }};\
+         if (islands.length) requestAnimationFrame(() => setTimeout(hydrate, 0)); else done();"
     );
     view! { <script type="module">{script}</script> }
 }
@@ -89,42 +91,11 @@ fn stylesheet_href() -> String {
     }
 }
 
-/// A route whose code is split out of the first WebAssembly bundle and loaded when first
-/// visited (`cargo leptos build --split`): a first visit to `/releases` downloads only what
-/// that page needs (issue 9's first-load budget). The server renders them like any route.
-macro_rules! lazy_page {
-    ($route:ident, $page:path) => {
-        #[derive(Clone)]
-        pub struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(this: Self) -> AnyView {
-                let _ = this;
-                $page().into_any()
-            }
-        }
-    };
-}
-
-lazy_page!(HomeRoute, HomePage);
-lazy_page!(CalendarRoute, CalendarPage);
-lazy_page!(ReleaseRoute, ReleasePage);
-lazy_page!(PatchRequestsRoute, PatchRequestsPage);
-lazy_page!(NewPatchRequestRoute, NewPatchRequestPage);
-lazy_page!(PatchRequestRoute, PatchRequestPage);
-lazy_page!(TrainRoute, TrainPage);
-lazy_page!(LoginRoute, LoginPage);
-lazy_page!(AdminRoute, AdminPage);
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let viewer = ViewerContext::provide();
+    let is_admin = viewer.role() == Some(Role::Admin);
 
     view! {
         <Meta name="description" content="Trainyard runs the release train: calendar, supported releases, patch requests, builds." />
@@ -139,22 +110,22 @@ pub fn App() -> impl IntoView {
                     <A href="/releases">"Releases"</A>
                     <A href="/patch-requests">"Patch requests"</A>
                     <A href="/train">"Train"</A>
-                    {move || (viewer.role() == Some(Role::Admin)).then(|| view! { <A href="/admin">"Admin"</A> })}
+                    {is_admin.then(|| view! { <A href="/admin">"Admin"</A> })}
                 </nav>
                 <SessionBox />
             </header>
             <main id="main">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/calendar") view={Lazy::<CalendarRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/calendar") view=CalendarPage ssr=SsrMode::Async />
                     <Route path=path!("/releases") view=ReleasesPage ssr=SsrMode::Async />
-                    <Route path=path!("/releases/:version") view={Lazy::<ReleaseRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/patch-requests") view={Lazy::<PatchRequestsRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/patch-requests/new") view={Lazy::<NewPatchRequestRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/patch-requests/:id") view={Lazy::<PatchRequestRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/train") view={Lazy::<TrainRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/releases/:version") view=ReleasePage ssr=SsrMode::Async />
+                    <Route path=path!("/patch-requests") view=PatchRequestsPage ssr=SsrMode::Async />
+                    <Route path=path!("/patch-requests/new") view=NewPatchRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("/patch-requests/:id") view=PatchRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("/train") view=TrainPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -11,20 +11,13 @@ pub mod features;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// Entry point of the WebAssembly bundle: hydrates the server-rendered page.
+/// Entry point of the WebAssembly bundle: readies the islands of the server-rendered page
+/// (the bootstrap script in `app.rs` then hydrates each one). A server function that answers
+/// with a redirect (signing in) leads to a real page load: there is no client-side router.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    use leptos::prelude::document;
     console_error_panic_hook::set_once();
-    // As `leptos::mount::hydrate_lazy`: the split-out code of the current route is loaded
-    // while hydrating. Once everything is interactive the body is marked, so end-to-end tests
-    // wait for that instead of sleeping.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
-    leptos::task::spawn_local(async move {
-        let Some(body) = document().body() else { return };
-        let app = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
-        app.forget();
-        let _ = body.set_attribute("data-hydrated", "true");
-    });
+    let _ = leptos::server_fn::redirect::set_redirect_hook(|to: &str| components::go_to(to));
+    leptos::mount::hydrate_islands();
 }

@@ -89,3 +89,57 @@ where
 pub fn Loading() -> impl IntoView {
     view! { <p class="loading" aria-busy="true">"Loading…"</p> }
 }
+
+/// A full page load of `to`. Pages render on the server (islands), so after a change the way
+/// to show it everywhere on the page is to ask the server again.
+pub fn go_to(to: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().set_href(to);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = to;
+    }
+}
+
+/// Loads the current page again once `done` says an action succeeded, so the server-rendered
+/// parts around an island show the change (as a plain form post would).
+pub fn reload_when(done: impl Fn() -> bool + 'static) {
+    Effect::new(move |_| {
+        if done() {
+            #[cfg(feature = "hydrate")]
+            {
+                let _ = window().location().reload();
+            }
+        }
+    });
+}
+
+/// An island's data, sent with the page, and loaded again by `load` whenever `changed` changes
+/// (an action completed), so the island updates in place.
+pub fn refreshed<T, K, Fut>(
+    initial: T,
+    changed: impl Fn() -> K + 'static,
+    load: impl Fn() -> Fut + Clone + 'static,
+) -> RwSignal<T>
+where
+    T: Send + Sync + 'static,
+    K: PartialEq + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>> + 'static,
+{
+    let data = RwSignal::new(initial);
+    Effect::new(move |before: Option<K>| {
+        let now = changed();
+        if before.is_some_and(|b| b != now) {
+            let load = load.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = load().await {
+                    data.set(fresh);
+                }
+            });
+        }
+        now
+    });
+    data
+}

@@ -5,17 +5,29 @@ use leptos_meta::Title;
 
 use super::api::{AdminData, CreateToken, CreateUser, RevokeToken, SavePolicy, load_admin};
 use crate::{
-    components::{Loaded, form::FieldError},
+    components::{Loaded, form::FieldError, refreshed},
     features::auth::Role,
 };
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| load_admin());
+    view! {
+        <Title text="Admin · Trainyard" />
+        <h1>"Admin"</h1>
+        <Loaded data=data content=move |d| view! { <Admin data=d /> } />
+    }
+}
+
+/// The whole page is forms (admins only): it updates in place after each change.
+#[island]
+fn Admin(data: AdminData) -> impl IntoView {
     let create_user = ServerAction::<CreateUser>::new();
     let create_token = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
     let save_policy = ServerAction::<SavePolicy>::new();
-    let data = Resource::new(
+    let data = refreshed(
+        data,
         move || {
             (
                 create_user.version().get(),
@@ -24,15 +36,14 @@ pub fn AdminPage() -> impl IntoView {
                 save_policy.version().get(),
             )
         },
-        |_| load_admin(),
+        load_admin,
     );
-    view! {
-        <Title text="Admin · Trainyard" />
-        <h1>"Admin"</h1>
-        <Loaded data=data content=move |d| view! {
+    move || {
+        let d = data.get();
+        view! {
             <PolicyEditor policy=d.policy.clone() save=save_policy />
             <AdminView data=d create_user create_token revoke />
-        } />
+        }
     }
 }
 

@@ -9,35 +9,29 @@ use super::{
     api::{SignIn, SignOut},
 };
 
-/// The signed-in viewer, shared by the header and pages that show role-specific actions.
-///
-/// Known synchronously: the server reads it from the request and hands it to the browser with
-/// the page (a `SharedValue`), so no page waits on it. Sharing one resource between several
-/// `<Suspense>` boundaries can stall server rendering under load (leptos#4851), which this avoids.
-#[derive(Clone, Copy)]
+/// The signed-in viewer, for the header and the pages that show role-specific parts. Pages
+/// render on the server only (islands), so this is read from the request and never travels to
+/// the browser.
+#[derive(Clone)]
 pub struct ViewerContext {
-    pub viewer: RwSignal<Option<Viewer>>,
-    pub sign_in: ServerAction<SignIn>,
+    pub viewer: Option<Viewer>,
 }
 
 impl ViewerContext {
-    /// Provided once by `App`; updated when a sign-in completes in the browser.
+    /// Provided once by `App`.
     pub fn provide() -> Self {
-        let initial = SharedValue::new(request_viewer).into_inner();
-        let viewer = RwSignal::new(initial);
-        let sign_in = ServerAction::<SignIn>::new();
-        Effect::new(move |_| {
-            if let Some(Ok(v)) = sign_in.value().get() {
-                viewer.set(Some(v));
-            }
-        });
-        let context = Self { viewer, sign_in };
-        provide_context(context);
+        let context = Self { viewer: request_viewer() };
+        provide_context(context.clone());
         context
     }
 
     pub fn role(&self) -> Option<Role> {
-        self.viewer.with(|v| v.as_ref().map(|v| v.role))
+        self.viewer.as_ref().map(|v| v.role)
+    }
+
+    /// Whether the viewer may correct the calendar, triage and promote.
+    pub fn is_manager(&self) -> bool {
+        matches!(self.role(), Some(Role::ReleaseManager | Role::Admin))
     }
 }
 
@@ -68,33 +62,37 @@ fn message_for(code: &str) -> &'static str {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let ViewerContext { sign_in, .. } = use_viewer();
     let query = use_query_map();
-    let from_url = move |key: &str| query.read().get(key).unwrap_or_default();
-    let error = move || {
-        let from_action = sign_in.value().get().and_then(Result::err).map(|e| e.to_string());
-        from_action.or_else(|| {
-            let code = from_url("error");
-            (!code.is_empty()).then(|| message_for(&code).to_owned())
-        })
-    };
+    let from_url = move |key: &str| query.read_untracked().get(key).unwrap_or_default();
+    let code = from_url("error");
     view! {
         <Title text="Sign in · Trainyard" />
         <h1>"Sign in"</h1>
         <p class="lede">"Developers sign in to request patch releases; release managers to triage, promote and publish."</p>
+        <LoginForm name=from_url("name") next=from_url("next") error=(!code.is_empty()).then(|| message_for(&code).to_owned()) />
+    }
+}
+
+/// The sign-in form; `error` is what a failed plain form post left in the URL. Signing in
+/// leads to `next` (the server's redirect).
+#[island]
+fn LoginForm(name: String, next: String, error: Option<String>) -> impl IntoView {
+    let sign_in = ServerAction::<SignIn>::new();
+    let error = move || sign_in.value().get().and_then(Result::err).map(|e| e.to_string()).or_else(|| error.clone());
+    view! {
         <ActionForm action=sign_in attr:class="stack" attr:aria-describedby="login-error">
             <div id="login-error" aria-live="polite">
                 {move || error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             </div>
             <div class="field">
                 <label for="login-name">"Name"</label>
-                <input id="login-name" type="text" name="name" autocomplete="username" required value=move || from_url("name") />
+                <input id="login-name" type="text" name="name" autocomplete="username" required value=name />
             </div>
             <div class="field">
                 <label for="login-password">"Password"</label>
                 <input id="login-password" type="password" name="password" autocomplete="current-password" required />
             </div>
-            <input type="hidden" name="next" value=move || from_url("next") />
+            <input type="hidden" name="next" value=next />
             <p>
                 <button type="submit" disabled=move || sign_in.pending().get()>"Sign in"</button>
             </p>
@@ -105,15 +103,12 @@ pub fn LoginPage() -> impl IntoView {
 /// "Signed in as bob (release manager) · Sign out", or a sign-in link.
 #[component]
 pub fn SessionBox() -> impl IntoView {
-    let ViewerContext { viewer, .. } = use_viewer();
-    let location = use_location();
-    let login_href = move || {
-        let path = location.pathname.get();
-        if path == "/login" { "/login".to_owned() } else { format!("/login?next={path}") }
-    };
+    let viewer = use_viewer().viewer;
+    let path = use_location().pathname.get_untracked();
+    let login_href = if path == "/login" { "/login".to_owned() } else { format!("/login?next={path}") };
     view! {
         <div class="session">
-            {move || match viewer.get() {
+            {match viewer {
                 Some(v) => view! {
                     <span>"Signed in as " <strong>{v.name.clone()}</strong> " (" {v.role.label()} ")"</span>
                     <form method="post" action=SignOut::url()>

@@ -15,12 +15,13 @@ use crate::{
         Loaded,
         dates::{long_date, long_month_year, month_year, relative, weekday_date},
         form::FieldError,
+        reload_when,
     },
     domain::{
         calendar_rules::months_after,
-        schedule::{EventKind, ScheduleEvent},
+        schedule::{Blackout, EventKind, ScheduleEvent},
     },
-    features::auth::{Role, page::use_viewer},
+    features::auth::page::use_viewer,
 };
 
 /// The query values of a list parameter, whether sent as `kinds=a,b` or `kinds=a&kinds=b`.
@@ -31,42 +32,18 @@ fn joined(query: &leptos_router::params::ParamsMap, key: &str) -> String {
 #[component]
 pub fn CalendarPage() -> impl IntoView {
     let query = use_query_map();
-    let move_action = ServerAction::<MoveRelease>::new();
-    let cancel_action = ServerAction::<CancelRelease>::new();
-    let oob_action = ServerAction::<AddOutOfBand>::new();
-    let blackout_action = ServerAction::<AddBlackout>::new();
-    let unblackout_action = ServerAction::<RemoveBlackout>::new();
-    let versions = move || {
-        (
-            move_action.version().get(),
-            cancel_action.version().get(),
-            oob_action.version().get(),
-            blackout_action.version().get(),
-            unblackout_action.version().get(),
-        )
-    };
     let data = Resource::new(
         move || {
             let q = query.read();
-            (q.get("month"), joined(&q, "kinds"), joined(&q, "lines"), versions())
+            (q.get("month"), joined(&q, "kinds"), joined(&q, "lines"))
         },
-        |(month, kinds, lines, _)| load_calendar(month, kinds, lines),
+        |(month, kinds, lines)| load_calendar(month, kinds, lines),
     );
-    let corrections = Corrections { move_action, cancel_action, oob_action, blackout_action, unblackout_action };
     view! {
         <Title text="Calendar · Trainyard" />
         <h1>"Release calendar"</h1>
-        <Loaded data=data content=move |d| view! { <CalendarView data=d corrections /> } />
+        <Loaded data=data content=move |d| view! { <CalendarView data=d /> } />
     }
-}
-
-#[derive(Clone, Copy)]
-struct Corrections {
-    move_action: ServerAction<MoveRelease>,
-    cancel_action: ServerAction<CancelRelease>,
-    oob_action: ServerAction<AddOutOfBand>,
-    blackout_action: ServerAction<AddBlackout>,
-    unblackout_action: ServerAction<RemoveBlackout>,
 }
 
 fn month_href(month: NaiveDate, filter_query: &str) -> String {
@@ -78,7 +55,7 @@ fn month_href(month: NaiveDate, filter_query: &str) -> String {
 }
 
 #[component]
-fn CalendarView(data: CalendarData, corrections: Corrections) -> impl IntoView {
+fn CalendarView(data: CalendarData) -> impl IntoView {
     let filter_query = data.filter.query();
     let prev = month_href(data.month - chrono::Months::new(1), &filter_query);
     let next = month_href(months_after(data.month, 1), &filter_query);
@@ -93,7 +70,10 @@ fn CalendarView(data: CalendarData, corrections: Corrections) -> impl IntoView {
     let chosen_lines = data.filter.lines.clone();
     let grid_events = data.grid_events.clone();
     let agenda = data.agenda.clone();
-    let viewer = use_viewer();
+    let corrections = use_viewer().is_manager().then(|| {
+        let lines = data.lines.iter().rev().map(ToString::to_string).collect();
+        view! { <CorrectionForms today movable=data.movable.clone() lines blackouts=data.blackouts.clone() /> }
+    });
     view! {
         <nav class="month-nav" aria-label="Months">
             <a href=prev rel="prev">"← " {month_year(month - chrono::Months::new(1))}</a>
@@ -139,10 +119,7 @@ fn CalendarView(data: CalendarData, corrections: Corrections) -> impl IntoView {
         <MonthGrid month today events=grid_events />
         <h2>"Agenda: the next six weeks"</h2>
         <Agenda events=agenda today />
-        {move || {
-            matches!(viewer.role(), Some(Role::ReleaseManager | Role::Admin))
-                .then(|| view! { <CorrectionForms data=data.clone() corrections /> })
-        }}
+        {corrections}
     }
 }
 
@@ -232,23 +209,41 @@ fn Agenda(events: Vec<ScheduleEvent>, today: NaiveDate) -> impl IntoView {
     .into_any()
 }
 
-#[component]
-fn CorrectionForms(data: CalendarData, corrections: Corrections) -> impl IntoView {
-    let Corrections { move_action, cancel_action, oob_action, blackout_action, unblackout_action } = corrections;
+/// Release managers' corrections. Each change shows on the whole page (grid, agenda, feeds), so
+/// a success loads the page again, as the same form posted without JavaScript does.
+#[island]
+fn CorrectionForms(
+    today: NaiveDate,
+    movable: Vec<String>,
+    lines: Vec<String>,
+    blackouts: Vec<Blackout>,
+) -> impl IntoView {
+    let move_action = ServerAction::<MoveRelease>::new();
+    let cancel_action = ServerAction::<CancelRelease>::new();
+    let oob_action = ServerAction::<AddOutOfBand>::new();
+    let blackout_action = ServerAction::<AddBlackout>::new();
+    let unblackout_action = ServerAction::<RemoveBlackout>::new();
+    reload_when(move || {
+        let ok = |done: Option<bool>| done == Some(true);
+        ok(move_action.value().with(|v| v.as_ref().map(Result::is_ok)))
+            || ok(cancel_action.value().with(|v| v.as_ref().map(Result::is_ok)))
+            || ok(oob_action.value().with(|v| v.as_ref().map(Result::is_ok)))
+            || ok(blackout_action.value().with(|v| v.as_ref().map(Result::is_ok)))
+            || ok(unblackout_action.value().with(|v| v.as_ref().map(Result::is_ok)))
+    });
     let move_error = Signal::derive(move || move_action.value().get().and_then(Result::err));
     let cancel_error = Signal::derive(move || cancel_action.value().get().and_then(Result::err));
     let oob_error = Signal::derive(move || oob_action.value().get().and_then(Result::err));
     let blackout_error = Signal::derive(move || blackout_action.value().get().and_then(Result::err));
-    let min_date = data.today.to_string();
+    let min_date = today.to_string();
     let (min_move, min_oob) = (min_date.clone(), min_date);
     let options = |versions: &[String]| {
         versions.iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()
     };
-    let move_options = options(&data.movable);
-    let cancel_options = options(&data.movable);
-    let line_options =
-        data.lines.iter().rev().map(|l| view! { <option value=l.to_string()>{l.to_string()}</option> }).collect_view();
-    let blackouts = data.blackouts.clone().into_iter().map(|b| view! {
+    let move_options = options(&movable);
+    let cancel_options = options(&movable);
+    let line_options = options(&lines);
+    let blackouts = blackouts.into_iter().map(|b| view! {
         <li>
             {long_date(b.date)} ": " {b.reason.clone()} " "
             <ActionForm action=unblackout_action attr:class="inline">
@@ -314,7 +309,6 @@ fn CorrectionForms(data: CalendarData, corrections: Corrections) -> impl IntoVie
                         <input id="oob-note" type="text" name="note" required maxlength="200" placeholder="CVE fix that cannot wait" />
                         <FieldError error=oob_error field="note" />
                     </div>
-                    {move || oob_action.value().get().and_then(Result::ok).map(|v| view! { <p class="callout ok" role="status">"Planned " {v}</p> })}
                     <p><button type="submit">"Plan patch"</button></p>
                 </ActionForm>
                 <div class="card">

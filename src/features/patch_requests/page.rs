@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
     components::Form,
-    hooks::{use_navigate, use_params_map, use_query_map},
+    hooks::{use_params_map, use_query_map},
 };
 
 use super::{
@@ -20,13 +20,14 @@ use crate::{
     components::{
         ErrorView, Loaded, Loading,
         dates::{long_date, short_date},
+        go_to, page_title, refreshed, reload_when,
     },
     domain::{
         patch_request::{Category, MAX_LINK, MAX_TEXT, MAX_TITLE, NewPatchRequest, PatchRequestForm, Risk, Severity},
         version::LineId,
     },
     error::{AppError, FieldError},
-    features::auth::{Role, page::use_viewer},
+    features::auth::page::use_viewer,
 };
 
 fn status_pill(status: RequestStatus) -> impl IntoView {
@@ -56,7 +57,7 @@ pub fn PatchRequestsPage() -> impl IntoView {
             list_patch_requests(status, line, category, severity, mine, page)
         },
     );
-    let viewer = use_viewer();
+    let is_manager = use_viewer().is_manager();
     view! {
         <Title text="Patch requests · Trainyard" />
         <div class="page-head">
@@ -65,7 +66,7 @@ pub fn PatchRequestsPage() -> impl IntoView {
         </div>
         <p class="lede">"Only stability and security bugs get a patch release, on every supported line they affect; everything else waits for the next monthly release."</p>
         <Loaded data=list content=move |l| view! { <ListView list=l /> } />
-        {move || matches!(viewer.role(), Some(Role::ReleaseManager | Role::Admin)).then(|| view! { <Rotation /> })}
+        {is_manager.then(|| view! { <Rotation /> })}
     }
 }
 
@@ -180,14 +181,12 @@ fn ListView(list: RequestList) -> impl IntoView {
 /// Who triages new requests, week by week (release managers).
 #[component]
 fn Rotation() -> impl IntoView {
-    let assign = ServerAction::<AssignOncall>::new();
-    let rotation = Resource::new(move || assign.version().get(), |_| load_rotation());
-    let error = Signal::derive(move || assign.value().get().and_then(Result::err));
+    let rotation = Resource::new(|| (), |_| load_rotation());
     view! {
         <section aria-labelledby="rotation-heading" class="rotation">
             <h2 id="rotation-heading">"Triage on-call"</h2>
             <p class="hint">"The on-call person of the week is shown as the triage owner of new requests."</p>
-            <Transition fallback=Loading>
+            <Suspense fallback=Loading>
                 {move || Suspend::new(async move {
                     match rotation.await {
                         Ok(weeks) if weeks.is_empty() => view! { <p>"Nobody is on call yet."</p> }.into_any(),
@@ -197,21 +196,32 @@ fn Rotation() -> impl IntoView {
                         Err(e) => view! { <p class="field-error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
-            </Transition>
-            <ActionForm action=assign attr:class="stack" attr:aria-label="Assign on-call">
-                <div class="field">
-                    <label for="oncall-week">"Week of"</label>
-                    <input id="oncall-week" type="date" name="week" required />
-                    <crate::components::form::FieldError error field="week" />
-                </div>
-                <div class="field">
-                    <label for="oncall-user">"User name"</label>
-                    <input id="oncall-user" type="text" name="user" required />
-                    <crate::components::form::FieldError error field="user" />
-                </div>
-                <p><button type="submit">"Assign"</button></p>
-            </ActionForm>
+            </Suspense>
+            <AssignOncallForm />
         </section>
+    }
+}
+
+/// Assigning a week; the list above is the server's, so a success loads the page again.
+#[island]
+fn AssignOncallForm() -> impl IntoView {
+    let assign = ServerAction::<AssignOncall>::new();
+    reload_when(move || assign.value().with(|v| matches!(v, Some(Ok(_)))));
+    let error = Signal::derive(move || assign.value().get().and_then(Result::err));
+    view! {
+        <ActionForm action=assign attr:class="stack" attr:aria-label="Assign on-call">
+            <div class="field">
+                <label for="oncall-week">"Week of"</label>
+                <input id="oncall-week" type="date" name="week" required />
+                <crate::components::form::FieldError error field="week" />
+            </div>
+            <div class="field">
+                <label for="oncall-user">"User name"</label>
+                <input id="oncall-user" type="text" name="user" required />
+                <crate::components::form::FieldError error field="user" />
+            </div>
+            <p><button type="submit">"Assign"</button></p>
+        </ActionForm>
     }
 }
 
@@ -221,18 +231,19 @@ fn Rotation() -> impl IntoView {
 #[component]
 pub fn NewPatchRequestPage() -> impl IntoView {
     let context = Resource::new(|| (), |_| load_patch_form());
-    let viewer = use_viewer();
+    let signed_out = use_viewer().viewer.is_none();
     view! {
         <Title text="Request a patch release · Trainyard" />
         <h1>"Request a patch release"</h1>
-        {move || viewer.viewer.get().is_none().then(|| view! {
+        {signed_out.then(|| view! {
             <p class="callout warn">"You can fill in the form, but you must " <a href="/login?next=/patch-requests/new">"sign in"</a> " as a developer to file it."</p>
         })}
         <Loaded data=context content=move |c| view! { <PatchForm context=c /> } />
     }
 }
 
-#[component]
+/// The request form: it checks as you type with the same parser the server uses.
+#[island]
 fn PatchForm(context: FormContext) -> impl IntoView {
     let supported = context.supported();
     let (initial, server_errors) = match context.posted.clone() {
@@ -294,9 +305,8 @@ fn PatchForm(context: FormContext) -> impl IntoView {
         if shown { local.or(from_server) } else { from_server }
     };
     let submit = ServerAction::<FilePatchRequest>::new();
-    let navigate = use_navigate();
     Effect::new(move |_| match submit.value().get() {
-        Some(Ok(id)) => navigate(&format!("/patch-requests/{id}"), Default::default()),
+        Some(Ok(id)) => go_to(&format!("/patch-requests/{id}")),
         Some(Err(e)) => {
             attempted.set(true);
             server_errors.set(e.field_errors());
@@ -536,16 +546,20 @@ fn FieldMessage(#[prop(into)] message: Signal<Option<String>>, id: String) -> im
 #[component]
 pub fn PatchRequestPage() -> impl IntoView {
     let params = use_params_map();
-    let decide = ServerAction::<DecidePatchRequest>::new();
-    let detail = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), decide.version().get()),
-        |(id, _)| load_patch_request(id),
-    );
+    let detail = Resource::new(move || params.read().get("id").unwrap_or_default(), load_patch_request);
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <RequestView detail=d decide /> }.into_any(),
+                    Ok(d) => {
+                        let title = page_title(format!("#{} {} · Trainyard", d.request.id, d.request.title));
+                        let body = if d.can_triage && d.request.category.qualifies() {
+                            view! { <Triage detail=d /> }.into_any()
+                        } else {
+                            view! { <RequestView detail=d decide=None /> }.into_any()
+                        };
+                        view! { <Title text=title /> {body} }.into_any()
+                    }
                     Err(e) => view! { <Title text="Not found · Trainyard" /> <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -553,19 +567,28 @@ pub fn PatchRequestPage() -> impl IntoView {
     }
 }
 
+/// The request as a release manager sees it: decisions update in place.
+#[island]
+fn Triage(detail: RequestDetail) -> impl IntoView {
+    let decide = ServerAction::<DecidePatchRequest>::new();
+    let id = detail.request.id.to_string();
+    let detail = refreshed(detail, move || decide.version().get(), move || load_patch_request(id.clone()));
+    move || view! { <RequestView detail=detail.get() decide=Some(decide) /> }
+}
+
 #[component]
-fn RequestView(detail: RequestDetail, decide: ServerAction<DecidePatchRequest>) -> impl IntoView {
+fn RequestView(detail: RequestDetail, decide: Option<ServerAction<DecidePatchRequest>>) -> impl IntoView {
     let r = detail.request;
     let id = r.id;
     let qualifies = r.category.qualifies();
-    let can_triage = detail.can_triage && qualifies;
+    let decide = decide.filter(|_| detail.can_triage && qualifies);
+    let can_triage = decide.is_some();
     let s1 = r.severity == Severity::S1;
-    let decide_error = move || decide.value().get().and_then(Result::err).map(|e| e.to_string());
+    let decide_error = move || decide?.value().get().and_then(Result::err).map(|e| e.to_string());
     let link = |href: String| view! { <a href=href.clone() rel="external noopener noreferrer">{href.clone()}</a> };
     let pending = r.targets.iter().any(|t| t.decision == Decision::Pending);
     let today = detail.today.to_string();
     view! {
-        <Title text=crate::components::page_title(format!("#{id} {} · Trainyard", r.title)) />
         <nav aria-label="Breadcrumb" class="breadcrumb"><a href="/patch-requests">"Patch requests"</a> " / #" {id}</nav>
         <h1>{r.title.clone()}</h1>
         <p class="badges">
@@ -619,14 +642,14 @@ fn RequestView(detail: RequestDetail, decide: ServerAction<DecidePatchRequest>) 
                                         {t.reason.clone().map(|reason| view! { <br /><small>{reason}</small> })}
                                     </td>
                                     <td>{ships.map(IntoAny::into_any).unwrap_or_else(|| "—".into_any())}</td>
-                                    {can_triage.then(|| view! { <td><TriageForm id line=t.line decide /></td> })}
+                                    {decide.map(|decide| view! { <td><TriageForm id line=t.line decide /></td> })}
                                 </tr>
                             }
                         }).collect_view()}
                     </tbody>
                 </table>
             </div>
-            {(can_triage && pending).then(|| view! {
+            {decide.filter(|_| pending).map(|decide| view! {
                 <section class="card triage-all" aria-labelledby="triage-all-heading">
                     <h3 id="triage-all-heading">"All lines awaiting triage"</h3>
                     <ActionForm action=decide attr:class="inline-form" attr:aria-label="Decide all lines">

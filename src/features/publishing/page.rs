@@ -6,56 +6,62 @@ use super::{
     Payload, PublicationState, PublishPanel,
     api::{PublishRelease, RetryPublication, load_publish_panel},
 };
-use crate::components::Loading;
+use crate::components::{Loading, refreshed};
 
 #[component]
 pub fn PublishSection(version: String) -> impl IntoView {
-    let publish = ServerAction::<PublishRelease>::new();
-    let retry = ServerAction::<RetryPublication>::new();
-    let tick = RwSignal::new(0u32);
-    let for_resource = version.clone();
-    let panel = Resource::new(
-        move || (publish.version().get(), retry.version().get(), tick.get()),
-        move |_| load_publish_panel(for_resource.clone()),
-    );
-    // While GitHub is being talked to, look again every two seconds.
-    Effect::new(move |_| {
-        if let Some(Ok(p)) = panel.get() {
-            let busy = p
-                .publication
-                .as_ref()
-                .is_some_and(|p| matches!(p.state, PublicationState::Pending | PublicationState::Retrying));
-            if busy {
-                set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(2));
-            }
-        }
-    });
+    let panel = Resource::new(move || version.clone(), load_publish_panel);
     view! {
         <section class="publish" aria-labelledby="publish-heading">
             <h2 id="publish-heading">"GitHub"</h2>
-            <Transition fallback=Loading>
-                {move || {
-                    let version = version.clone();
-                    Suspend::new(async move {
-                        match panel.await {
-                            Ok(p) => view! { <PanelView panel=p version publish retry /> }.into_any(),
-                            Err(e) => view! { <p class="field-error">{e.to_string()}</p> }.into_any(),
-                        }
-                    })
-                }}
-            </Transition>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match panel.await {
+                        Ok(p) if p.can_publish => view! { <Publisher panel=p /> }.into_any(),
+                        Ok(p) => view! { <PanelView panel=p actions=None /> }.into_any(),
+                        Err(e) => view! { <p class="field-error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
+}
+
+/// The panel for someone who may publish: it updates in place after each action, and every two
+/// seconds while GitHub is being talked to.
+#[island]
+fn Publisher(panel: PublishPanel) -> impl IntoView {
+    let publish = ServerAction::<PublishRelease>::new();
+    let retry = ServerAction::<RetryPublication>::new();
+    let tick = RwSignal::new(0u32);
+    let version = panel.version.clone();
+    let panel = refreshed(
+        panel,
+        move || (publish.version().get(), retry.version().get(), tick.get()),
+        move || load_publish_panel(version.clone()),
+    );
+    Effect::new(move |_| {
+        let busy = panel.with(|p| {
+            p.publication
+                .as_ref()
+                .is_some_and(|p| matches!(p.state, PublicationState::Pending | PublicationState::Retrying))
+        });
+        if busy {
+            set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(2));
+        }
+    });
+    move || view! { <PanelView panel=panel.get() actions=Some((publish, retry)) /> }
 }
 
 #[component]
 fn PanelView(
     panel: PublishPanel,
-    version: String,
-    publish: ServerAction<PublishRelease>,
-    retry: ServerAction<RetryPublication>,
+    actions: Option<(ServerAction<PublishRelease>, ServerAction<RetryPublication>)>,
 ) -> impl IntoView {
+    let version = panel.version.clone();
+    let actions = actions.filter(|_| panel.can_publish);
     let error = move || {
+        let (publish, retry) = actions?;
         publish
             .value()
             .get()
@@ -63,7 +69,7 @@ fn PanelView(
             .or_else(|| retry.value().get().and_then(Result::err))
             .map(|e| e.to_string())
     };
-    let dry_run_result = move || publish.value().get().and_then(Result::ok).flatten();
+    let dry_run_result = move || actions?.0.value().get().and_then(Result::ok).flatten();
     let state = panel.publication.as_ref().map(|p| p.state);
     view! {
         {panel.blocked.clone().map(|why| view! { <p class="muted">"Not publishable yet: " {why}</p> })}
@@ -92,7 +98,7 @@ fn PanelView(
             }
         })}
         {panel.payload.clone().map(|p| view! { <PayloadPreview payload=p /> })}
-        {(panel.can_publish && panel.blocked.is_none() && state.is_none()).then(|| {
+        {actions.filter(|_| panel.blocked.is_none() && state.is_none()).map(|(publish, _)| {
             let version = version.clone();
             view! {
                 <ActionForm action=publish attr:aria-label="Publish to GitHub">
@@ -103,7 +109,7 @@ fn PanelView(
                 </ActionForm>
             }
         })}
-        {(panel.can_publish && matches!(state, Some(PublicationState::Failed | PublicationState::Retrying))).then(|| {
+        {actions.filter(|_| matches!(state, Some(PublicationState::Failed | PublicationState::Retrying))).map(|(_, retry)| {
             let version = version.clone();
             view! {
                 <ActionForm action=retry attr:aria-label="Retry publishing">

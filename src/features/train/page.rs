@@ -11,14 +11,14 @@ use crate::{
     components::{
         Loaded,
         dates::{long_date, relative, short_date},
+        refreshed,
     },
     domain::train::{Suite, SuiteStatus},
 };
 
 #[component]
 pub fn TrainPage() -> impl IntoView {
-    let promote = ServerAction::<PromoteBuild>::new();
-    let data = Resource::new(move || promote.version().get(), |_| load_train());
+    let data = Resource::new(|| (), |_| load_train());
     view! {
         <Title text="Release train · Trainyard" />
         <h1>"Release train"</h1>
@@ -26,8 +26,22 @@ pub fn TrainPage() -> impl IntoView {
             "A daily build is cut and functionally tested every day; once a week the newest passing daily becomes the weekly build and gets stability and performance tests; "
             "the monthly release is promoted only from a weekly that passed all three."
         </p>
-        <Loaded data=data content=move |t| view! { <TrainBody train=t promote /> } />
+        <Loaded data=data content=move |t| {
+            if t.can_promote {
+                view! { <Promotion train=t /> }.into_any()
+            } else {
+                view! { <TrainBody train=t promote=None /> }.into_any()
+            }
+        } />
     }
+}
+
+/// The train as a release manager sees it: promoting updates it in place.
+#[island]
+fn Promotion(train: TrainView) -> impl IntoView {
+    let promote = ServerAction::<PromoteBuild>::new();
+    let train = refreshed(train, move || promote.version().get(), load_train);
+    move || view! { <TrainBody train=train.get() promote=Some(promote) /> }
 }
 
 fn suite_cell(build: &Build, suite: Suite) -> impl IntoView + use<> {
@@ -45,10 +59,11 @@ fn suite_cell(build: &Build, suite: Suite) -> impl IntoView + use<> {
 }
 
 #[component]
-fn TrainBody(train: TrainView, promote: ServerAction<PromoteBuild>) -> impl IntoView {
+fn TrainBody(train: TrainView, promote: Option<ServerAction<PromoteBuild>>) -> impl IntoView {
     let today = train.today;
-    let error = move || promote.value().get().and_then(Result::err).map(|e| e.to_string());
-    let promoted = move || promote.value().get().and_then(Result::ok);
+    let promote = promote.filter(|_| train.can_promote);
+    let error = move || promote?.value().get().and_then(Result::err).map(|e| e.to_string());
+    let promoted = move || promote?.value().get().and_then(Result::ok);
     view! {
         {(!train.flags.is_empty()).then(|| view! {
             <section class="callout warn" aria-labelledby="flags-heading">
@@ -70,7 +85,7 @@ fn TrainBody(train: TrainView, promote: ServerAction<PromoteBuild>) -> impl Into
             <p class="callout ok" role="status">"Promoted to " <a href=format!("/releases/{v}")>{v.clone()}</a> ": it is approved and ships today."</p>
         })}
         {move || error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
-        {train.candidate.clone().map(|c| view! { <CandidateCard candidate=c can_promote=train.can_promote promote today /> })}
+        {train.candidate.clone().map(|c| view! { <CandidateCard candidate=c promote today /> })}
         <h2>"Weekly builds"</h2>
         <div class="table-wrap">
             <table class="builds">
@@ -81,7 +96,7 @@ fn TrainBody(train: TrainView, promote: ServerAction<PromoteBuild>) -> impl Into
                         <th scope="col">"Stability"</th>
                         <th scope="col">"Performance"</th>
                         <th scope="col">"Why chosen"</th>
-                        {train.can_promote.then(|| view! { <th scope="col"><span class="visually-hidden">"Promote"</span></th> })}
+                        {promote.is_some().then(|| view! { <th scope="col"><span class="visually-hidden">"Promote"</span></th> })}
                     </tr>
                 </thead>
                 <tbody>
@@ -96,7 +111,7 @@ fn TrainBody(train: TrainView, promote: ServerAction<PromoteBuild>) -> impl Into
                                 <td>{suite_cell(b, Suite::Stability)}</td>
                                 <td>{suite_cell(b, Suite::Performance)}</td>
                                 <td><small>{b.weekly_reason.clone().unwrap_or_default()}</small></td>
-                                {train.can_promote.then(|| view! {
+                                {promote.map(|promote| view! {
                                     <td>
                                         <ActionForm action=promote attr:aria-label=label.clone()>
                                             <input type="hidden" name="build" value=name.clone() />
@@ -132,8 +147,7 @@ fn TrainBody(train: TrainView, promote: ServerAction<PromoteBuild>) -> impl Into
 #[component]
 fn CandidateCard(
     candidate: Candidate,
-    can_promote: bool,
-    promote: ServerAction<PromoteBuild>,
+    promote: Option<ServerAction<PromoteBuild>>,
     today: chrono::NaiveDate,
 ) -> impl IntoView {
     let version = candidate.version.to_string();
@@ -157,7 +171,7 @@ fn CandidateCard(
                     </p>
                 </div>
             })}
-            {(can_promote && build.is_some()).then(|| {
+            {promote.filter(|_| build.is_some()).map(|promote| {
                 let name = build.clone().map(|b| b.name).unwrap_or_default();
                 view! {
                     <ActionForm action=promote attr:aria-label="Promote the candidate">
