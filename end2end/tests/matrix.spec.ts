@@ -67,3 +67,25 @@ test("a line page and a release page, and a 404 in the app's layout", async ({ p
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
 });
+
+test("pages that only show data load no WebAssembly; a form page hydrates its island", async ({ page, consoleErrors }) => {
+  const bundles: string[] = [];
+  page.on("request", (r) => { if (/\/pkg\/.*\.(wasm|js)$/.test(r.url())) bundles.push(new URL(r.url()).pathname); });
+  for (const path of ["/", "/calendar", "/releases", "/releases/1.10", "/patch-requests", "/train"]) {
+    await page.goto(path);
+    await hydrated(page);
+    expect(await page.locator("leptos-island").count(), path).toBe(0);
+  }
+  expect(bundles).toEqual([]);
+
+  await page.goto("/patch-requests/new");
+  await hydrated(page);
+  await expect(page.locator("leptos-island")).toHaveCount(1);
+  expect(bundles.some((b) => b.endsWith(".wasm"))).toBe(true);
+  // The island answers as you type: proof it is hydrated, not just painted.
+  const bugLink = page.getByLabel("Bug link (required)");
+  await expect(page.locator("#bug_link-error")).toBeHidden();
+  await bugLink.fill("ftp://example.com/1");
+  await bugLink.blur();
+  await expect(page.locator("#bug_link-error")).toBeVisible();
+});
