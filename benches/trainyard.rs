@@ -351,13 +351,21 @@ fn pkg_paths(text: &str) -> Vec<String> {
 
 /// Lighthouse's four scores, and what the page transferred (URL → bytes on the wire).
 fn lighthouse(url: &str) -> Option<(BTreeMap<String, f64>, BTreeMap<String, f64>)> {
-    let out = Command::new("npx")
-        .args(["--prefix", "bench", "lighthouse", url, "--quiet", "--output=json", "--output-path=stdout"])
-        .args(["--only-categories=performance,accessibility,best-practices,seo"])
-        .arg("--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run")
-        .output()
-        .ok()?;
-    let v: Value = serde_json::from_slice(&out.stdout).ok()?;
+    // Chromium occasionally fails to start under load; a second attempt is a new browser.
+    let v = (0..3).find_map(|_| {
+        let out = Command::new("npx")
+            .args(["--prefix", "bench", "lighthouse", url, "--quiet", "--output=json", "--output-path=stdout"])
+            .args(["--only-categories=performance,accessibility,best-practices,seo"])
+            .arg("--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run")
+            .output()
+            .ok()?;
+        let parsed = serde_json::from_slice::<Value>(&out.stdout).ok().filter(|v| v["runtimeError"].is_null());
+        if parsed.is_none() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            eprintln!("  Lighthouse on {url} failed, trying again: {}", err.lines().last().unwrap_or_default());
+        }
+        parsed
+    })?;
     let mut scores = BTreeMap::new();
     for cat in ["performance", "accessibility", "best-practices", "seo"] {
         scores.insert(cat.to_owned(), v["categories"][cat]["score"].as_f64().unwrap_or(0.0) * 100.0);

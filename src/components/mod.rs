@@ -9,17 +9,9 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 /// Text for `<Title>`: leptos_meta writes it into the server's `<title>` unescaped, so user
-/// text is escaped there; the browser sets `document.title`, which needs the plain text.
+/// text is escaped here. Pages render only on the server (islands never set a title).
 pub fn page_title(text: impl Into<String>) -> String {
-    let text = text.into();
-    #[cfg(feature = "ssr")]
-    {
-        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        text
-    }
+    text.into().replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// An error in place of a page's content; on the server it also sets the HTTP status, so a
