@@ -18,7 +18,7 @@ export const test = base.extend<{ consoleErrors: string[] }>({
 
 export { expect };
 
-/** Waits until the WebAssembly has hydrated the page (lib.rs marks the body). */
+/** Waits until the page is interactive: its islands hydrated, if it has any (the bootstrap in app.rs marks the body). */
 export async function hydrated(page: Page) {
   await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
 }

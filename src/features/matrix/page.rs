@@ -21,10 +21,8 @@ use crate::{
 #[component]
 pub fn ReleasesPage() -> impl IntoView {
     let matrix = Resource::new(|| (), |_| load_matrix());
-    let query = use_query_map();
-    // A plain link toggles this, so it works before hydration; after, the router keeps the
-    // page and only the rows change.
-    let show_eol = Memo::new(move |_| query.read().get("eol").as_deref() == Some("show"));
+    // A plain link toggles this: the page renders on the server only.
+    let show_eol = use_query_map().read_untracked().get("eol").as_deref() == Some("show");
     view! {
         <Title text="Supported releases · Trainyard" />
         <Meta
@@ -37,22 +35,18 @@ pub fn ReleasesPage() -> impl IntoView {
 }
 
 #[component]
-fn MatrixView(matrix: Matrix, show_eol: Memo<bool>) -> impl IntoView {
-    let eol_count = matrix.eol_total;
+fn MatrixView(matrix: Matrix, show_eol: bool) -> impl IntoView {
     let shown_eol = matrix.rows.iter().filter(|r| r.status == LineStatus::EndOfLife).count();
-    let today = matrix.today;
-    let matrix = StoredValue::new(matrix);
-    let rows = move || matrix.with_value(|m| visible_rows(m, show_eol.get()).into_iter().cloned().collect::<Vec<_>>());
-    let hidden_old = move || show_eol.get().then(|| eol_count.saturating_sub(shown_eol)).filter(|n| *n > 0);
-    let timeline = move || matrix.with_value(|m| timeline::layout(m, &visible_rows(m, show_eol.get())));
-    let toggle_href = move || if show_eol.get() { "/releases" } else { "/releases?eol=show" };
-    let toggle_label = move || {
-        if show_eol.get() {
-            "Hide end-of-life lines".to_owned()
-        } else {
-            format!("Show end-of-life lines ({eol_count})")
-        }
+    let hidden_old = show_eol.then(|| matrix.eol_total.saturating_sub(shown_eol)).filter(|n| *n > 0);
+    let rows = visible_rows(&matrix, show_eol);
+    let timeline = timeline::layout(&matrix, &rows);
+    let rows: Vec<MatrixRow> = rows.into_iter().cloned().collect();
+    let (toggle_href, toggle_label) = if show_eol {
+        ("/releases", "Hide end-of-life lines".to_owned())
+    } else {
+        ("/releases?eol=show", format!("Show end-of-life lines ({})", matrix.eol_total))
     };
+    let today = matrix.today;
     view! {
         <p class="lede">
             "As of " <time datetime=today.to_string()>{long_date(today)}</time>
@@ -78,17 +72,15 @@ fn MatrixView(matrix: Matrix, show_eol: Memo<bool>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=rows key=|r| (r.line, r.status) let:row>
-                        <MatrixRowView row />
-                    </For>
+                    {rows.into_iter().map(|row| view! { <MatrixRowView row /> }).collect_view()}
                 </tbody>
             </table>
         </div>
-        {move || hidden_old().map(|n| view! {
+        {hidden_old.map(|n| view! {
             <p class="hint">{n} " older end-of-life lines are not listed here; " <a href="/api/v1/releases">"the JSON API"</a> " lists every line."</p>
         })}
         <h2>"Support timeline"</h2>
-        {move || view! { <TimelineSvg timeline=timeline() /> }}
+        <TimelineSvg timeline />
     }
 }
 
