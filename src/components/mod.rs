@@ -108,6 +108,16 @@ pub fn reload_when(done: impl Fn() -> bool + 'static) {
     });
 }
 
+/// Whether `action`'s last run succeeded.
+pub fn succeeded<S>(action: ServerAction<S>) -> bool
+where
+    S: leptos::server_fn::ServerFn + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    action.value().with(|v| matches!(v, Some(Ok(_))))
+}
+
 /// An island's data, sent with the page, and loaded again by `load` whenever `changed` changes
 /// (an action completed), so the island updates in place.
 pub fn refreshed<T, K, Fut>(

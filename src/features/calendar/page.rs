@@ -15,7 +15,7 @@ use crate::{
         Loaded,
         dates::{long_date, long_month_year, month_year, relative, weekday_date},
         form::FieldError,
-        reload_when,
+        reload_when, succeeded,
     },
     domain::{
         calendar_rules::months_after,
@@ -224,12 +224,11 @@ fn CorrectionForms(
     let blackout_action = ServerAction::<AddBlackout>::new();
     let unblackout_action = ServerAction::<RemoveBlackout>::new();
     reload_when(move || {
-        let ok = |done: Option<bool>| done == Some(true);
-        ok(move_action.value().with(|v| v.as_ref().map(Result::is_ok)))
-            || ok(cancel_action.value().with(|v| v.as_ref().map(Result::is_ok)))
-            || ok(oob_action.value().with(|v| v.as_ref().map(Result::is_ok)))
-            || ok(blackout_action.value().with(|v| v.as_ref().map(Result::is_ok)))
-            || ok(unblackout_action.value().with(|v| v.as_ref().map(Result::is_ok)))
+        succeeded(move_action)
+            || succeeded(cancel_action)
+            || succeeded(oob_action)
+            || succeeded(blackout_action)
+            || succeeded(unblackout_action)
     });
     let move_error = Signal::derive(move || move_action.value().get().and_then(Result::err));
     let cancel_error = Signal::derive(move || cancel_action.value().get().and_then(Result::err));

@@ -20,7 +20,7 @@ use crate::{
     components::{
         ErrorView, Loaded, Loading,
         dates::{long_date, short_date},
-        go_to, page_title, refreshed, reload_when,
+        go_to, page_title, refreshed, reload_when, succeeded,
     },
     domain::{
         patch_request::{Category, MAX_LINK, MAX_TEXT, MAX_TITLE, NewPatchRequest, PatchRequestForm, Risk, Severity},
@@ -206,7 +206,7 @@ fn Rotation() -> impl IntoView {
 #[island]
 fn AssignOncallForm() -> impl IntoView {
     let assign = ServerAction::<AssignOncall>::new();
-    reload_when(move || assign.value().with(|v| matches!(v, Some(Ok(_)))));
+    reload_when(move || succeeded(assign));
     let error = Signal::derive(move || assign.value().get().and_then(Result::err));
     view! {
         <ActionForm action=assign attr:class="stack" attr:aria-label="Assign on-call">
