@@ -42,7 +42,7 @@ lint: setup
 	cargo clippy --locked --features ssr --all-targets -- -D warnings
 	cargo clippy --locked --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
 
-## bench: the speed, weight and memory benchmark (issue 9)
+## bench: the speed, weight and memory benchmark
 bench: build
 	./scripts/bench.sh
 

@@ -1,4 +1,4 @@
-//! `make bench`: the speed, weight and memory figures of issue 9, measured side by side on
+//! `make bench`: the speed, weight and memory figures, measured side by side on
 //! this machine, printed as one table and written to `target/bench/results.json`.
 //!
 //! It starts the release server on a fresh SQLite file with demo data (and again with 100×

@@ -10,17 +10,14 @@ use leptos_router::{
 
 use crate::{
     components::NotFoundPage,
+    domain::access::Role,
     features::{
         admin::page::AdminPage,
-        auth::{
-            Role,
-            page::{LoginPage, SessionBox, ViewerContext},
-        },
+        auth::page::{LoginPage, SessionBox, ViewerContext},
         calendar::page::CalendarPage,
         dashboard::page::HomePage,
-        matrix::page::ReleasesPage,
         patch_requests::page::{NewPatchRequestPage, PatchRequestPage, PatchRequestsPage},
-        releases::page::ReleasePage,
+        releases::page::{ReleasePage, ReleasesPage},
         train::page::TrainPage,
     },
 };
@@ -70,7 +67,7 @@ fn HydrateAfterPaint() -> impl IntoView {
 fn bundle_urls() -> (String, String) {
     #[cfg(feature = "ssr")]
     {
-        crate::server::assets::bundle_urls()
+        crate::platform::assets::bundle_urls()
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -83,7 +80,7 @@ fn bundle_urls() -> (String, String) {
 fn stylesheet_href() -> String {
     #[cfg(feature = "ssr")]
     {
-        crate::server::assets::stylesheet_href()
+        crate::platform::assets::stylesheet_href()
     }
     #[cfg(not(feature = "ssr"))]
     {

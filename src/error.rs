@@ -8,7 +8,12 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::domain::version::VersionError;
+use crate::domain::{
+    access::AccessError,
+    errors::{FieldError, Refused},
+    triage::TriageError,
+    version::VersionError,
+};
 
 /// What went wrong, phrased for the person who asked. Internal details are logged on the
 /// server where the error is made and never put in a variant.
@@ -154,16 +159,40 @@ impl From<ServerFnError> for AppError {
     }
 }
 
-/// A message that belongs next to one form field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
 impl From<Vec<FieldError>> for AppError {
     fn from(errors: Vec<FieldError>) -> Self {
         Self::InvalidForm { errors }
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        Self::Invalid { field: Some(e.field), message: e.message }
+    }
+}
+
+impl From<Refused> for AppError {
+    fn from(e: Refused) -> Self {
+        Self::Conflict { message: e.0 }
+    }
+}
+
+impl From<AccessError> for AppError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::Unauthenticated => Self::Unauthenticated,
+            AccessError::Forbidden { .. } => Self::Forbidden { message: e.to_string() },
+        }
+    }
+}
+
+impl From<TriageError> for AppError {
+    fn from(e: TriageError) -> Self {
+        match e {
+            TriageError::Invalid(f) => f.into(),
+            TriageError::Refused(r) => r.into(),
+            TriageError::UnknownLine { line } => Self::not_found(format!("line {line} of this request")),
+        }
     }
 }
 
@@ -233,8 +262,12 @@ mod server {
     }
 
     impl From<sqlx::Error> for AppError {
+        /// Logs the failure with the place of the `?` that converted it, which names the store
+        /// call that failed; the caller only learns that something went wrong on our side.
+        #[track_caller]
         fn from(e: sqlx::Error) -> Self {
-            tracing::error!(error = %e, "database error");
+            let at = std::panic::Location::caller();
+            tracing::error!(error = %e, at = %format_args!("{}:{}", at.file(), at.line()), "database error");
             Self::Internal
         }
     }
@@ -272,6 +305,26 @@ mod tests {
         assert_eq!(back, e);
         assert_eq!(back.message_for("bug_link").as_deref(), Some("must be an http(s) URL"));
         assert_eq!(back.message_for("title"), None);
+    }
+
+    #[test]
+    fn every_kind_of_error_has_one_json_body() {
+        let errors = [
+            AppError::invalid("bug_link", "must be an http:// or https:// link"),
+            AppError::from(vec![
+                FieldError::new("title", "a title is required"),
+                FieldError::new("targets", "tick at least one line the bug affects"),
+            ]),
+            AppError::not_found("Release “9.9.9”"),
+            AppError::Unauthenticated,
+            AppError::forbidden("only release managers may do this"),
+            AppError::conflict("1.13.0 has shipped already"),
+            AppError::TooManyRequests { retry_after: 42 },
+            AppError::TooLarge { limit_bytes: 262144 },
+            AppError::Internal,
+        ];
+        let bodies: Vec<(u16, ErrorBody)> = errors.iter().map(|e| (e.status(), ErrorBody::from(e))).collect();
+        insta::assert_json_snapshot!(bodies);
     }
 
     #[test]

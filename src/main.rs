@@ -8,7 +8,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[cfg(feature = "ssr")]
 fn main() -> std::process::ExitCode {
-    trainyard::server::cli::main()
+    trainyard::web::cli::main()
 }
 
 #[cfg(not(feature = "ssr"))]

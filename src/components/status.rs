@@ -6,14 +6,14 @@ use crate::domain::policy::LineStatus;
 
 #[component]
 pub fn LineStatusPill(status: LineStatus) -> impl IntoView {
-    let class = match status {
-        LineStatus::Planned => "pill pill-planned",
-        LineStatus::InDevelopment => "pill pill-development",
-        LineStatus::Current => "pill pill-current",
-        LineStatus::Supported => "pill pill-supported",
-        LineStatus::EndOfLife => "pill pill-eol",
+    let kind = match status {
+        LineStatus::Planned => "planned",
+        LineStatus::InDevelopment => "development",
+        LineStatus::Current => "current",
+        LineStatus::Supported => "supported",
+        LineStatus::EndOfLife => "eol",
     };
-    view! { <span class=class>{status.label()}</span> }
+    view! { <Pill kind label=status.label() /> }
 }
 
 /// A generic pill with a CSS modifier and a label.

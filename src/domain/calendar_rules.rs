@@ -103,6 +103,11 @@ pub fn last_day_of_month(year: i32, month: u32) -> NaiveDate {
     first + Months::new(1) - chrono::Days::new(1)
 }
 
+/// The Monday of `day`'s week.
+pub fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()))
+}
+
 /// The first day of the month `n` months after `date`'s month.
 pub fn months_after(date: NaiveDate, n: u32) -> NaiveDate {
     first_of_month(date) + Months::new(n)

@@ -1,4 +1,5 @@
-//! Release versions and release-line ids: semver, never strings (DESIGN §2 rule 1).
+//! Release versions and release-line ids: ordered by semver, never as strings (`1.10` after
+//! `1.9`).
 
 use std::{cmp::Ordering, fmt, str::FromStr};
 

@@ -1,13 +1,17 @@
-//! One folder per feature: its types, server functions (`api.rs`), components (`page.rs`),
-//! SQL (`store.rs`, server only) and JSON API (`rest.rs`, server only).
+//! One folder per feature, each with the same anatomy: `mod.rs` types, `api.rs` server
+//! functions, `service.rs` use cases, `store.rs` SQL, `page.rs` (or `page/`) components and
+//! islands, `rest.rs` JSON and feed handlers. Server-only parts are behind the `ssr` feature.
+//!
+//! Features are declared in the order they may use each other: a feature uses only those
+//! declared before it, never a later one (a test reads this list and keeps it so).
 
-pub mod admin;
 pub mod audit;
 pub mod auth;
-pub mod calendar;
-pub mod dashboard;
-pub mod matrix;
+pub mod catalog;
+pub mod train;
 pub mod patch_requests;
+pub mod calendar;
 pub mod publishing;
 pub mod releases;
-pub mod train;
+pub mod dashboard;
+pub mod admin;

@@ -3,16 +3,11 @@
 use std::collections::BTreeMap;
 
 use icalendar::{Calendar, CalendarComponent, Component};
-use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 use serde_json::Value;
 use trainyard::features::calendar::api as cal;
 
-use crate::harness::{TestApp, policy_form, text_of};
-
-fn url<F: ServerFn>() -> &'static str {
-    F::url()
-}
+use crate::harness::{TestApp, policy_form, text_of, url};
 
 async fn schedule(app: &TestApp, query: &str) -> Vec<Value> {
     let (status, body) = app.get_json(&format!("/api/v1/schedule?{query}")).await;

@@ -5,8 +5,9 @@ use std::{net::SocketAddr, sync::Arc};
 use chrono::{DateTime, Utc};
 use reqwest::{Client, Response, redirect::Policy};
 use serde_json::Value;
-use trainyard::server::{
-    clock::ManualClock, config::Settings, db::Db, router::router, serve::prepare, state::AppState,
+use trainyard::{
+    platform::{clock::ManualClock, db::Db, settings::Settings, state::AppState},
+    web::{router::router, serve::prepare},
 };
 
 /// The day the tests live on: the demo history is computed relative to it.
@@ -96,7 +97,7 @@ impl TestApp {
 
     /// A client signed in as a demo user (`dev`, `manager`, `admin`).
     pub async fn signed_in(&self, name: &str) -> Client {
-        let password = trainyard::features::auth::service::DEMO_USERS
+        let password = trainyard::web::demo::users::DEMO_USERS
             .iter()
             .find(|(n, ..)| *n == name)
             .map(|(.., p)| *p)
@@ -108,9 +109,13 @@ impl TestApp {
     }
 }
 
+/// The address of a server function, as the browser's WebAssembly calls it.
+pub fn url<F: leptos::server_fn::ServerFn>() -> &'static str {
+    F::url()
+}
+
 pub fn sign_in_url() -> &'static str {
-    use leptos::server_fn::ServerFn;
-    <trainyard::features::auth::api::SignIn as ServerFn>::url()
+    url::<trainyard::features::auth::api::SignIn>()
 }
 
 /// The visible text of an HTML page: tags and Leptos's hydration markers removed, spaces

@@ -1,14 +1,9 @@
 //! Identity through real HTTP: sign-in, sessions, roles, tokens, cross-site refusal, audit.
 
-use leptos::server_fn::ServerFn;
 use reqwest::{Client, StatusCode, header};
 use trainyard::features::{admin::api as admin, auth::api as auth};
 
-use crate::harness::{TestApp, policy_form, sign_in_url};
-
-fn url<F: ServerFn>() -> &'static str {
-    F::url()
-}
+use crate::harness::{TestApp, policy_form, sign_in_url, url};
 
 fn session_cookie(res: &reqwest::Response) -> Option<String> {
     res.headers()
@@ -394,9 +389,12 @@ async fn demo_users_vanish_when_demo_mode_is_off() {
     let app = TestApp::spawn().await;
     let mut settings = (*app.state.settings).clone();
     settings.demo = false;
-    let plain =
-        trainyard::server::state::AppState::new(app.state.db.clone(), settings, std::sync::Arc::new(app.clock.clone()));
-    trainyard::features::auth::service::sync_demo_users(&plain).await.unwrap();
+    let plain = trainyard::platform::state::AppState::new(
+        app.state.db.clone(),
+        settings,
+        std::sync::Arc::new(app.clock.clone()),
+    );
+    trainyard::web::demo::users::sync_demo_users(&plain).await.unwrap();
     let users = trainyard::features::auth::store::list_users(app.state.db.reader()).await.unwrap();
     assert!(users.is_empty(), "{users:?}");
 }
@@ -416,9 +414,9 @@ async fn the_command_line_adds_a_user_with_a_password_from_stdin() {
     child.stdin.take().unwrap().write_all(b"a very long password\n").unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let pool = trainyard::server::db::Db::open(&db).await.unwrap();
+    let pool = trainyard::platform::db::Db::open(&db).await.unwrap();
     let users = trainyard::features::auth::store::list_users(pool.reader()).await.unwrap();
     assert_eq!(users.len(), 1);
     assert_eq!(users[0].name, "root");
-    assert_eq!(users[0].role, trainyard::features::auth::Role::Admin);
+    assert_eq!(users[0].role, trainyard::domain::access::Role::Admin);
 }

@@ -6,6 +6,7 @@ mod calendar;
 mod fake_github;
 mod harness;
 mod identity;
+mod layers;
 mod matrix;
 mod patch_requests;
 mod publishing;

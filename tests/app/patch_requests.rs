@@ -1,15 +1,10 @@
 //! Patch requests through real HTTP: the rules, triage, visibility and bad input.
 
-use leptos::server_fn::ServerFn;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use trainyard::features::patch_requests::api as pr;
 
-use crate::harness::{TestApp, text_of};
-
-fn url<F: ServerFn>() -> &'static str {
-    F::url()
-}
+use crate::harness::{TestApp, text_of, url};
 
 /// A complete stability request, as the form's fields (`form[...]`).
 fn fields(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -302,7 +297,7 @@ async fn embargoed_requests_are_invisible_to_everyone_but_requester_and_managers
     assert_eq!(api_request(&app, &manager, id).await.0, StatusCode::OK);
     // Another developer does not see it either.
     let admin = app.signed_in("admin").await;
-    let other = trainyard::features::admin::api::CreateUser::url();
+    let other = url::<trainyard::features::admin::api::CreateUser>();
     let res =
         app.call(&admin, other, &[("name", "eve"), ("role", "developer"), ("password", "another long password")]).await;
     assert_eq!(res.status(), StatusCode::OK);

@@ -2,20 +2,20 @@
 
 use std::time::Duration;
 
-use leptos::server_fn::ServerFn;
 use reqwest::StatusCode;
 use trainyard::{
+    domain::access::Principal,
     features::{
-        auth::{Principal, store::find_credentials},
+        auth::store::find_credentials,
         publishing::{PublicationState, api as publishing, service},
         train::service as train,
     },
-    server::{github::GitHubTimeouts, state::AppState},
+    platform::{github::GitHubTimeouts, state::AppState},
 };
 
 use crate::{
     fake_github::{FakeGitHub, Fault, REPO, TOKEN},
-    harness::{Options, TestApp, text_of},
+    harness::{Options, TestApp, text_of, url},
 };
 
 async fn app_with(fake: &FakeGitHub) -> TestApp {
@@ -23,7 +23,7 @@ async fn app_with(fake: &FakeGitHub) -> TestApp {
     TestApp::spawn_with(Options {
         configure: Box::new(move |s| {
             s.github.repo = Some(REPO.split_once('/').map(|(o, r)| (o.to_owned(), r.to_owned())).unwrap());
-            s.github.token = Some(trainyard::server::config::Secret::new(TOKEN.into()));
+            s.github.token = Some(trainyard::platform::settings::Secret::new(TOKEN.into()));
             s.github.api_url = url;
             s.github_timeouts = GitHubTimeouts {
                 connect: Duration::from_secs(1),
@@ -145,7 +145,7 @@ async fn access_errors_fail_with_the_reason_and_a_retry_publishes_once() {
         assert!(!page.contains(TOKEN), "the token never reaches a page");
         // Fixed on GitHub's side: a manager retries.
         let client = app.signed_in("manager").await;
-        let res = app.call(&client, <publishing::RetryPublication as ServerFn>::url(), &[("version", &version)]).await;
+        let res = app.call(&client, url::<publishing::RetryPublication>(), &[("version", &version)]).await;
         assert_eq!(res.status(), StatusCode::OK);
         service::process_due(&app.state).await.unwrap();
         assert_eq!(state_of(&app, &version).await.0, PublicationState::Published);
@@ -212,7 +212,7 @@ async fn without_a_token_publishing_is_a_dry_run_that_sends_nothing() {
     let app = TestApp::spawn().await;
     let version = promote_candidate(&app).await;
     let client = app.signed_in("manager").await;
-    let res = app.call(&client, <publishing::PublishRelease as ServerFn>::url(), &[("version", &version)]).await;
+    let res = app.call(&client, url::<publishing::PublishRelease>(), &[("version", &version)]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let payload: serde_json::Value = res.json().await.unwrap();
     assert_eq!(payload["tag"], version);
@@ -227,7 +227,7 @@ async fn only_release_managers_publish_and_unapproved_releases_cannot_be() {
     let fake = FakeGitHub::start().await;
     let app = app_with(&fake).await;
     let dev = app.signed_in("dev").await;
-    let url = <publishing::PublishRelease as ServerFn>::url();
+    let url = url::<publishing::PublishRelease>();
     assert_eq!(app.call(&dev, url, &[("version", "1.11.1")]).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.call(&app.client(), url, &[("version", "1.11.1")]).await.status(), StatusCode::UNAUTHORIZED);
     let manager = app.signed_in("manager").await;

@@ -14,8 +14,9 @@ use rand::Rng;
 use reqwest::Client;
 use serde_json::json;
 use trainyard::{
-    features::auth::{Principal, TokenScope, service},
-    server::{config::Settings, db::Db, state::AppState},
+    domain::access::{Principal, TokenScope},
+    features::auth::service,
+    platform::{db::Db, settings::Settings, state::AppState},
 };
 
 use crate::harness::TestApp;

@@ -1,21 +1,21 @@
 //! The release train through the real CI API, from an empty database.
 
-use leptos::server_fn::ServerFn;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use trainyard::{
-    domain::version::Version,
+    domain::{
+        access::{Principal, Role, TokenScope},
+        catalog::ReleaseStatus,
+        version::Version,
+    },
     features::{
-        auth::{Principal, Role, TokenScope, service as auth},
-        releases::{
-            ReleaseStatus,
-            store::{NewRelease, insert_release},
-        },
+        auth::service as auth,
+        catalog::store::{NewRelease, insert_release},
         train::{api::PromoteBuild, service as train},
     },
 };
 
-use crate::harness::{TestApp, text_of};
+use crate::harness::{TestApp, text_of, url};
 
 /// An empty train: 1.0.0 shipped in October, 1.1.0 planned for 8 December, a CI token and a
 /// release manager.
@@ -70,7 +70,7 @@ async fn daily(app: &TestApp, token: &str, name: &str, commit: &str, functional:
 }
 
 async fn promote(app: &TestApp, manager: &Client, build: &str) -> reqwest::Response {
-    app.call(manager, <PromoteBuild as ServerFn>::url(), &[("build", build)]).await
+    app.call(manager, url::<PromoteBuild>(), &[("build", build)]).await
 }
 
 #[tokio::test]
@@ -105,7 +105,7 @@ async fn the_chain_from_daily_to_monthly_through_the_api() {
     .await;
     let report = train::tick(&app.state).await.unwrap();
     assert_eq!(report.candidate.as_deref(), Some("main-20261124-0200"));
-    let catalog = app.state.catalog().await.unwrap();
+    let catalog = trainyard::features::catalog::service::catalog(&app.state).await.unwrap();
     let candidate = catalog.release(&Version::parse("1.1.0").unwrap()).unwrap();
     assert_eq!(candidate.status, ReleaseStatus::Candidate);
     assert_eq!(candidate.source_commit.as_deref(), Some("bbbbbbb2"));
@@ -244,7 +244,7 @@ async fn demo_mode_keeps_the_train_moving() {
     assert!(dailies >= 25);
     // A day later, the demo CI cuts the next build.
     app.clock.advance(chrono::Duration::days(1));
-    train::demo_advance(&app.state, 2).await.unwrap();
+    trainyard::web::demo::ci::advance(&app.state, 2).await.unwrap();
     let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM build").fetch_one(app.state.db.reader()).await.unwrap();
     assert_eq!(after, dailies + 1);
 }

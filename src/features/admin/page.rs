@@ -3,10 +3,18 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{AdminData, CreateToken, CreateUser, RevokeToken, SavePolicy, load_admin};
+use super::{
+    AdminData,
+    api::{CreateToken, CreateUser, RevokeToken, SavePolicy, load_admin},
+};
 use crate::{
-    components::{Loaded, form::FieldError, refreshed},
-    features::auth::Role,
+    components::{
+        Loaded,
+        form::{Control, Field, FormError, message_for},
+        refreshed,
+        status::Pill,
+    },
+    domain::access::Role,
 };
 
 #[component]
@@ -54,7 +62,13 @@ fn AdminView(
     create_token: ServerAction<CreateToken>,
     revoke: ServerAction<RevokeToken>,
 ) -> impl IntoView {
-    let user_error = move || create_user.value().get().and_then(Result::err);
+    let user_error = Signal::derive(move || create_user.value().get().and_then(Result::err));
+    let revoke_error = Signal::derive(move || revoke.value().get().and_then(Result::err));
+    let roles = Control::Select(Role::ALL.into_iter().map(|r| (r.as_str().to_owned(), r.label().to_owned())).collect());
+    let scopes = Control::Select(vec![
+        ("ci".to_owned(), "ci: report builds and results".to_owned()),
+        ("release_manager".to_owned(), "release_manager: also read embargoed requests".to_owned()),
+    ]);
     let token_result = move || create_token.value().get();
     view! {
         <section aria-labelledby="users-heading">
@@ -74,23 +88,13 @@ fn AdminView(
             </div>
             <h3>"Add a user"</h3>
             <ActionForm action=create_user attr:class="stack" attr:aria-label="Add a user">
-                <div class="field">
-                    <label for="user-name">"Name"</label>
-                    <input id="user-name" type="text" name="name" required maxlength="64" autocomplete="off" />
-                    <FieldError error=Signal::derive(user_error) field="name" />
-                </div>
-                <div class="field">
-                    <label for="user-role">"Role"</label>
-                    <select id="user-role" name="role">
-                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="user-password">"Password"</label>
-                    <input id="user-password" type="password" name="password" required minlength="12" autocomplete="new-password" />
-                    <p class="hint">"At least 12 characters."</p>
-                    <FieldError error=Signal::derive(user_error) field="password" />
-                </div>
+                <Field name="name" id="user-name" label="Name" required=true max_length=64 autocomplete="off"
+                    message=message_for(user_error, "name") />
+                <Field name="role" id="user-role" label="Role" control=roles message=message_for(user_error, "role") />
+                <Field name="password" id="user-password" label="Password" control=Control::Password required=true
+                    autocomplete="new-password" hint="At least 12 characters."
+                    message=message_for(user_error, "password") />
+                <FormError error=user_error fields=&["name", "role", "password"] />
                 <p><button type="submit">"Add user"</button></p>
             </ActionForm>
         </section>
@@ -107,6 +111,7 @@ fn AdminView(
                 }.into_any(),
                 Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
             })}
+            <FormError error=revoke_error fields=&[] />
             <div class="table-wrap">
                 <table>
                     <thead><tr><th scope="col">"Name"</th><th scope="col">"Scope"</th><th scope="col">"Last used"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
@@ -120,7 +125,7 @@ fn AdminView(
                                     <td>{last}</td>
                                     <td>
                                         {if t.revoked {
-                                            view! { <span class="pill pill-cancelled">"revoked"</span> }.into_any()
+                                            view! { <Pill kind="cancelled" label="revoked" /> }.into_any()
                                         } else {
                                             view! {
                                                 <ActionForm action=revoke>
@@ -138,17 +143,9 @@ fn AdminView(
             </div>
             <h3>"Create a token"</h3>
             <ActionForm action=create_token attr:class="stack" attr:aria-label="Create a token">
-                <div class="field">
-                    <label for="token-name">"Name"</label>
-                    <input id="token-name" type="text" name="name" required maxlength="64" autocomplete="off" placeholder="ci-main" />
-                </div>
-                <div class="field">
-                    <label for="token-scope">"Scope"</label>
-                    <select id="token-scope" name="scope">
-                        <option value="ci">"ci: report builds and results"</option>
-                        <option value="release_manager">"release_manager: also read embargoed requests"</option>
-                    </select>
-                </div>
+                <Field name="name" id="token-name" label="Name" required=true max_length=64 autocomplete="off"
+                    placeholder="ci-main" />
+                <Field name="scope" id="token-scope" label="Scope" control=scopes />
                 <p><button type="submit">"Create token"</button></p>
             </ActionForm>
         </section>
@@ -173,21 +170,28 @@ fn AdminView(
     }
 }
 
+/// The policy's fields and their names in the posted form (`policy[…]`, one struct argument).
+const POLICY_FIELDS: [(&str, &str); 9] = [
+    ("minor_release", "policy[minor_release]"),
+    ("patch_deadline", "policy[patch_deadline]"),
+    ("patch_target", "policy[patch_target]"),
+    ("weekly_qualification", "policy[weekly_qualification]"),
+    ("daily_cut_hour", "policy[daily_cut_hour]"),
+    ("branch_cut_days", "policy[branch_cut_days]"),
+    ("code_freeze_days", "policy[code_freeze_days]"),
+    ("support_weeks", "policy[support_weeks]"),
+    ("support_successor", "policy[support_successor]"),
+];
+
 #[component]
 fn PolicyEditor(policy: crate::domain::policy::Policy, save: ServerAction<SavePolicy>) -> impl IntoView {
     use crate::domain::calendar_rules::weekday_name;
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = move || save.value().get().is_some_and(|r| r.is_ok());
     let field = move |name: &'static str, label: &'static str, value: String, hint: &'static str| {
-        let id = format!("policy-{name}");
-        let label_for = id.clone();
         view! {
-            <div class="field">
-                <label for=label_for>{label}</label>
-                <input id=id type="text" name=format!("policy[{name}]") value=value required />
-                <p class="hint">{hint}</p>
-                <FieldError error field=name />
-            </div>
+            <Field name=POLICY_FIELDS.iter().find(|(n, _)| *n == name).map(|(_, key)| *key).unwrap_or(name)
+                id=format!("policy-{name}") label value hint required=true message=message_for(error, name) />
         }
     };
     view! {
@@ -203,6 +207,10 @@ fn PolicyEditor(policy: crate::domain::policy::Policy, save: ServerAction<SavePo
                 {field("code_freeze_days", "Code freeze (days before the release)", policy.code_freeze_days.to_string(), "fewer than the branch cut")}
                 {field("support_weeks", "Support (weeks after the successor ships)", policy.support_weeks.to_string(), "default 6")}
                 {field("support_successor", "Successor that ends support (N+…)", policy.support_successor.to_string(), "default 2")}
+                <FormError error fields=&[
+                    "minor_release", "patch_deadline", "patch_target", "weekly_qualification", "daily_cut_hour",
+                    "branch_cut_days", "code_freeze_days", "support_weeks", "support_successor",
+                ] />
                 {move || saved().then(|| view! { <p class="callout ok" role="status">"Policy saved; the calendar and matrix follow it now."</p> })}
                 <p><button type="submit">"Save policy"</button></p>
             </ActionForm>

@@ -1,4 +1,5 @@
-//! The audit trail: who did what to which object, when (DESIGN §3 `event`).
+//! The audit trail: who did what to which object, when. Every state change writes one event
+//! in the transaction that makes the change.
 
 #[cfg(feature = "ssr")]
 pub mod store;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::{SqliteConnection, SqliteExecutor};
 
 use super::Event;
-use crate::{error::AppError, features::auth::Principal};
+use crate::{domain::access::Principal, error::AppError};
 
 /// What happened, ready to record.
 pub struct Change<'a> {

@@ -4,10 +4,9 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 
-use super::{
-    Role, Viewer,
-    api::{SignIn, SignOut},
-};
+use super::api::{SignIn, SignOut};
+use crate::components::form::{Control, Field};
+use crate::domain::access::{Role, Viewer};
 
 /// The signed-in viewer, for the header and the pages that show role-specific parts. Pages
 /// render on the server only (islands), so this is read from the request and never travels to
@@ -39,7 +38,7 @@ impl ViewerContext {
 fn request_viewer() -> Option<Viewer> {
     #[cfg(feature = "ssr")]
     {
-        crate::server::auth::principal().viewer().cloned()
+        crate::platform::context::caller().viewer().cloned()
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -84,14 +83,9 @@ fn LoginForm(name: String, next: String, error: Option<String>) -> impl IntoView
             <div id="login-error" aria-live="polite">
                 {move || error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             </div>
-            <div class="field">
-                <label for="login-name">"Name"</label>
-                <input id="login-name" type="text" name="name" autocomplete="username" required value=name />
-            </div>
-            <div class="field">
-                <label for="login-password">"Password"</label>
-                <input id="login-password" type="password" name="password" autocomplete="current-password" required />
-            </div>
+            <Field name="name" id="login-name" label="Name" value=name autocomplete="username" required=true />
+            <Field name="password" id="login-password" label="Password" control=Control::Password
+                autocomplete="current-password" required=true />
             <input type="hidden" name="next" value=next />
             <p>
                 <button type="submit" disabled=move || sign_in.pending().get()>"Sign in"</button>

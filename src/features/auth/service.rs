@@ -1,51 +1,44 @@
 //! Signing in and out, creating users and tokens: the rules around the store.
 
-use std::net::SocketAddr;
-
-use axum::extract::ConnectInfo;
-use http::{HeaderValue, header};
-use leptos::prelude::use_context;
-use leptos_axum::ResponseOptions;
-
-use super::{
-    Permission, Principal, Role, TokenScope, Viewer,
-    secrets::{check_new_password, digest, hash_password, new_secret, verify_password},
-    store,
-};
+use super::store;
 use crate::{
+    domain::access::{Permission, Principal, Role, TokenScope, Viewer},
     error::AppError,
     features::audit::store::{Change, record},
-    server::{auth as session, state::AppState},
+    platform::{
+        context::{client_address, is_plain_form_post, request_is_https, request_parts, set_cookie},
+        cookies::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, clearing_cookie, session_cookie, session_secret},
+        secrets::{check_new_password, digest, hash_password, new_secret, verify_password},
+        state::AppState,
+    },
 };
 
 /// Longest user or token name.
 pub const MAX_NAME: usize = 64;
-
-fn request_parts() -> Option<http::request::Parts> {
-    use_context::<http::request::Parts>()
-}
-
-fn client_address() -> String {
-    request_parts()
-        .and_then(|p| p.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into())
-}
-
-fn set_cookie(value: HeaderValue) {
-    if let Some(options) = use_context::<ResponseOptions>() {
-        options.append_header(header::SET_COOKIE, value);
-    }
-}
-
-fn https() -> bool {
-    request_parts().is_some_and(|p| session::is_https(&p.headers))
-}
 
 /// Only same-site paths: `//evil.example` and `https://…` would be an open redirect.
 pub fn safe_next(next: Option<&str>) -> String {
     match next.map(str::trim) {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
         _ => "/".to_owned(),
+    }
+}
+
+/// Where the browser goes after a sign-in attempt: `next` on success; back to the form with the
+/// name and the reason in its URL when a plain form (no JavaScript) failed, since such a page
+/// cannot read the answer's body; nowhere otherwise (the island shows the error).
+pub fn after_sign_in(result: &Result<Viewer, AppError>, name: &str, next: &str) -> Option<String> {
+    match result {
+        Ok(_) => Some(next.to_owned()),
+        Err(e) if is_plain_form_post() => {
+            let query = form_urlencoded::Serializer::new(String::new())
+                .append_pair("name", name)
+                .append_pair("error", e.code())
+                .append_pair("next", next)
+                .finish();
+            Some(format!("/login?{query}"))
+        }
+        Err(_) => None,
     }
 }
 
@@ -69,24 +62,33 @@ pub async fn sign_in(state: &AppState, name: &str, password: String) -> Result<V
 
     let secret = new_secret("");
     let mut tx = state.db.begin_quiet_write().await?;
-    if let Some(old) = request_parts().and_then(|p| session::session_secret(&p.headers)) {
+    if let Some(old) = request_parts().and_then(|p| session_secret(&p.headers)) {
         store::delete_session(&mut tx, &digest(&old)).await?;
     }
     store::insert_session(&mut tx, &digest(&secret), viewer.id, now).await?;
     tx.commit().await?;
-    set_cookie(session::session_cookie(&secret, https()));
+    set_cookie(session_cookie(&secret, request_is_https()));
     Ok(viewer)
 }
 
 /// Ends the session on the server and in the browser.
 pub async fn sign_out(state: &AppState) -> Result<(), AppError> {
-    if let Some(secret) = request_parts().and_then(|p| session::session_secret(&p.headers)) {
+    if let Some(secret) = request_parts().and_then(|p| session_secret(&p.headers)) {
         let mut tx = state.db.begin_quiet_write().await?;
         store::delete_session(&mut tx, &digest(&secret)).await?;
         tx.commit().await?;
     }
-    set_cookie(session::clearing_cookie(https()));
+    set_cookie(clearing_cookie(request_is_https()));
     Ok(())
+}
+
+/// Deletes the sessions that can no longer be used: idle too long, or past their absolute end.
+pub async fn purge_expired_sessions(state: &AppState) -> Result<u64, AppError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin_quiet_write().await?;
+    let purged = store::delete_expired_sessions(&mut tx, now - IDLE_TIMEOUT, now - ABSOLUTE_TIMEOUT).await?;
+    tx.commit().await?;
+    Ok(purged)
 }
 
 fn check_name(name: &str) -> Result<String, AppError> {
@@ -153,34 +155,6 @@ pub async fn revoke_token(state: &AppState, actor: &Principal, id: i64) -> Resul
     }
     record(&mut tx, actor, Change::new("token.revoked", "api_token", id, format!("revoked token {id}")), now).await?;
     tx.commit().await?;
-    Ok(())
-}
-
-/// Demo users: one per role, known passwords, only in demo mode.
-pub const DEMO_USERS: [(&str, Role, &str); 3] = [
-    ("dev", Role::Developer, "trainyard-dev-demo"),
-    ("manager", Role::ReleaseManager, "trainyard-manager-demo"),
-    ("admin", Role::Admin, "trainyard-admin-demo"),
-];
-
-/// Keeps demo users in step with demo mode: created when on, deleted when off.
-pub async fn sync_demo_users(state: &AppState) -> Result<(), AppError> {
-    let system = Principal::System("demo");
-    if !state.settings.demo {
-        let mut tx = state.db.begin_write().await?;
-        let removed = store::delete_demo_users(&mut tx).await?;
-        tx.commit().await?;
-        if removed > 0 {
-            tracing::info!(removed, "removed demo users: demo mode is off");
-        }
-        return Ok(());
-    }
-    for (name, role, password) in DEMO_USERS {
-        if store::find_credentials(state.db.reader(), name).await?.is_none() {
-            create_user(state, &system, name, role, password.into(), true).await?;
-        }
-        tracing::info!("demo sign-in: {name} / {password} ({})", role.label());
-    }
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqliteExecutor};
 
-use super::{Role, TokenScope, Viewer};
+use crate::domain::access::{Role, TokenScope, Viewer};
 use crate::error::AppError;
 
 fn role_of(s: &str) -> Result<Role, AppError> {

@@ -2,9 +2,9 @@
 //! feeds (`.ics`, Atom, JSON) — all drawn from the one schedule engine in `domain::schedule`.
 
 pub mod api;
-#[cfg(feature = "ssr")]
-pub mod feeds;
 pub mod page;
+#[cfg(feature = "ssr")]
+pub mod rest;
 #[cfg(feature = "ssr")]
 pub mod service;
 

@@ -14,8 +14,10 @@ use crate::{
     components::{
         Loaded,
         dates::{long_date, long_month_year, month_year, relative, weekday_date},
-        form::FieldError,
-        reload_when, succeeded,
+        form::{Control, Field, FormError, message_for},
+        reload_when,
+        status::Pill,
+        succeeded,
     },
     domain::{
         calendar_rules::months_after,
@@ -198,7 +200,7 @@ fn Agenda(events: Vec<ScheduleEvent>, today: NaiveDate) -> impl IntoView {
                             <li>
                                 <EventChip event=e.clone() />
                                 " "
-                                <span class=format!("pill pill-{}", e.status.as_str())>{e.status.as_str()}</span>
+                                <Pill kind=e.status.as_str() label=e.status.as_str() />
                             </li>
                         }).collect_view()}
                     </ul>
@@ -234,23 +236,27 @@ fn CorrectionForms(
     let cancel_error = Signal::derive(move || cancel_action.value().get().and_then(Result::err));
     let oob_error = Signal::derive(move || oob_action.value().get().and_then(Result::err));
     let blackout_error = Signal::derive(move || blackout_action.value().get().and_then(Result::err));
-    let min_date = today.to_string();
-    let (min_move, min_oob) = (min_date.clone(), min_date);
-    let options = |versions: &[String]| {
-        versions.iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()
-    };
-    let move_options = options(&movable);
-    let cancel_options = options(&movable);
-    let line_options = options(&lines);
-    let blackouts = blackouts.into_iter().map(|b| view! {
-        <li>
-            {long_date(b.date)} ": " {b.reason.clone()} " "
-            <ActionForm action=unblackout_action attr:class="inline">
-                <input type="hidden" name="date" value=b.date.to_string() />
-                <button type="submit" class="link" aria-label=format!("Remove the blackout on {}", b.date)>"remove"</button>
-            </ActionForm>
-        </li>
-    }).collect_view();
+    let unblackout_error = Signal::derive(move || unblackout_action.value().get().and_then(Result::err));
+    let today = today.to_string();
+    let choices = |values: &[String]| Control::Select(values.iter().map(|v| (v.clone(), v.clone())).collect());
+    let (move_choices, cancel_choices, line_choices) = (choices(&movable), choices(&movable), choices(&lines));
+    let (move_min, oob_min) = (today.clone(), today);
+    let blackouts = blackouts
+        .into_iter()
+        .map(|b| {
+            view! {
+                <li>
+                    {long_date(b.date)} ": " {b.reason.clone()} " "
+                    <ActionForm action=unblackout_action attr:class="inline">
+                        <input type="hidden" name="date" value=b.date.to_string() />
+                        <button type="submit" class="link" aria-label=format!("Remove the blackout on {}", b.date)>
+                            "remove"
+                        </button>
+                    </ActionForm>
+                </li>
+            }
+        })
+        .collect_view();
     view! {
         <section class="corrections" aria-labelledby="corrections-heading">
             <h2 id="corrections-heading">"Corrections"</h2>
@@ -258,90 +264,49 @@ fn CorrectionForms(
             <div class="cards">
                 <ActionForm action=move_action attr:class="card stack" attr:aria-label="Move a release">
                     <h3>"Move a release"</h3>
-                    <div class="field">
-                        <label for="move-version">"Release"</label>
-                        <select id="move-version" name="version">{move_options}</select>
-                        <FieldError error=move_error field="version" />
-                    </div>
-                    <div class="field">
-                        <label for="move-date">"New date"</label>
-                        <input id="move-date" type="date" name="date" required min=min_move />
-                        <FieldError error=move_error field="date" />
-                    </div>
-                    <div class="field">
-                        <label for="move-note">"Why"</label>
-                        <input id="move-note" type="text" name="note" required maxlength="200" placeholder="moved for a holiday" />
-                        <FieldError error=move_error field="note" />
-                    </div>
-                    <ActionError error=move_error fields=&["version", "date", "note"] />
+                    <Field name="version" id="move-version" label="Release" control=move_choices
+                        message=message_for(move_error, "version") />
+                    <Field name="date" id="move-date" label="New date" control=Control::Date required=true
+                        min=move_min message=message_for(move_error, "date") />
+                    <Field name="note" id="move-note" label="Why" required=true max_length=200
+                        placeholder="moved for a holiday" message=message_for(move_error, "note") />
+                    <FormError error=move_error fields=&["version", "date", "note"] />
                     <p><button type="submit">"Move"</button></p>
                 </ActionForm>
                 <ActionForm action=cancel_action attr:class="card stack" attr:aria-label="Cancel a release">
                     <h3>"Cancel a release"</h3>
-                    <div class="field">
-                        <label for="cancel-version">"Release"</label>
-                        <select id="cancel-version" name="version">{cancel_options}</select>
-                        <FieldError error=cancel_error field="version" />
-                    </div>
-                    <div class="field">
-                        <label for="cancel-note">"Why"</label>
-                        <input id="cancel-note" type="text" name="note" required maxlength="200" />
-                        <FieldError error=cancel_error field="note" />
-                    </div>
-                    <ActionError error=cancel_error fields=&["version", "note"] />
+                    <Field name="version" id="cancel-version" label="Release" control=cancel_choices
+                        message=message_for(cancel_error, "version") />
+                    <Field name="note" id="cancel-note" label="Why" required=true max_length=200
+                        message=message_for(cancel_error, "note") />
+                    <FormError error=cancel_error fields=&["version", "note"] />
                     <p><button type="submit" class="danger">"Cancel release"</button></p>
                 </ActionForm>
                 <ActionForm action=oob_action attr:class="card stack" attr:aria-label="Add an out-of-band patch">
                     <h3>"Out-of-band patch"</h3>
-                    <div class="field">
-                        <label for="oob-line">"Line"</label>
-                        <select id="oob-line" name="line">{line_options}</select>
-                        <FieldError error=oob_error field="line" />
-                    </div>
-                    <div class="field">
-                        <label for="oob-date">"Date"</label>
-                        <input id="oob-date" type="date" name="date" required min=min_oob />
-                        <FieldError error=oob_error field="date" />
-                    </div>
-                    <div class="field">
-                        <label for="oob-note">"Why"</label>
-                        <input id="oob-note" type="text" name="note" required maxlength="200" placeholder="CVE fix that cannot wait" />
-                        <FieldError error=oob_error field="note" />
-                    </div>
+                    <Field name="line" id="oob-line" label="Line" control=line_choices
+                        message=message_for(oob_error, "line") />
+                    <Field name="date" id="oob-date" label="Date" control=Control::Date required=true
+                        min=oob_min message=message_for(oob_error, "date") />
+                    <Field name="note" id="oob-note" label="Why" required=true max_length=200
+                        placeholder="CVE fix that cannot wait" message=message_for(oob_error, "note") />
+                    <FormError error=oob_error fields=&["line", "date", "note"] />
                     <p><button type="submit">"Plan patch"</button></p>
                 </ActionForm>
                 <div class="card">
                     <h3>"Blackout days"</h3>
                     <ul>{blackouts}</ul>
+                    <FormError error=unblackout_error fields=&[] />
                     <ActionForm action=blackout_action attr:class="stack" attr:aria-label="Add a blackout day">
-                        <div class="field">
-                            <label for="blackout-date">"Date"</label>
-                            <input id="blackout-date" type="date" name="date" required />
-                            <FieldError error=blackout_error field="date" />
-                        </div>
-                        <div class="field">
-                            <label for="blackout-reason">"Reason"</label>
-                            <input id="blackout-reason" type="text" name="reason" required maxlength="200" placeholder="company holiday" />
-                            <FieldError error=blackout_error field="reason" />
-                        </div>
+                        <Field name="date" id="blackout-date" label="Date" control=Control::Date required=true
+                            message=message_for(blackout_error, "date") />
+                        <Field name="reason" id="blackout-reason" label="Reason" required=true max_length=200
+                            placeholder="company holiday" message=message_for(blackout_error, "reason") />
+                        <FormError error=blackout_error fields=&["date", "reason"] />
                         <p><button type="submit">"Add blackout"</button></p>
                     </ActionForm>
                 </div>
             </div>
         </section>
-    }
-}
-
-/// An action's error that belongs to no field of its form.
-#[component]
-fn ActionError(
-    #[prop(into)] error: Signal<Option<crate::error::AppError>>,
-    fields: &'static [&'static str],
-) -> impl IntoView {
-    move || {
-        error
-            .get()
-            .filter(|e| e.field().is_none_or(|f| !fields.contains(&f)))
-            .map(|e| view! { <p class="field-error" role="alert">{e.to_string()}</p> })
     }
 }

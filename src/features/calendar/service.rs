@@ -5,7 +5,9 @@ use chrono::{Days, NaiveDate};
 use super::{CalendarData, CalendarFilter, parse_month};
 use crate::{
     domain::{
+        access::{Permission, Principal},
         calendar_rules::{first_of_month, months_after},
+        catalog::ReleaseStatus,
         policy::LineStatus,
         schedule::{Blackout, EventKind, EventStatus, KnownBuild, ScheduleEvent},
         version::{LineId, Version},
@@ -13,13 +15,13 @@ use crate::{
     error::AppError,
     features::{
         audit::store::{Change, record},
-        auth::{Permission, Principal},
-        releases::{
-            ReleaseStatus,
+        catalog::{
+            service::catalog,
             store::{self, NewRelease},
         },
+        train::store::list_known_builds,
     },
-    server::state::AppState,
+    platform::{context::request_host, state::AppState},
 };
 
 /// Longest note on a moved or cancelled release.
@@ -27,14 +29,14 @@ pub const MAX_NOTE: usize = 200;
 
 /// The train's events dated `from..=to`, with the builds CI reported.
 pub async fn schedule(state: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Vec<ScheduleEvent>, AppError> {
-    let catalog = state.catalog().await?;
+    let catalog = catalog(state).await?;
     let builds = known_builds(state, from, to).await?;
     Ok(catalog.schedule(&builds, state.today(), from, to))
 }
 
 /// Builds cut in a date range, as the schedule engine reads them.
 pub async fn known_builds(state: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Vec<KnownBuild>, AppError> {
-    crate::features::train::store::list_known_builds(state.db.reader(), from, to).await
+    list_known_builds(state.db.reader(), from, to).await
 }
 
 pub async fn calendar(
@@ -58,7 +60,7 @@ pub async fn calendar(
         events.iter().filter(|e| e.date >= grid_from && e.date <= grid_to && filter.matches(e)).cloned().collect();
     let agenda =
         events.iter().filter(|e| e.date >= today && e.date <= agenda_to && filter.matches(e)).cloned().collect();
-    let catalog = state.catalog().await?;
+    let catalog = catalog(state).await?;
     let lines = catalog
         .support(today)
         .into_iter()
@@ -82,13 +84,6 @@ pub async fn calendar(
         movable,
         blackouts: catalog.blackouts.iter().filter(|b| b.date >= today).cloned().collect(),
     })
-}
-
-/// The `Host` the request came to, for absolute links.
-pub fn request_host() -> String {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(http::header::HOST)?.to_str().ok().map(str::to_owned))
-        .unwrap_or_else(|| "localhost".into())
 }
 
 fn parse_date(field: &str, text: &str) -> Result<NaiveDate, AppError> {
@@ -115,7 +110,7 @@ fn parse_version(text: &str) -> Result<Version, AppError> {
 /// A release that is only projected must be stored (as planned) before it is changed, so the
 /// correction sticks: this returns the row to insert, or `None` when it is stored already.
 async fn projected_row(state: &AppState, version: &Version) -> Result<Option<NewRelease>, AppError> {
-    let catalog = state.catalog().await?;
+    let catalog = catalog(state).await?;
     if let Some(r) = catalog.release(version) {
         if r.shipped().is_some() {
             return Err(AppError::conflict(format!("{version} has shipped; its date is history")));
@@ -150,7 +145,7 @@ pub async fn move_release(
     if date < state.today() {
         return Err(AppError::invalid("date", "a release cannot move into the past"));
     }
-    let before = state.catalog().await?.release(&version).and_then(|r| r.planned_date);
+    let before = catalog(state).await?.release(&version).and_then(|r| r.planned_date);
     let projected = projected_row(state, &version).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
@@ -205,7 +200,7 @@ pub async fn add_out_of_band(
     if date < today {
         return Err(AppError::invalid("date", "an out-of-band release cannot be in the past"));
     }
-    let catalog = state.catalog().await?;
+    let catalog = catalog(state).await?;
     let supported = catalog.supported_lines(today).into_iter().any(|s| s.id == line);
     if !supported {
         return Err(AppError::invalid("line", format!("{line} is not a supported line")));

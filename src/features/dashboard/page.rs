@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::api::{Dashboard, load_dashboard};
+use super::{Dashboard, api::load_dashboard};
 use crate::{
     components::{
         Loaded,
@@ -82,6 +82,8 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
                         <th scope="col">"Next patch"</th>
                         <th scope="col">"Cherry-pick deadline"</th>
                         <th scope="col">"End of life"</th>
+                        <th scope="col">"Requests pending"</th>
+                        <th scope="col">"Fixes to ship"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -95,6 +97,8 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
                                 <td>{patch.clone().map(|p| format!("{} · {} ({})", p.version, short_date(p.target_date), relative(p.target_date, today))).unwrap_or_else(|| "—".into())}</td>
                                 <td>{patch.and_then(|p| p.cherry_pick_deadline).map(|d| format!("{} ({})", short_date(d), relative(d, today))).unwrap_or_else(|| "—".into())}</td>
                                 <td>{l.eol.map(short_date).unwrap_or_else(|| "—".into())}</td>
+                                <td>{l.pending_requests}</td>
+                                <td>{l.approved_fixes}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -1,5 +1,5 @@
-//! Patch requests: the form that answers at once, the per-line decision matrix, triage
-//! (DESIGN §2 rules 6–8, issue 5).
+//! Patch requests: the form that answers at once, the per-line decision matrix, triage and
+//! the on-call rotation.
 
 pub mod api;
 pub mod page;
@@ -15,76 +15,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     domain::{
-        patch_request::{Category, PatchRequestForm, Risk, Severity},
+        errors::FieldError,
+        patch_request::{Category, Decision, PatchRequestForm, RequestStatus, Risk, Severity},
         policy::LineStatus,
         version::{LineId, Version},
     },
-    error::{AppError, FieldError},
+    error::AppError,
     features::audit::Event,
 };
-
-/// Where a request stands as a whole, kept in step with its targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RequestStatus {
-    Open,
-    Deferred,
-    Approved,
-    Rejected,
-    Shipped,
-}
-
-impl RequestStatus {
-    pub const ALL: [RequestStatus; 5] = [Self::Open, Self::Approved, Self::Shipped, Self::Rejected, Self::Deferred];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Deferred => "deferred",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Shipped => "shipped",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s.trim())
-    }
-}
-
-/// A release manager's decision for one line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Pending,
-    Approved,
-    Rejected,
-    NotAffected,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::NotAffected => "not_affected",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Pending => "awaiting triage",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::NotAffected => "not affected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Pending, Self::Approved, Self::Rejected, Self::NotAffected].into_iter().find(|d| d.as_str() == s.trim())
-    }
-}
 
 /// The release that carries (or will carry) a fix to a line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,18 +1,18 @@
-//! `/api/v1/patch-requests` and the plain-form (no JavaScript) post of `/patch-requests/new`.
+//! `/api/v1/patch-requests`: the requests as JSON, and filing one.
 
 use axum::{
     Extension, Json,
-    body::Body,
-    extract::{Path, Query, Request, State},
+    extract::{Path, Query, State},
     http::{HeaderValue, StatusCode, header},
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
-use leptos::prelude::provide_context;
 use serde::{Deserialize, Serialize};
 
 use super::{ListFilter, PatchRequest, RequestSummary, service};
 use crate::{
-    domain::patch_request::PatchRequestForm, error::AppError, features::auth::Principal, server::state::AppState,
+    domain::{access::Principal, patch_request::PatchRequestForm},
+    error::AppError,
+    platform::state::AppState,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,57 +91,4 @@ pub async fn create(
         res.headers_mut().insert(header::LOCATION, location);
     }
     Ok(res)
-}
-
-/// Reads an `application/x-www-form-urlencoded` body into the form, joining the ticked
-/// `targets` checkboxes.
-pub fn parse_form_body(body: &[u8]) -> PatchRequestForm {
-    let mut form = PatchRequestForm::default();
-    let mut targets = Vec::new();
-    for (key, value) in form_urlencoded::parse(body) {
-        let value = value.into_owned();
-        match key.as_ref() {
-            "title" => form.title = value,
-            "category" => form.category = value,
-            "severity" => form.severity = value,
-            "bug_link" => form.bug_link = value,
-            "fix_link" => form.fix_link = value,
-            "impact" => form.impact = value,
-            "risk" => form.risk = value,
-            "risk_reason" => form.risk_reason = value,
-            "testing" => form.testing = value,
-            "verified_on_daily" => form.verified_on_daily = value,
-            "workaround" => form.workaround = value,
-            "cve_id" => form.cve_id = value,
-            "embargoed" => form.embargoed = value,
-            "targets" => targets.push(value),
-            _ => {}
-        }
-    }
-    form.targets = targets.join(",");
-    form
-}
-
-/// `POST /patch-requests/new` without JavaScript: files the request and goes to its page, or
-/// renders the form again with everything typed and every error next to its field.
-pub async fn post_form(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let actor = parts.extensions.get::<Principal>().cloned().unwrap_or(Principal::Anonymous);
-    let bytes = match axum::body::to_bytes(body, crate::server::router::BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(_) => return AppError::TooLarge { limit_bytes: crate::server::router::BODY_LIMIT as u64 }.into_response(),
-    };
-    let form = parse_form_body(&bytes);
-    match service::file_request(&state, &actor, &form).await {
-        Ok(id) => Redirect::to(&format!("/patch-requests/{id}")).into_response(),
-        Err(error) => {
-            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            let posted = super::page::posted(form, &error);
-            let request = Request::from_parts(parts, Body::empty());
-            let mut res =
-                crate::server::pages::render_with(state, request, move |_| provide_context(posted.clone())).await;
-            *res.status_mut() = status;
-            res
-        }
-    }
 }

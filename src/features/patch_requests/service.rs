@@ -1,26 +1,32 @@
 //! Filing and triaging patch requests: the rules around the store.
 
-use chrono::{Datelike, Days, Duration, NaiveDate};
+use chrono::{Days, Duration, NaiveDate};
 use sha2::{Digest, Sha256};
 
 use super::{
-    Decision, FormContext, LineSlot, ListFilter, PatchRequest, Posted, RequestDetail, RequestList, Slot,
+    FormContext, LineSlot, ListFilter, PatchRequest, Posted, RequestDetail, RequestList, Slot,
     store::{self, Insert, Visibility},
 };
 use crate::{
     domain::{
-        patch_request::{NewPatchRequest, PatchRequestForm, Severity},
+        access::{Permission, Principal},
+        calendar_rules::monday_of,
+        errors::FieldError,
+        patch_request::{Decision, NewPatchRequest, PatchRequestForm},
         schedule::{EventKind, EventStatus, ScheduleEvent},
+        triage::{DecisionInput, LineState, check_decision, lines_to_decide},
         version::{LineId, Version},
     },
     error::AppError,
     features::{
         audit::store::{Change, list_for, record},
-        auth::{Permission, Principal},
-        calendar::service::schedule,
-        releases::store::{NewRelease, find_release, insert_release, insert_release_if_absent},
+        auth::store::find_credentials,
+        catalog::{
+            service::{catalog, release_schedule},
+            store::{NewRelease, find_release, insert_release, insert_release_if_absent},
+        },
     },
-    server::state::AppState,
+    platform::state::AppState,
 };
 
 /// A resend or double click within this window returns the request already filed.
@@ -50,9 +56,9 @@ fn slots_by_line(events: &[ScheduleEvent]) -> Vec<(LineId, Slot)> {
 /// Per supported line: the slot a fix ready today still makes, and the one it just missed.
 pub async fn line_slots(state: &AppState) -> Result<(Vec<LineSlot>, Option<(Version, NaiveDate)>), AppError> {
     let today = state.today();
-    let catalog = state.catalog().await?;
+    let catalog = catalog(state).await?;
     // Deadlines a week back tell which slot was just missed.
-    let events = schedule(state, today - Days::new(7), today + Days::new(100)).await?;
+    let events = release_schedule(state, today - Days::new(7), today + Days::new(100)).await?;
     let slots = slots_by_line(&events);
     let lines = catalog
         .supported_lines(today)
@@ -86,10 +92,6 @@ fn dedupe_key(r: &NewPatchRequest) -> String {
     let text =
         format!("{}\n{}\n{}\n{}", r.title.to_lowercase(), r.bug_link.as_str(), r.category.as_str(), targets.join(","));
     hex::encode(Sha256::digest(text.as_bytes()))
-}
-
-fn monday_of(day: NaiveDate) -> NaiveDate {
-    day - Days::new(u64::from(day.weekday().num_days_from_monday()))
 }
 
 /// Files a request; a deferred one records the monthly it waits for. Filing the same request
@@ -139,7 +141,7 @@ pub async fn list(state: &AppState, actor: &Principal, filter: ListFilter) -> Re
     let mut conn = state.db.reader().acquire().await?;
     let (items, total, counts) = store::list_requests(&mut conn, &filter, visibility(actor)).await?;
     let pages = (total.max(1) as u32).div_ceil(super::PAGE_SIZE);
-    let catalog = state.catalog().await?;
+    let catalog = catalog(state).await?;
     let lines = catalog.supported_lines(state.today()).into_iter().rev().map(|s| s.id).collect();
     Ok(RequestList { filter, items, counts, total, pages, lines, signed_in: actor.user_id().is_some() })
 }
@@ -170,62 +172,60 @@ pub struct Decide {
     pub out_of_band_on: Option<NaiveDate>,
 }
 
+impl Decide {
+    /// The decision form's fields, each checked for shape; `line` empty means every line.
+    pub fn parse(
+        request: i64,
+        line: &str,
+        decision: &str,
+        reason: String,
+        out_of_band_on: &str,
+    ) -> Result<Self, FieldError> {
+        let line = match line.trim() {
+            "" => None,
+            l => Some(LineId::parse(l).map_err(|e| FieldError::new("line", e.to_string()))?),
+        };
+        let decision = Decision::parse(decision)
+            .ok_or_else(|| FieldError::new("decision", "choose approve, reject or not affected"))?;
+        let out_of_band_on = match out_of_band_on.trim() {
+            "" => None,
+            d => Some(parse_date("out_of_band_on", d)?),
+        };
+        Ok(Self { request, line, decision, reason, out_of_band_on })
+    }
+}
+
+/// A date as typed in a form, named by its field when it is not one.
+fn parse_date(field: &str, text: &str) -> Result<NaiveDate, FieldError> {
+    text.trim().parse().map_err(|_| FieldError::new(field, format!("“{}” is not a date like 2026-12-08", text.trim())))
+}
+
 /// Records decisions; approved lines are assigned to the line's next open patch slot (the
 /// planned release is created when only projected), or to a new out-of-band release.
 pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<(), AppError> {
     actor.require(Permission::Triage)?;
     let request = find(state, actor, d.request).await?;
-    if !request.category.qualifies() {
-        return Err(AppError::conflict("a deferred request waits for the monthly release; there is nothing to decide"));
-    }
-    let reason = d.reason.trim().to_owned();
-    if d.decision == Decision::Rejected && reason.is_empty() {
-        return Err(AppError::invalid("reason", "say why it is rejected; the requester will read it"));
-    }
-    if reason.chars().count() > 1000 {
-        return Err(AppError::invalid("reason", "use at most 1000 characters"));
-    }
-    if d.decision == Decision::Pending {
-        return Err(AppError::invalid("decision", "choose approve, reject or not affected"));
-    }
-    let today = state.today();
-    if let Some(day) = d.out_of_band_on {
-        if request.severity != Severity::S1 {
-            return Err(AppError::invalid("out_of_band_on", "only S1 requests may open an out-of-band release"));
-        }
-        if d.decision != Decision::Approved {
-            return Err(AppError::invalid("out_of_band_on", "an out-of-band release is for approved lines"));
-        }
-        if day < today {
-            return Err(AppError::invalid("out_of_band_on", "an out-of-band release cannot be in the past"));
-        }
-    }
-    let lines: Vec<LineId> = match d.line {
-        Some(line) => {
-            let target = request
-                .targets
-                .iter()
-                .find(|t| t.line == line)
-                .ok_or_else(|| AppError::not_found(format!("line {line} of request {}", d.request)))?;
-            if target.carrier.as_ref().is_some_and(|c| c.shipped) {
-                return Err(AppError::conflict(format!("the fix for {line} has shipped")));
-            }
-            vec![line]
-        }
-        None => request.targets.iter().filter(|t| t.decision == Decision::Pending).map(|t| t.line).collect(),
-    };
-    if lines.is_empty() {
-        return Err(AppError::conflict("every line is decided already"));
-    }
+    let input = DecisionInput { decision: d.decision, reason: &d.reason, out_of_band_on: d.out_of_band_on };
+    let checked = check_decision(request.category, request.severity, &input, state.today())?;
+    let states: Vec<LineState> = request
+        .targets
+        .iter()
+        .map(|t| LineState {
+            line: t.line,
+            decision: t.decision,
+            shipped: t.carrier.as_ref().is_some_and(|c| c.shipped),
+        })
+        .collect();
+    let lines = lines_to_decide(&states, d.line)?;
     // Work out carriers before the write: the schedule reads through the reader pool.
     let (slots, _) = line_slots(state).await?;
-    let catalog = state.catalog().await?;
+    let catalog = catalog(state).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
     for line in &lines {
         let release_id = if d.decision != Decision::Approved {
             None
-        } else if let Some(day) = d.out_of_band_on {
+        } else if let Some(day) = checked.out_of_band_on {
             let version = catalog
                 .highest_version(*line)
                 .map(Version::next_patch)
@@ -248,12 +248,11 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
             let release = find_release(&mut *tx, &slot.version).await?.ok_or(AppError::Internal)?;
             Some(release.id)
         };
-        let reason = (!reason.is_empty()).then_some(reason.as_str());
         let decided = store::TargetDecision {
             request: d.request,
             line: *line,
             decision: d.decision,
-            reason,
+            reason: checked.reason.as_deref(),
             decided_by: actor.user_id(),
             release: release_id,
         };
@@ -264,7 +263,7 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
     store::refresh_status(&mut tx, d.request, now).await?;
     let lines_text = lines.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     let mut summary = format!("{} for {lines_text}", d.decision.label());
-    if !reason.is_empty() {
+    if let Some(reason) = &checked.reason {
         summary.push_str(&format!(": {reason}"));
     }
     record(&mut tx, actor, Change::new("patch_request.decided", "patch_request", d.request, summary), now).await?;
@@ -272,14 +271,10 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
 }
 
 /// Puts a user on call for the week containing `day`.
-pub async fn assign_oncall(
-    state: &AppState,
-    actor: &Principal,
-    day: NaiveDate,
-    user_name: &str,
-) -> Result<(), AppError> {
+pub async fn assign_oncall(state: &AppState, actor: &Principal, week: &str, user_name: &str) -> Result<(), AppError> {
     actor.require(Permission::Triage)?;
-    let user = crate::features::auth::store::find_credentials(state.db.reader(), user_name)
+    let day = parse_date("week", week)?;
+    let user = find_credentials(state.db.reader(), user_name)
         .await?
         .ok_or_else(|| AppError::invalid("user", format!("no user is called “{}”", user_name.trim())))?;
     let monday = monday_of(day);

@@ -3,10 +3,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
 
-use super::{Carrier, Decision, ListFilter, PAGE_SIZE, PatchRequest, RequestStatus, RequestSummary, Target};
+use super::{Carrier, ListFilter, PAGE_SIZE, PatchRequest, RequestSummary, Target};
 use crate::{
     domain::{
-        patch_request::{Category, NewPatchRequest, Risk, Severity},
+        patch_request::{Category, Decision, NewPatchRequest, RequestStatus, Risk, Severity},
+        publication::CarriedFix,
         version::{LineId, Version},
     },
     error::AppError,
@@ -350,18 +351,25 @@ pub async fn refresh_for_release(
     Ok(())
 }
 
-/// Approved requests a release carries, for its notes.
-pub async fn list_carried(
-    db: impl SqliteExecutor<'_>,
-    release: i64,
-) -> Result<Vec<(i64, String, String, Option<String>, bool)>, AppError> {
-    Ok(sqlx::query_as(
+/// The fixes a release carries (approved lines of requests), for its notes.
+pub async fn list_carried(db: impl SqliteExecutor<'_>, release: i64) -> Result<Vec<CarriedFix>, AppError> {
+    let rows: Vec<(i64, String, String, Option<String>, bool)> = sqlx::query_as(
         "SELECT pr.id, pr.title, pr.bug_link, pr.fix_link, pr.embargoed FROM patch_target t \
          JOIN patch_request pr ON pr.id = t.request_id WHERE t.release_id = ? AND t.decision = 'approved' ORDER BY pr.id",
     )
     .bind(release)
     .fetch_all(db)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(request, title, bug_link, fix_link, embargoed)| CarriedFix {
+            request,
+            title,
+            bug_link,
+            fix_link,
+            embargoed,
+        })
+        .collect())
 }
 
 /// The on-call user of the week starting `monday`.
@@ -390,12 +398,21 @@ pub async fn upsert_oncall(conn: &mut SqliteConnection, monday: NaiveDate, user:
     Ok(())
 }
 
-/// Open, approved and shipped-this-month requests per line, for the health badges.
-pub async fn count_by_line(db: impl SqliteExecutor<'_>) -> Result<Vec<(String, String, i64)>, AppError> {
-    Ok(sqlx::query_as(
+/// Per line and decision, how many requests that are still open or approved-but-unshipped
+/// have that decision there.
+pub async fn count_by_line(db: impl SqliteExecutor<'_>) -> Result<Vec<(LineId, Decision, i64)>, AppError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT t.line_id, t.decision, COUNT(*) FROM patch_target t JOIN patch_request pr ON pr.id = t.request_id \
-         WHERE pr.status IN ('open', 'approved') GROUP BY t.line_id, t.decision",
+         LEFT JOIN release r ON r.id = t.release_id \
+         WHERE pr.status IN ('open', 'approved') AND r.actual_date IS NULL GROUP BY t.line_id, t.decision",
     )
     .fetch_all(db)
-    .await?)
+    .await?;
+    rows.into_iter()
+        .map(|(line, decision, n)| {
+            let line = LineId::parse(&line).map_err(|_| corrupt("patch_target.line_id", &line))?;
+            let decision = Decision::parse(&decision).ok_or_else(|| corrupt("patch_target.decision", &decision))?;
+            Ok((line, decision, n))
+        })
+        .collect()
 }

@@ -2,31 +2,26 @@
 
 use leptos::prelude::*;
 
-use super::PublishPanel;
+use super::{Payload, PublishPanel};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::platform::context::context;
 
 #[server]
 pub async fn load_publish_panel(version: String) -> Result<PublishPanel, AppError> {
-    let state = crate::server::state::app_state()?;
-    let actor = crate::server::auth::principal();
-    super::service::panel(&state, &actor, &version).await
+    let ctx = context()?;
+    super::service::panel(&ctx.state, &ctx.caller, &version).await
 }
 
 /// Publishes (or, without a token, previews) a release; returns the payload of a dry run.
 #[server]
-pub async fn publish_release(version: String) -> Result<Option<super::Payload>, AppError> {
-    use super::service::{Published, publish};
-    let state = crate::server::state::app_state()?;
-    let actor = crate::server::auth::principal();
-    Ok(match publish(&state, &actor, &version).await? {
-        Published::DryRun(payload) => Some(payload),
-        Published::Queued => None,
-    })
+pub async fn publish_release(version: String) -> Result<Option<Payload>, AppError> {
+    let ctx = context()?;
+    Ok(super::service::publish(&ctx.state, &ctx.caller, &version).await?.dry_run_payload())
 }
 
 #[server]
 pub async fn retry_publication(version: String) -> Result<(), AppError> {
-    let state = crate::server::state::app_state()?;
-    let actor = crate::server::auth::principal();
-    super::service::retry(&state, &actor, &version).await
+    let ctx = context()?;
+    super::service::retry(&ctx.state, &ctx.caller, &version).await
 }

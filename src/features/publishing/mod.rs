@@ -1,5 +1,5 @@
-//! Publishing releases to GitHub (DESIGN §6, issue 7): a preview of exactly what is sent, an
-//! outbox that survives failures and restarts, and a release created exactly once.
+//! Publishing releases to GitHub: a preview of exactly what is sent, an outbox that survives
+//! failures and restarts, and a release created exactly once.
 
 pub mod api;
 pub mod page;

@@ -4,44 +4,27 @@ use std::time::Duration as StdDuration;
 
 use super::{Payload, PublicationState, PublishPanel, store};
 use crate::{
-    domain::version::Version,
+    domain::{
+        access::{Permission, Principal},
+        catalog::{Release, ReleaseStatus},
+        publication::{makes_latest, release_notes},
+        version::Version,
+    },
     error::AppError,
     features::{
         audit::store::{Change, record},
-        auth::{Permission, Principal},
-        patch_requests::store::{list_carried, refresh_for_release},
-        releases::{
-            Release, ReleaseKind, ReleaseStatus,
+        catalog::{
+            service::catalog,
             store::{find_release, update_github_published, update_publishing},
         },
+        patch_requests::store::{list_carried, refresh_for_release},
     },
-    server::{
+    platform::{
         github::{GhRelease, GitHubError, ReleaseRequest},
+        settings::Backoff,
         state::AppState,
     },
 };
-
-/// How the outbox waits between attempts; tests shorten it.
-#[derive(Debug, Clone, Copy)]
-pub struct Backoff {
-    pub first: StdDuration,
-    pub max: StdDuration,
-    /// GitHub asks for mutating calls at least a second apart.
-    pub mutation_gap: StdDuration,
-    /// After this many failed attempts a transient failure stops retrying by itself.
-    pub max_attempts: i64,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Self {
-            first: StdDuration::from_secs(2),
-            max: StdDuration::from_secs(600),
-            mutation_gap: StdDuration::from_secs(1),
-            max_attempts: 12,
-        }
-    }
-}
 
 fn parse_version(text: &str) -> Result<Version, AppError> {
     Version::parse(text).map_err(|_| AppError::not_found(format!("Release “{text}”")))
@@ -65,49 +48,17 @@ fn blocked(release: &Release) -> Option<String> {
 /// Notes generated from what the release ships: the requests it carries with their links,
 /// the build it came from, the previous release of its line.
 pub async fn payload(state: &AppState, release: &Release) -> Result<Payload, AppError> {
-    let catalog = state.catalog().await?;
+    let catalog = catalog(state).await?;
     let line = release.version.line();
     let previous = catalog.releases_of(line).rev().find(|r| r.version < release.version && r.shipped().is_some());
-    let mut body = String::new();
-    let kind = match release.kind {
-        ReleaseKind::Minor => "Monthly minor release",
-        ReleaseKind::Patch if release.out_of_band => "Out-of-band patch release",
-        ReleaseKind::Patch => "Patch release",
-    };
-    body.push_str(&format!("{kind} {} of the {line} line.\n\n", release.version));
-    match previous {
-        Some(p) => body.push_str(&format!("Previous release of {line}: {}.\n", p.version)),
-        None => body.push_str(&format!("This is the first release of {line}.\n")),
-    }
-    if let (Some(build), Some(commit)) = (&release.source_build, &release.source_commit) {
-        body.push_str(&format!("Built from {build} (commit {commit}).\n"));
-    } else if let Some(commit) = &release.source_commit {
-        body.push_str(&format!("Built from commit {commit}.\n"));
-    }
     let carried = list_carried(state.db.reader(), release.id).await?;
-    if !carried.is_empty() {
-        body.push_str("\n### Fixes\n\n");
-        for (id, title, bug, fix, _) in &carried {
-            body.push_str(&format!("- {title} ({bug})"));
-            if let Some(fix) = fix {
-                body.push_str(&format!(", fixed by {fix}"));
-            }
-            body.push_str(&format!(" — patch request #{id}\n"));
-        }
-    }
-    if !body.ends_with('\n') {
-        body.push('\n');
-    }
-    // "Latest" only for the highest non-prerelease version on GitHub: a patch to an older line
-    // never takes it from the newest minor.
-    let highest = catalog
+    let body = release_notes(release, previous.map(|p| &p.version), &carried);
+    let published = catalog
         .releases
         .iter()
-        .filter(|r| r.id != release.id && !r.version.is_prerelease())
         .filter(|r| matches!(r.status, ReleaseStatus::Published | ReleaseStatus::Publishing))
-        .map(|r| &r.version)
-        .max();
-    let make_latest = !release.version.is_prerelease() && highest.is_none_or(|h| release.version > *h);
+        .map(|r| &r.version);
+    let make_latest = makes_latest(&release.version, published);
     Ok(Payload {
         repository: state.github.repository(),
         tag: release.version.tag(),
@@ -153,6 +104,16 @@ pub enum Published {
     DryRun(Payload),
     /// The intent is stored; the worker carries it out.
     Queued,
+}
+
+impl Published {
+    /// What a dry run would have sent, if this was one.
+    pub fn dry_run_payload(self) -> Option<Payload> {
+        match self {
+            Self::DryRun(payload) => Some(payload),
+            Self::Queued => None,
+        }
+    }
 }
 
 /// Records the intent to publish (in its own short transaction) and wakes the worker.

@@ -4,18 +4,18 @@ use leptos::prelude::*;
 
 use super::TrainView;
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::platform::context::context;
 
 #[server]
 pub async fn load_train() -> Result<TrainView, AppError> {
-    let state = crate::server::state::app_state()?;
-    let actor = crate::server::auth::principal();
-    super::service::view(&state, &actor).await
+    let ctx = context()?;
+    super::service::view(&ctx.state, &ctx.caller).await
 }
 
 /// Promotes a fully qualified weekly build to the coming minor release; returns its version.
 #[server]
 pub async fn promote_build(build: String) -> Result<String, AppError> {
-    let state = crate::server::state::app_state()?;
-    let actor = crate::server::auth::principal();
-    Ok(super::service::promote(&state, &actor, &build).await?.to_string())
+    let ctx = context()?;
+    Ok(super::service::promote(&ctx.state, &ctx.caller, &build).await?.to_string())
 }

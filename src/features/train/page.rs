@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{
-    Build, Candidate, FlagKind, TrainView,
+    TrainView,
     api::{PromoteBuild, load_train},
 };
 use crate::{
@@ -12,8 +12,9 @@ use crate::{
         Loaded,
         dates::{long_date, relative, short_date},
         refreshed,
+        status::Pill,
     },
-    domain::train::{Suite, SuiteStatus},
+    domain::train::{Build, Candidate, FlagKind, Suite, SuiteStatus},
 };
 
 #[component]
@@ -51,7 +52,7 @@ fn suite_cell(build: &Build, suite: Suite) -> impl IntoView + use<> {
         Some(SuiteStatus::Pending) => ("pending", "pending"),
         None => ("planned", "not run"),
     };
-    let pill = view! { <span class=format!("pill pill-{kind}")>{label}</span> };
+    let pill = view! { <Pill kind label /> };
     match build.link(suite) {
         Some(link) => view! { <a href=link rel="external noopener noreferrer" aria-label=format!("{} {} results", build.name, suite.as_str())>{pill}</a> }.into_any(),
         None => pill.into_any(),
@@ -132,7 +133,7 @@ fn TrainBody(train: TrainView, promote: Option<ServerAction<PromoteBuild>>) -> i
                 <tbody>
                     {train.dailies.iter().map(|b| view! {
                         <tr>
-                            <th scope="row">{b.name.clone()} {b.weekly_selected_at.is_some().then(|| view! { " " <span class="pill pill-info">"weekly"</span> })}</th>
+                            <th scope="row">{b.name.clone()} {b.weekly_selected_at.is_some().then(|| view! { " " <Pill kind="info" label="weekly" /> })}</th>
                             <td><code>{b.commit.chars().take(7).collect::<String>()}</code></td>
                             <td>{short_date(b.cut_at.date_naive())} <span class="muted">" · " {relative(b.cut_at.date_naive(), today)}</span></td>
                             <td>{suite_cell(b, Suite::Functional)}</td>

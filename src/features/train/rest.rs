@@ -8,8 +8,12 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::service::{self, NewBuild};
-use crate::{error::AppError, features::auth::Principal, server::state::AppState};
+use super::service;
+use crate::{
+    domain::{access::Principal, train::NewBuild},
+    error::AppError,
+    platform::state::AppState,
+};
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, AppError> {
     payload.map(|Json(b)| b).map_err(|e| AppError::Invalid { field: None, message: e.body_text() })

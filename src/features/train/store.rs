@@ -3,11 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{SqliteConnection, SqliteExecutor};
 
-use super::{Build, SuiteResult};
 use crate::{
     domain::{
         schedule::KnownBuild,
-        train::{Suite, SuiteStatus},
+        train::{Build, Suite, SuiteResult, SuiteStatus},
     },
     error::AppError,
 };

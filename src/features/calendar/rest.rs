@@ -1,0 +1,244 @@
+//! The calendar as feeds: `/calendar.ics` (RFC 5545), `/feed.atom`, `/api/v1/schedule`.
+
+use axum::{
+    Json,
+    extract::{Query, State},
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use icalendar::{Alarm, Calendar, Component, Event, EventLike, Trigger};
+use serde::{Deserialize, Serialize};
+
+use super::{CalendarFilter, service};
+use crate::{
+    domain::schedule::{EventKind, EventStatus, MAX_RANGE_DAYS, ScheduleEvent},
+    error::AppError,
+    platform::{context::is_https, state::AppState},
+};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FeedQuery {
+    #[serde(default)]
+    kinds: String,
+    #[serde(default)]
+    lines: String,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `http://host` of the request, for absolute links in feeds.
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let scheme = if is_https(headers) { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
+fn host_of(headers: &HeaderMap) -> String {
+    headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost").to_owned()
+}
+
+/// Midnight UTC of a release's last change, for `LAST-MODIFIED`.
+fn stamp(date: NaiveDate) -> DateTime<Utc> {
+    date.and_time(NaiveTime::MIN).and_utc()
+}
+
+/// Alarms before an end of life, as endoflife.date sets them.
+const EOL_ALARMS: [(i64, &str); 4] = [(90, "in three months"), (30, "in a month"), (7, "in a week"), (0, "today")];
+
+/// Renders events as an iCalendar document. UIDs are stable, so a moved date updates the
+/// subscriber's event in place; `SEQUENCE` counts the stored release's revisions.
+pub fn render_ics(events: &[ScheduleEvent], base: &str, host: &str, now: DateTime<Utc>) -> String {
+    let mut calendar = Calendar::new();
+    calendar.name("Trainyard release train").description("Releases, patch slots, deadlines and end-of-life dates");
+    for e in events {
+        let mut event = Event::new();
+        event
+            .uid(&format!("{}@{}", e.uid, host))
+            .summary(&e.title)
+            .all_day(e.date)
+            .timestamp(now)
+            .sequence(e.revision)
+            .url(&format!("{base}{}", e.link))
+            .add_property("CATEGORIES", e.kind.as_str());
+        let mut description = format!("{} ({})", e.kind.label(), e.status.as_str());
+        if let Some(note) = &e.note {
+            description.push_str(": ");
+            description.push_str(note);
+        }
+        event.description(&description);
+        if e.status == EventStatus::Cancelled {
+            event.status(icalendar::EventStatus::Cancelled);
+        }
+        if e.kind == EventKind::EndOfLife {
+            for (days, when) in EOL_ALARMS {
+                let text = format!("{} {when}", e.title);
+                // A stable UID and stamp: the feed must read the same until the schedule changes.
+                let mut alarm = Alarm::display(&text, Trigger::before_start(chrono::Duration::days(days)));
+                alarm.uid(&format!("{}-alarm-{days}@{host}", e.uid)).timestamp(now);
+                event.alarm(alarm);
+            }
+        }
+        if e.revision > 0 {
+            event.last_modified(stamp(e.date.min(now.date_naive())));
+        }
+        calendar.push(event.done());
+    }
+    calendar.done().to_string()
+}
+
+pub async fn calendar_ics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<FeedQuery>,
+) -> Result<Response, AppError> {
+    let filter = CalendarFilter::parse(&q.kinds, &q.lines)?;
+    let (from, to) = service::feed_range(state.today());
+    let events: Vec<ScheduleEvent> =
+        service::schedule(&state, from, to).await?.into_iter().filter(|e| filter.matches(e)).collect();
+    let body = render_ics(&events, &base_url(&headers), &host_of(&headers), state.clock.now());
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8")),
+            (header::CONTENT_DISPOSITION, HeaderValue::from_static("inline; filename=\"trainyard.ics\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Releases that shipped and ends of life that passed or are confirmed, newest first.
+pub fn atom_entries(events: &[ScheduleEvent], today: NaiveDate) -> Vec<&ScheduleEvent> {
+    let mut entries: Vec<&ScheduleEvent> = events
+        .iter()
+        .filter(|e| match e.kind {
+            EventKind::Minor | EventKind::Patch => e.status == EventStatus::Done,
+            EventKind::EndOfLife => e.status != EventStatus::Projected || e.date <= today,
+            _ => false,
+        })
+        .collect();
+    entries.sort_by(|a, b| b.date.cmp(&a.date).then(a.uid.cmp(&b.uid)));
+    entries.truncate(50);
+    entries
+}
+
+pub async fn feed_atom(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let today = state.today();
+    let (from, to) = service::feed_range(today);
+    let events = service::schedule(&state, from, to).await?;
+    let body = render_atom(&events, today, &base_url(&headers), &host_of(&headers));
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"))], body)
+        .into_response())
+}
+
+/// Renders the shipped releases and ends of life among `events` as an Atom feed.
+pub fn render_atom(events: &[ScheduleEvent], today: NaiveDate, base: &str, host: &str) -> String {
+    use atom_syndication::{Entry, Feed, Link, Text};
+    let link = |href: String| Link { href, ..Link::default() };
+    let entries: Vec<Entry> = atom_entries(events, today)
+        .into_iter()
+        .map(|e| {
+            let summary = match (&e.kind, &e.note) {
+                (EventKind::EndOfLife, _) if e.date > today => format!("{} is planned for {}.", e.title, e.date),
+                (EventKind::EndOfLife, _) => format!("{} was reached on {}.", e.title, e.date),
+                (_, Some(note)) => format!("{} shipped on {} ({note}).", e.title, e.date),
+                _ => format!("{} shipped on {}.", e.title, e.date),
+            };
+            Entry {
+                id: format!("tag:{host},{}:{}", e.date, e.uid),
+                title: Text::plain(e.title.clone()),
+                updated: stamp(e.date).into(),
+                summary: Some(Text::plain(summary)),
+                links: vec![link(format!("{base}{}", e.link))],
+                ..Entry::default()
+            }
+        })
+        .collect();
+    let updated = entries.first().map(|e| e.updated).unwrap_or_else(|| stamp(today).into());
+    let feed = Feed {
+        id: format!("{base}/feed.atom"),
+        title: Text::plain("Trainyard releases and end-of-life dates"),
+        updated,
+        links: vec![link(format!("{base}/releases")), Link { rel: "self".into(), ..link(format!("{base}/feed.atom")) }],
+        entries,
+        ..Feed::default()
+    };
+    feed.to_string()
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScheduleBody {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub events: Vec<ScheduleEvent>,
+}
+
+fn query_date(field: &'static str, text: Option<&str>, default: NaiveDate) -> Result<NaiveDate, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(default),
+        Some(t) => t.parse().map_err(|_| AppError::invalid(field, format!("“{t}” is not a date like 2026-12-08"))),
+    }
+}
+
+/// `GET /api/v1/schedule?from=&to=&kinds=&lines=`: at most 400 days at a time.
+pub async fn schedule_json(
+    State(state): State<AppState>,
+    Query(q): Query<FeedQuery>,
+) -> Result<Json<ScheduleBody>, AppError> {
+    let today = state.today();
+    let from = query_date("from", q.from.as_deref(), today)?;
+    let to = query_date("to", q.to.as_deref(), from + Days::new(90))?;
+    if to < from {
+        return Err(AppError::invalid("to", "“to” must not be before “from”"));
+    }
+    if (to - from).num_days() > MAX_RANGE_DAYS {
+        return Err(AppError::invalid("to", format!("ask for at most {MAX_RANGE_DAYS} days at a time")));
+    }
+    let filter = CalendarFilter::parse(&q.kinds, &q.lines)?;
+    let events = service::schedule(&state, from, to).await?.into_iter().filter(|e| filter.matches(e)).collect();
+    Ok(Json(ScheduleBody { from, to, events }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::version::{LineId, Version};
+
+    fn event(kind: EventKind, uid: &str, date: &str, status: EventStatus, note: Option<&str>) -> ScheduleEvent {
+        let version = uid.rsplit('-').next().and_then(|v| Version::parse(v).ok());
+        let line = version.as_ref().map(Version::line).or_else(|| LineId::parse(uid.rsplit('-').next()?).ok());
+        ScheduleEvent {
+            uid: uid.into(),
+            kind,
+            date: date.parse().unwrap(),
+            title: format!("{} {}", uid.rsplit('-').next().unwrap(), kind.label()),
+            line,
+            version,
+            status,
+            note: note.map(Into::into),
+            link: format!("/releases/{}", uid.rsplit('-').next().unwrap()),
+            revision: if note.is_some() { 2 } else { 0 },
+        }
+    }
+
+    fn events() -> Vec<ScheduleEvent> {
+        vec![
+            event(EventKind::Minor, "minor-1.12.0", "2026-11-24", EventStatus::Done, None),
+            event(EventKind::Patch, "patch-1.11.2", "2026-12-10", EventStatus::Planned, Some("moved for KubeCon")),
+            event(EventKind::Patch, "patch-1.10.3", "2026-12-08", EventStatus::Cancelled, Some("nothing to ship")),
+            event(EventKind::EndOfLife, "end-of-life-1.9", "2026-12-08", EventStatus::Planned, None),
+        ]
+    }
+
+    #[test]
+    fn the_ics_feed_has_stable_uids_sequences_cancellations_and_alarms() {
+        let now = "2026-11-26T10:00:00Z".parse().unwrap();
+        insta::assert_snapshot!(render_ics(&events(), "https://yard.example", "yard.example", now));
+    }
+
+    #[test]
+    fn the_atom_feed_lists_what_shipped_and_ends_of_life() {
+        let today = "2026-11-26".parse().unwrap();
+        insta::assert_snapshot!(render_atom(&events(), today, "https://yard.example", "yard.example"));
+    }
+}

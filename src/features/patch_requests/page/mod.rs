@@ -1,0 +1,25 @@
+//! `/patch-requests` (the list), `/patch-requests/new` (the form) and `/patch-requests/{id}`.
+
+mod detail;
+mod form;
+mod list;
+
+pub use detail::PatchRequestPage;
+pub use form::NewPatchRequestPage;
+pub use list::PatchRequestsPage;
+
+use leptos::prelude::*;
+
+use crate::{components::status::Pill, domain::patch_request::RequestStatus};
+
+/// A request's status as a pill.
+pub(super) fn status_pill(status: RequestStatus) -> impl IntoView {
+    let kind = match status {
+        RequestStatus::Open => "pending",
+        RequestStatus::Deferred => "deferred",
+        RequestStatus::Approved => "approved",
+        RequestStatus::Rejected => "rejected",
+        RequestStatus::Shipped => "published",
+    };
+    view! { <Pill kind=kind label=status.as_str() /> }
+}

@@ -1,0 +1,15 @@
+//! What the features need from the server, and nothing of theirs: shared state, the context of
+//! a call, the database, the clock, settings, the GitHub boundary, secrets, throttling and the
+//! page cache. Server only.
+
+pub mod assets;
+pub mod clock;
+pub mod context;
+pub mod cookies;
+pub mod db;
+pub mod github;
+pub mod page_cache;
+pub mod secrets;
+pub mod settings;
+pub mod state;
+pub mod throttle;

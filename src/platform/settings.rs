@@ -1,0 +1,210 @@
+//! Settings from the environment, read once at start.
+
+use std::{env, net::SocketAddr, path::PathBuf};
+
+use leptos::config::LeptosOptions;
+
+/// Why the settings are unusable; `main` prints it and exits.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}=“{value}” is not valid: {reason}")]
+    Invalid { name: &'static str, value: String, reason: String },
+}
+
+/// Request bodies larger than this are refused with 413 (the patch form is the largest).
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// How the publishing outbox waits between attempts; tests shorten it.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub first: std::time::Duration,
+    pub max: std::time::Duration,
+    /// GitHub asks for mutating calls at least a second apart.
+    pub mutation_gap: std::time::Duration,
+    /// After this many failed attempts a transient failure stops retrying by itself.
+    pub max_attempts: i64,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        use std::time::Duration;
+        Self {
+            first: Duration::from_secs(2),
+            max: Duration::from_secs(600),
+            mutation_gap: Duration::from_secs(1),
+            max_attempts: 12,
+        }
+    }
+}
+
+/// A secret that never prints.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// Where releases are published.
+#[derive(Debug, Clone)]
+pub struct GitHubSettings {
+    /// `owner/name`
+    pub repo: Option<(String, String)>,
+    pub token: Option<Secret>,
+    pub api_url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    /// Seed demo data into an empty database, and demo users.
+    pub demo: bool,
+    /// Multiplies the demo history (for the scale benchmark).
+    pub demo_scale: u32,
+    pub github: GitHubSettings,
+    pub site_addr: SocketAddr,
+    pub site_root: PathBuf,
+    /// Run the train's background automation (off in tests that drive it by hand).
+    pub background: bool,
+    /// Initial admin created at start when no admin exists: `name:password`.
+    pub initial_admin: Option<(String, Secret)>,
+    /// File names under `/pkg` carry content hashes (release builds), so they are cached forever.
+    pub hash_files: bool,
+    /// How long a client may take to send a request body.
+    pub body_timeout: std::time::Duration,
+    pub github_timeouts: super::github::GitHubTimeouts,
+    pub publish_backoff: Backoff,
+}
+
+impl Settings {
+    /// Reads every `TRAINYARD_*` and `LEPTOS_*` setting, with the embedded defaults.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |name: &str| env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let flag = |name: &'static str, default: bool| -> Result<bool, ConfigError> {
+            match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None => Ok(default),
+                Some("1" | "true" | "yes" | "on") => Ok(true),
+                Some("0" | "false" | "no" | "off") => Ok(false),
+                Some(other) => Err(ConfigError::Invalid {
+                    name,
+                    value: other.to_owned(),
+                    reason: "use 1/0, true/false, yes/no or on/off".into(),
+                }),
+            }
+        };
+        let repo = match var("TRAINYARD_GITHUB_REPO") {
+            None => None,
+            Some(r) => Some(
+                r.split_once('/')
+                    .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
+                    .map(|(o, n)| (o.to_owned(), n.to_owned()))
+                    .ok_or_else(|| ConfigError::Invalid {
+                        name: "TRAINYARD_GITHUB_REPO",
+                        value: r.clone(),
+                        reason: "expected owner/name".into(),
+                    })?,
+            ),
+        };
+        let site_addr_text = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let site_addr = site_addr_text.parse().map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+            name: "LEPTOS_SITE_ADDR",
+            value: site_addr_text.clone(),
+            reason: e.to_string(),
+        })?;
+        let demo_scale_text = var("TRAINYARD_DEMO_SCALE").unwrap_or_else(|| "1".into());
+        let demo_scale = demo_scale_text.parse::<u32>().ok().filter(|s| (1..=1000).contains(s)).ok_or_else(|| {
+            ConfigError::Invalid {
+                name: "TRAINYARD_DEMO_SCALE",
+                value: demo_scale_text.clone(),
+                reason: "a whole number from 1 to 1000".into(),
+            }
+        })?;
+        let initial_admin = match var("TRAINYARD_ADMIN") {
+            None => None,
+            Some(v) => Some(
+                v.split_once(':')
+                    .filter(|(n, p)| !n.is_empty() && !p.is_empty())
+                    .map(|(n, p)| (n.to_owned(), Secret::new(p.to_owned())))
+                    .ok_or_else(|| ConfigError::Invalid {
+                        name: "TRAINYARD_ADMIN",
+                        value: "(hidden)".into(),
+                        reason: "expected name:password".into(),
+                    })?,
+            ),
+        };
+        Ok(Self {
+            database_url: var("TRAINYARD_DATABASE_URL").unwrap_or_else(|| "sqlite://data/trainyard.db".into()),
+            demo: flag("TRAINYARD_DEMO", false)?,
+            demo_scale,
+            github: GitHubSettings {
+                repo,
+                token: var("TRAINYARD_GITHUB_TOKEN").map(Secret::new),
+                api_url: {
+                    let url = var("TRAINYARD_GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
+                    if !(url.starts_with("https://") || url.starts_with("http://")) || url.parse::<http::Uri>().is_err()
+                    {
+                        return Err(ConfigError::Invalid {
+                            name: "TRAINYARD_GITHUB_API_URL",
+                            value: url,
+                            reason: "expected an http(s) URL".into(),
+                        });
+                    }
+                    url
+                },
+            },
+            site_addr,
+            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
+            background: flag("TRAINYARD_BACKGROUND", true)?,
+            initial_admin,
+            hash_files: flag("LEPTOS_HASH_FILES", super::assets::hash_file_path().is_some_and(|p| p.exists()))?,
+            body_timeout: std::time::Duration::from_secs(10),
+            github_timeouts: super::github::GitHubTimeouts::default(),
+            publish_backoff: Backoff::default(),
+        })
+    }
+
+    /// Settings for tests and tools: a given database, everything else default.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            demo: false,
+            demo_scale: 1,
+            github: GitHubSettings { repo: None, token: None, api_url: "https://api.github.com".into() },
+            site_addr: ([127, 0, 0, 1], 0).into(),
+            site_root: "target/site".into(),
+            background: false,
+            initial_admin: None,
+            hash_files: false,
+            body_timeout: std::time::Duration::from_secs(10),
+            github_timeouts: super::github::GitHubTimeouts::default(),
+            publish_backoff: Backoff::default(),
+        }
+    }
+
+    /// The Leptos options matching these settings.
+    pub fn leptos_options(&self) -> LeptosOptions {
+        LeptosOptions::builder()
+            .output_name(env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "trainyard".into()))
+            .site_root(self.site_root.display().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(self.site_addr)
+            .hash_files(self.hash_files)
+            .env(match env::var("LEPTOS_ENV").as_deref() {
+                Ok("PROD" | "prod" | "production") => leptos::config::Env::PROD,
+                _ => leptos::config::Env::DEV,
+            })
+            .build()
+    }
+}

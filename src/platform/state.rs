@@ -1,0 +1,101 @@
+//! What every handler and server function shares.
+
+use std::sync::{Arc, RwLock};
+
+use axum::extract::FromRef;
+use chrono::NaiveDate;
+use leptos::config::LeptosOptions;
+use tokio::sync::Notify;
+
+use super::{
+    clock::{Clock, SystemClock},
+    db::Db,
+    github::GitHub,
+    page_cache::PageCache,
+    settings::{Backoff, Settings},
+    throttle::LoginThrottle,
+};
+use crate::{domain::catalog::Catalog, error::AppError};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    pub leptos: LeptosOptions,
+    pub pages: Arc<PageCache>,
+    pub login_throttle: Arc<LoginThrottle>,
+    /// The GitHub boundary (a dry run without a token).
+    pub github: GitHub,
+    /// Wakes the publishing worker when a new publication is asked for.
+    pub publisher: Arc<Notify>,
+    /// One publishing round at a time: GitHub wants mutations serial.
+    pub publishing_lock: Arc<tokio::sync::Mutex<()>>,
+    pub backoff: Backoff,
+    pub catalog: CatalogCell,
+}
+
+impl AppState {
+    pub fn new(db: Db, settings: Settings, clock: Arc<dyn Clock>) -> Self {
+        let leptos = settings.leptos_options();
+        let github = GitHub::new(&settings.github, settings.github_timeouts).unwrap_or_else(|e| {
+            tracing::error!("{e}; publishing is a dry run");
+            GitHub::dry_run()
+        });
+        let backoff = settings.publish_backoff;
+        Self {
+            github,
+            publisher: Arc::default(),
+            publishing_lock: Arc::default(),
+            backoff,
+            db,
+            settings: Arc::new(settings),
+            clock,
+            leptos,
+            pages: Arc::new(PageCache::new(8 * 1024 * 1024)),
+            login_throttle: Arc::default(),
+            catalog: CatalogCell::default(),
+        }
+    }
+
+    /// Settings with the real clock.
+    pub fn with_system_clock(db: Db, settings: Settings) -> Self {
+        Self::new(db, settings, Arc::new(SystemClock))
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// The catalog (lines, releases, policy, blackouts) as last loaded, with the database generation
+/// it was loaded at: reads far outnumber writes, and every write bumps the generation. The
+/// feature that owns those tables loads it; this only keeps it.
+#[derive(Clone, Default)]
+pub struct CatalogCell(Arc<RwLock<Option<CatalogAt>>>);
+
+/// A catalog and the database generation it was loaded at.
+type CatalogAt = (u64, Arc<Catalog>);
+
+impl CatalogCell {
+    /// The catalog of `generation`, loading it with `load` when the kept one is older.
+    pub async fn get_or_load<F>(&self, generation: u64, load: F) -> Result<Arc<Catalog>, AppError>
+    where
+        F: Future<Output = Result<Catalog, AppError>>,
+    {
+        if let Some((g, catalog)) = self.0.read().expect("catalog lock").as_ref()
+            && *g == generation
+        {
+            return Ok(catalog.clone());
+        }
+        let fresh = Arc::new(load.await?);
+        *self.0.write().expect("catalog lock") = Some((generation, fresh.clone()));
+        Ok(fresh)
+    }
+}

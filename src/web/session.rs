@@ -1,0 +1,102 @@
+//! Who is asking: resolved once per request from a bearer token or the session cookie, and
+//! put in the request's extensions for handlers, server functions and the page cache.
+
+use axum::{
+    extract::{Request, State},
+    http::{Extensions, HeaderMap, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use chrono::Duration;
+
+use crate::{
+    domain::access::Principal,
+    error::AppError,
+    features::auth::store::{delete_session, find_live_token, find_session, touch_session, touch_token},
+    platform::{
+        context::is_https,
+        cookies::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, clearing_cookie, session_secret},
+        secrets::digest,
+        state::AppState,
+    },
+};
+
+/// Last-seen times are written at most this often.
+const TOUCH_EVERY: Duration = Duration::minutes(5);
+
+/// The part of the cache key that says whose page this is.
+pub fn viewer_key(extensions: &Extensions) -> String {
+    extensions.get::<Principal>().map(Principal::cache_key).unwrap_or_else(|| "anon".into())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// Middleware: resolves the principal. A bad token is refused at once; a stale session
+/// cookie is cleared and the request continues anonymously.
+pub async fn resolve_principal(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let https = is_https(req.headers());
+    let mut clear_cookie = false;
+    let principal = if let Some(token) = bearer(req.headers()) {
+        match token_principal(&state, token).await {
+            Ok(Some(p)) => p,
+            Ok(None) => return AppError::Unauthenticated.into_response(),
+            Err(e) => return e.into_response(),
+        }
+    } else if let Some(secret) = session_secret(req.headers()) {
+        match session_principal(&state, &secret).await {
+            Ok(Some(p)) => p,
+            Ok(None) => {
+                clear_cookie = true;
+                Principal::Anonymous
+            }
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        Principal::Anonymous
+    };
+    req.extensions_mut().insert(principal);
+    let mut res = next.run(req).await;
+    if clear_cookie && !res.headers().contains_key(header::SET_COOKIE) {
+        res.headers_mut().append(header::SET_COOKIE, clearing_cookie(https));
+    }
+    res
+}
+
+async fn token_principal(state: &AppState, token: &str) -> Result<Option<Principal>, AppError> {
+    let Some(found) = find_live_token(state.db.reader(), &digest(token)).await? else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    if found.last_used_at.is_none_or(|t| now - t > TOUCH_EVERY) {
+        let mut tx = state.db.begin_quiet_write().await?;
+        touch_token(&mut tx, found.id, now).await?;
+        tx.commit().await?;
+    }
+    Ok(Some(Principal::Token { id: found.id, name: found.name, scope: found.scope }))
+}
+
+async fn session_principal(state: &AppState, secret: &str) -> Result<Option<Principal>, AppError> {
+    let id_hash = digest(secret);
+    let Some(session) = find_session(state.db.reader(), &id_hash).await? else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    if now - session.last_seen_at > IDLE_TIMEOUT || now - session.created_at > ABSOLUTE_TIMEOUT {
+        let mut tx = state.db.begin_quiet_write().await?;
+        delete_session(&mut tx, &id_hash).await?;
+        tx.commit().await?;
+        return Ok(None);
+    }
+    if now - session.last_seen_at > TOUCH_EVERY {
+        let mut tx = state.db.begin_quiet_write().await?;
+        touch_session(&mut tx, &id_hash, now).await?;
+        tx.commit().await?;
+    }
+    Ok(Some(Principal::User(session.viewer)))
+}

@@ -1,0 +1,31 @@
+//! Background work on a timer: the train's automation (and, in demo mode, the demo CI), and
+//! the purge of expired sessions.
+
+use std::time::Duration;
+
+use crate::platform::state::AppState;
+
+/// How often the train is ticked.
+pub const TICK_EVERY: Duration = Duration::from_secs(60);
+
+/// Runs until the process ends; each tick is idempotent, so a restart loses nothing.
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        let mut timer = tokio::time::interval(TICK_EVERY);
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            timer.tick().await;
+            let result = if state.settings.demo {
+                super::demo::ci::advance(&state, 2).await
+            } else {
+                crate::features::train::service::tick(&state).await.map(|_| ())
+            };
+            if let Err(e) = result {
+                tracing::warn!(error = %e, "train tick failed; it runs again in a minute");
+            }
+            if let Err(e) = crate::features::auth::service::purge_expired_sessions(&state).await {
+                tracing::warn!(error = %e, "purging expired sessions failed; it runs again in a minute");
+            }
+        }
+    });
+}
