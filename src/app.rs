@@ -18,7 +18,7 @@ use crate::{
         dashboard::page::HomePage,
         patch_requests::page::{NewPatchRequestPage, PatchRequestPage, PatchRequestsPage},
         releases::page::{ReleasePage, ReleasesPage},
-        train::page::TrainPage,
+        shipping::page::TrainPage,
     },
 };
 

@@ -103,6 +103,11 @@ pub fn last_day_of_month(year: i32, month: u32) -> NaiveDate {
     first + Months::new(1) - chrono::Days::new(1)
 }
 
+/// The last moment of `day` (UTC): deadlines are kept until the end of their day.
+pub fn end_of_day(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    day.and_hms_opt(23, 59, 59).expect("a valid time").and_utc()
+}
+
 /// The Monday of `day`'s week.
 pub fn monday_of(day: NaiveDate) -> NaiveDate {
     day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()))

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     catalog::Catalog,
+    plan::{LinePlan, Plan},
     policy::{EndOfLife, LineStatus},
-    schedule::{EventKind, EventStatus},
     version::{LineId, Version},
 };
 
@@ -57,40 +57,33 @@ pub struct Matrix {
 pub const MAX_EOL_ROWS: usize = 24;
 
 impl Matrix {
-    /// Builds every row from the catalog, as of `today`.
-    pub fn build(catalog: &Catalog, today: NaiveDate) -> Self {
-        let support = catalog.support(today);
-        let next = next_patches(catalog, today);
-        let shipped_dates: Vec<(LineId, Option<NaiveDate>)> = support
+    /// Builds every row from the plan: every released line, and the one in development.
+    pub fn build(plan: &Plan, catalog: &Catalog) -> Self {
+        let today = plan.today;
+        let shown: Vec<&LinePlan> =
+            plan.lines.iter().filter(|l| l.released() || l.status == LineStatus::InDevelopment).collect();
+        let mut rows: Vec<MatrixRow> = shown
             .iter()
-            .map(|s| {
-                (
-                    s.id,
-                    s.release_date.filter(|_| s.status != LineStatus::InDevelopment && s.status != LineStatus::Planned),
-                )
-            })
-            .collect();
-        let mut rows: Vec<MatrixRow> = support
-            .into_iter()
-            .map(|s| {
-                let latest = catalog.latest_shipped(s.id).map(|r| DatedVersion {
-                    version: r.version.clone(),
+            .map(|l| {
+                let latest = catalog.latest_shipped(l.line).map(|r| DatedVersion {
+                    version: r.version.clone().unwrap_or_else(|| l.line.first_release()),
                     date: r.actual_date,
                     github_url: r.github_url.clone(),
                 });
-                let next_patch = s
-                    .status
-                    .is_supported()
-                    .then(|| next.iter().find(|(l, _)| *l == s.id).map(|(_, p)| p.clone()))
-                    .flatten();
-                let superseded_on =
-                    shipped_dates.iter().find(|(id, date)| *id > s.id && date.is_some()).and_then(|(_, date)| *date);
+                let next_patch = l.status.is_supported().then(|| l.next_patch(today)).flatten().map(|p| NextPatch {
+                    version: p.version.clone().expect("a live patch has a version"),
+                    cherry_pick_deadline: p.cherry_pick_deadline,
+                    target_date: p.due(today),
+                    planned: p.release.is_some(),
+                });
+                let superseded_on = shown.iter().find(|n| n.line > l.line && n.released()).map(|n| n.minor.date);
+                let support = l.support();
                 MatrixRow {
-                    line: s.id,
-                    status: s.status,
-                    release_date: s.release_date,
+                    line: l.line,
+                    status: l.status,
+                    release_date: support.release_date,
                     latest,
-                    eol: s.eol,
+                    eol: support.eol,
                     next_patch,
                     superseded_on,
                 }
@@ -115,34 +108,4 @@ impl Matrix {
     pub fn row(&self, line: LineId) -> Option<&MatrixRow> {
         self.rows.iter().find(|r| r.line == line)
     }
-}
-
-/// The next patch of each supported line, as the schedule engine projects it (so the matrix,
-/// the calendar and the feeds always agree).
-fn next_patches(catalog: &Catalog, today: NaiveDate) -> Vec<(LineId, NextPatch)> {
-    let events = catalog.schedule(&[], today, today, today + chrono::Days::new(70));
-    let mut out: Vec<(LineId, NextPatch)> = Vec::new();
-    for e in events
-        .iter()
-        .filter(|e| e.kind == EventKind::Patch && matches!(e.status, EventStatus::Planned | EventStatus::Projected))
-    {
-        let (Some(line), Some(version)) = (e.line, e.version.clone()) else { continue };
-        if out.iter().any(|(l, _)| *l == line) {
-            continue;
-        }
-        let deadline = events
-            .iter()
-            .find(|d| d.kind == EventKind::Deadline && d.version.as_ref() == Some(&version))
-            .map(|d| d.date);
-        out.push((
-            line,
-            NextPatch {
-                version,
-                cherry_pick_deadline: deadline,
-                target_date: e.date,
-                planned: e.status == EventStatus::Planned,
-            },
-        ));
-    }
-    out
 }

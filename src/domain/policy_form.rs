@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::{
     calendar_rules::MonthlyDay,
     errors::FieldError,
-    policy::{Policy, PolicyError},
+    policy::{Cadence, Policy, PolicyError},
+    train::Suite,
 };
 
 /// The policy form as submitted: every field a string, parsed on the server.
@@ -20,6 +21,17 @@ pub struct PolicyForm {
     pub code_freeze_days: String,
     pub support_weeks: String,
     pub support_successor: String,
+    /// The fields below were added later: left out, they keep the defaults.
+    #[serde(default)]
+    pub main_branch: String,
+    #[serde(default)]
+    pub release_branch: String,
+    /// Comma-separated suites, like `functional,stability`.
+    #[serde(default)]
+    pub patch_suites: String,
+    /// `fixed` or `shift`.
+    #[serde(default)]
+    pub cadence: String,
 }
 
 impl PolicyForm {
@@ -32,6 +44,11 @@ impl PolicyForm {
                 .ok()
                 .filter(|n| *n <= max)
                 .ok_or_else(|| FieldError::new(field, format!("a whole number from 0 to {max}")))
+        };
+        let defaults = Policy::default();
+        let or_default = |typed: &str, default: String| match typed.trim() {
+            "" => default,
+            t => t.to_owned(),
         };
         let policy = Policy {
             minor_release: day("minor_release", &self.minor_release)?,
@@ -47,6 +64,19 @@ impl PolicyForm {
             code_freeze_days: number("code_freeze_days", &self.code_freeze_days, 27)?,
             support_weeks: number("support_weeks", &self.support_weeks, 104)?,
             support_successor: number("support_successor", &self.support_successor, 12)?,
+            main_branch: or_default(&self.main_branch, defaults.main_branch),
+            release_branch: or_default(&self.release_branch, defaults.release_branch),
+            patch_suites: match self.patch_suites.trim() {
+                "" => defaults.patch_suites,
+                list => list
+                    .split(',')
+                    .map(|s| Suite::parse(s).map_err(|e| FieldError::new("patch_suites", e.message)))
+                    .collect::<Result<_, _>>()?,
+            },
+            cadence: match self.cadence.trim() {
+                "" => defaults.cadence,
+                c => Cadence::parse(c).ok_or_else(|| FieldError::new("cadence", "choose fixed or shift"))?,
+            },
         };
         policy.validate().map_err(|e| {
             let field = match e {
@@ -56,6 +86,9 @@ impl PolicyForm {
                 PolicyError::NoSupport => "support_weeks",
                 PolicyError::NoSuccessor => "support_successor",
                 PolicyError::DeadlineAfterTarget => "patch_deadline",
+                PolicyError::BranchName => "release_branch",
+                PolicyError::NoLineInPattern => "release_branch",
+                PolicyError::NoPatchSuite => "patch_suites",
             };
             FieldError::new(field, e.to_string())
         })?;
@@ -78,6 +111,10 @@ mod tests {
             code_freeze_days: "7".into(),
             support_weeks: "6".into(),
             support_successor: "2".into(),
+            main_branch: String::new(),
+            release_branch: String::new(),
+            patch_suites: String::new(),
+            cadence: String::new(),
         }
     }
 
@@ -94,5 +131,12 @@ mod tests {
         assert_eq!(bad.parse().unwrap_err().field, "daily_cut_hour");
         let bad = PolicyForm { code_freeze_days: "20".into(), ..form() };
         assert_eq!(bad.parse().unwrap_err().field, "code_freeze_days");
+        let bad = PolicyForm { patch_suites: "functional,smoke".into(), ..form() };
+        assert_eq!(bad.parse().unwrap_err().field, "patch_suites");
+        let bad = PolicyForm { release_branch: "release".into(), ..form() };
+        assert_eq!(bad.parse().unwrap_err().field, "release_branch");
+        let shift = PolicyForm { cadence: "shift".into(), patch_suites: "functional, stability".into(), ..form() };
+        let policy = shift.parse().unwrap();
+        assert_eq!((policy.cadence, policy.patch_suites.len()), (Cadence::Shift, 2));
     }
 }

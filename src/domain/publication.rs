@@ -14,19 +14,25 @@ pub struct CarriedFix {
     pub title: String,
     pub bug_link: String,
     pub fix_link: Option<String>,
+    pub cve_id: Option<String>,
     pub embargoed: bool,
 }
 
 /// Notes generated from what the release ships: its kind and line, the release before it, the
 /// build it came from, and the fixes it carries with their links.
-pub fn release_notes(release: &Release, previous: Option<&Version>, carried: &[CarriedFix]) -> String {
-    let line = release.version.line();
+pub fn release_notes(
+    release: &Release,
+    version: &Version,
+    previous: Option<&Version>,
+    carried: &[CarriedFix],
+) -> String {
+    let line = version.line();
     let kind = match release.kind {
         ReleaseKind::Minor => "Monthly minor release",
-        ReleaseKind::Patch if release.out_of_band => "Out-of-band patch release",
+        ReleaseKind::Patch if release.out_of_band() => "Out-of-band patch release",
         ReleaseKind::Patch => "Patch release",
     };
-    let mut body = format!("{kind} {} of the {line} line.\n\n", release.version);
+    let mut body = format!("{kind} {version} of the {line} line.\n\n");
     match previous {
         Some(p) => body.push_str(&format!("Previous release of {line}: {p}.\n")),
         None => body.push_str(&format!("This is the first release of {line}.\n")),
@@ -42,6 +48,9 @@ pub fn release_notes(release: &Release, previous: Option<&Version>, carried: &[C
             body.push_str(&format!("- {} ({})", fix.title, fix.bug_link));
             if let Some(link) = &fix.fix_link {
                 body.push_str(&format!(", fixed by {link}"));
+            }
+            if let Some(cve) = &fix.cve_id {
+                body.push_str(&format!(", {cve}"));
             }
             body.push_str(&format!(" — patch request #{}\n", fix.request));
         }
@@ -59,7 +68,7 @@ pub fn makes_latest<'a>(version: &Version, published: impl IntoIterator<Item = &
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::catalog::ReleaseStatus;
+    use crate::domain::catalog::{ReleaseStatus, Slot};
 
     fn v(s: &str) -> Version {
         Version::parse(s).unwrap()
@@ -67,14 +76,17 @@ mod tests {
 
     fn release(version: &str) -> Release {
         let version = v(version);
+        let date = "2026-12-08".parse().unwrap();
         Release {
             id: 1,
+            line: version.line(),
             kind: ReleaseKind::of(&version),
-            version,
+            slot: Slot::patch_of(version.line(), date),
+            version: None,
             status: ReleaseStatus::Approved,
-            planned_date: "2026-12-08".parse().ok(),
+            planned_date: date,
+            cherry_pick_deadline: None,
             actual_date: None,
-            out_of_band: false,
             source_build: Some("release-1.12-20261207-0200".into()),
             source_commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
             notes: String::new(),
@@ -93,6 +105,7 @@ mod tests {
                 title: "Sidecar crashes when a header value is empty".into(),
                 bug_link: "https://github.com/example/trainyard/issues/1000".into(),
                 fix_link: Some("https://github.com/example/trainyard/pull/1001".into()),
+                cve_id: Some("CVE-2026-41234".into()),
                 embargoed: false,
             },
             CarriedFix {
@@ -100,15 +113,16 @@ mod tests {
                 title: "Memory grows when watching many namespaces".into(),
                 bug_link: "https://github.com/example/trainyard/issues/1004".into(),
                 fix_link: None,
+                cve_id: None,
                 embargoed: false,
             },
         ];
-        insta::assert_snapshot!(release_notes(&release("1.12.1"), Some(&v("1.12.0")), &fixes));
+        insta::assert_snapshot!(release_notes(&release("1.12.1"), &v("1.12.1"), Some(&v("1.12.0")), &fixes));
     }
 
     #[test]
     fn a_minor_without_a_predecessor_says_it_opens_the_line() {
-        insta::assert_snapshot!(release_notes(&release("1.13.0"), None, &[]));
+        insta::assert_snapshot!(release_notes(&release("1.13.0"), &v("1.13.0"), None, &[]));
     }
 
     #[test]

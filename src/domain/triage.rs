@@ -56,6 +56,16 @@ pub fn check_decision(
     if reason.chars().count() > MAX_REASON {
         return Err(FieldError::new("reason", format!("use at most {MAX_REASON} characters")).into());
     }
+    if input.decision == Decision::Approved && !severity.is_severe() && reason.is_empty() {
+        return Err(FieldError::new(
+            "reason",
+            format!(
+                "approving an {} request is an exception to the rule that only S1–S2 bugs get a patch: say why",
+                severity.as_str()
+            ),
+        )
+        .into());
+    }
     if input.decision == Decision::Pending {
         return Err(FieldError::new("decision", "choose approve, reject or not affected").into());
     }
@@ -124,6 +134,18 @@ mod tests {
         assert!(matches!(e, TriageError::Invalid(f) if f.field == "reason"));
         let ok = check_decision(Category::Stability, Severity::S2, &input(Decision::Rejected, " too risky "), today);
         assert_eq!(ok.unwrap().reason.as_deref(), Some("too risky"));
+    }
+
+    #[test]
+    fn approving_an_s3_or_s4_is_an_exception_that_says_why() {
+        let today = d("2026-11-26");
+        let e = check_decision(Category::Stability, Severity::S3, &input(Decision::Approved, ""), today).unwrap_err();
+        assert!(matches!(&e, TriageError::Invalid(f) if f.field == "reason" && f.message.contains("exception")), "{e}");
+        assert!(
+            check_decision(Category::Security, Severity::S4, &input(Decision::Approved, "exploit is public"), today)
+                .is_ok()
+        );
+        assert!(check_decision(Category::Stability, Severity::S2, &input(Decision::Approved, ""), today).is_ok());
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod catalog;
 pub mod train;
 pub mod patch_requests;
+pub mod shipping;
 pub mod calendar;
 pub mod publishing;
 pub mod releases;

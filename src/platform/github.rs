@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use http::{HeaderMap, StatusCode};
 use http_body_util::BodyExt;
 use octocrab::Octocrab;
@@ -55,6 +55,18 @@ pub struct GhRelease {
     pub name: Option<String>,
     #[serde(default)]
     pub body: Option<String>,
+}
+
+/// A pull request as cherry-pick tracking reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GhPull {
+    /// `open` or `closed`.
+    pub open: bool,
+    pub merged: bool,
+    pub merged_at: Option<DateTime<Utc>>,
+    pub merge_commit_sha: Option<String>,
+    /// The branch it merges into.
+    pub base_ref: String,
 }
 
 /// What is sent to create or update a release.
@@ -245,6 +257,40 @@ impl GitHub {
         let answer = self.send("PATCH", &format!("/repos/{owner}/{repo}/releases/{id}"), Some(&body)).await?;
         match answer.status {
             StatusCode::OK => parse(&answer),
+            _ => Err(self.classify(&answer)),
+        }
+    }
+
+    /// A pull request of the repository by number; `None` when there is no such one.
+    pub async fn find_pull(&self, number: u64) -> Result<Option<GhPull>, GitHubError> {
+        let (_, owner, repo) = self.parts()?;
+        let answer = self.send("GET", &format!("/repos/{owner}/{repo}/pulls/{number}"), None).await?;
+        match answer.status {
+            StatusCode::OK => {
+                #[derive(Deserialize)]
+                struct Base {
+                    #[serde(rename = "ref")]
+                    name: String,
+                }
+                #[derive(Deserialize)]
+                struct Pull {
+                    state: String,
+                    #[serde(default)]
+                    merged: bool,
+                    merged_at: Option<DateTime<Utc>>,
+                    merge_commit_sha: Option<String>,
+                    base: Base,
+                }
+                let pull: Pull = parse(&answer)?;
+                Ok(Some(GhPull {
+                    open: pull.state == "open",
+                    merged: pull.merged || pull.merged_at.is_some(),
+                    merged_at: pull.merged_at,
+                    merge_commit_sha: pull.merge_commit_sha,
+                    base_ref: pull.base.name,
+                }))
+            }
+            StatusCode::NOT_FOUND => Ok(None),
             _ => Err(self.classify(&answer)),
         }
     }

@@ -40,7 +40,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum TrainCommand {
-    /// One step of the automation: choose due weekly builds, propose the monthly candidate.
+    /// One step of the automation: weeklies, the monthly candidate, patch deadlines and candidates.
     Tick,
 }
 
@@ -105,10 +105,10 @@ async fn add_user(settings: Settings, name: &str, role: &str) -> Result<(), Stri
 async fn train_tick(settings: Settings) -> Result<(), String> {
     let db = Db::open(&settings.database_url).await.map_err(|e| e.to_string())?;
     let state = AppState::new(db.clone(), settings, Arc::new(SystemClock));
-    let report = crate::features::train::service::tick(&state).await;
+    let done = super::worker::tick(&state).await;
     db.close().await;
-    let report = report.map_err(|e| e.to_string())?;
-    tracing::info!(weeklies = ?report.weeklies, candidate = ?report.candidate, "train tick done");
+    done.map_err(|e| e.to_string())?;
+    tracing::info!("train tick done");
     Ok(())
 }
 

@@ -1,12 +1,17 @@
-//! Background work on a timer: the train's automation (and, in demo mode, the demo CI), and
-//! the purge of expired sessions.
+//! Background work on a timer: the train's automation (and, in demo mode, the demo's CI and
+//! people), and the purge of expired sessions.
 
 use std::time::Duration;
 
-use crate::platform::state::AppState;
+use crate::{error::AppError, platform::state::AppState};
 
 /// How often the train is ticked.
 pub const TICK_EVERY: Duration = Duration::from_secs(60);
+
+/// One run of the train's automation (it proposes; it never approves, promotes or publishes).
+pub async fn tick(state: &AppState) -> Result<(), AppError> {
+    crate::features::shipping::service::run_train(state).await.map(drop)
+}
 
 /// Runs until the process ends; each tick is idempotent, so a restart loses nothing.
 pub fn spawn(state: AppState) {
@@ -15,11 +20,7 @@ pub fn spawn(state: AppState) {
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             timer.tick().await;
-            let result = if state.settings.demo {
-                super::demo::ci::advance(&state, 2).await
-            } else {
-                crate::features::train::service::tick(&state).await.map(|_| ())
-            };
+            let result = if state.settings.demo { super::demo::keep_moving(&state).await } else { tick(&state).await };
             if let Err(e) = result {
                 tracing::warn!(error = %e, "train tick failed; it runs again in a minute");
             }

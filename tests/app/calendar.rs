@@ -7,7 +7,10 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use trainyard::features::calendar::api as cal;
 
-use crate::harness::{TestApp, policy_form, text_of, url};
+use crate::{
+    harness::{TestApp, policy_form, text_of, url},
+    world::World,
+};
 
 async fn schedule(app: &TestApp, query: &str) -> Vec<Value> {
     let (status, body) = app.get_json(&format!("/api/v1/schedule?{query}")).await;
@@ -43,7 +46,8 @@ fn ics_events(calendar: &Calendar) -> BTreeMap<String, (String, u32, bool)> {
 
 #[tokio::test]
 async fn the_month_grid_shows_december_with_its_releases() {
-    let app = TestApp::spawn().await;
+    let world = World::project().await;
+    let app = &world.app;
     let res = app.get("/calendar?month=2026-12").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
@@ -58,7 +62,8 @@ async fn the_month_grid_shows_december_with_its_releases() {
 
 #[tokio::test]
 async fn filters_are_kept_in_the_url_and_narrow_the_events() {
-    let app = TestApp::spawn().await;
+    let world = World::project().await;
+    let app = &world.app;
     let html = app.get("/calendar?month=2026-12&kinds=patch&lines=1.12").await.text().await.unwrap();
     let text = text_of(&html);
     assert!(text.contains("1.12.1 patch release"));
@@ -74,7 +79,8 @@ async fn filters_are_kept_in_the_url_and_narrow_the_events() {
 
 #[tokio::test]
 async fn bad_calendar_input_is_a_clear_400() {
-    let app = TestApp::spawn().await;
+    let world = World::project().await;
+    let app = &world.app;
     for path in ["/calendar?month=2026-13", "/calendar?month=soon", "/calendar?kinds=holiday", "/calendar?lines=1.x"] {
         let res = app.get(path).await;
         assert_eq!(res.status(), 400, "{path}");
@@ -95,24 +101,26 @@ async fn bad_calendar_input_is_a_clear_400() {
 
 #[tokio::test]
 async fn the_ics_feed_parses_with_stable_uids_and_alarms_before_end_of_life() {
-    let app = TestApp::spawn().await;
-    let calendar = ics(&app, "").await;
+    let world = World::project().await;
+    let app = &world.app;
+    let calendar = ics(app, "").await;
     let events = ics_events(&calendar);
-    let (start, _, _) = &events["minor-1.13.0"];
+    let (start, _, _) = &events["minor-2026-12"];
     assert_eq!(start, "20261222");
     let (_, _, eol_alarm) = &events["end-of-life-1.10"];
     assert!(eol_alarm, "end-of-life events carry alarms");
-    let (_, _, patch_alarm) = &events["patch-1.12.1"];
+    let (_, _, patch_alarm) = &events["patch-1.12-2026-12"];
     assert!(!patch_alarm);
-    let filtered = ics_events(&ics(&app, "?kinds=end-of-life").await);
+    let filtered = ics_events(&ics(app, "?kinds=end-of-life").await);
     assert!(filtered.keys().all(|uid| uid.starts_with("end-of-life-")));
 }
 
 #[tokio::test]
 async fn calendar_dashboard_matrix_ics_atom_and_json_agree() {
-    let app = TestApp::spawn().await;
-    let events = schedule(&app, "from=2026-11-26&to=2027-02-28&kinds=patch,deadline,minor,end-of-life").await;
-    let ics = ics_events(&ics(&app, "").await);
+    let world = World::project().await;
+    let app = &world.app;
+    let events = schedule(app, "from=2026-11-26&to=2027-02-28&kinds=patch,deadline,minor,end-of-life").await;
+    let ics = ics_events(&ics(app, "").await);
     // Every JSON event is in the ICS feed on the same day.
     for e in &events {
         let uid = e["uid"].as_str().unwrap();
@@ -141,7 +149,7 @@ async fn calendar_dashboard_matrix_ics_atom_and_json_agree() {
     // The Atom feed lists the shipped releases the JSON schedule marks done.
     let atom = app.get("/feed.atom").await.text().await.unwrap();
     let feed: atom_syndication::Feed = atom.parse().expect("valid Atom");
-    let done = schedule(&app, "from=2026-11-01&to=2026-11-26&kinds=patch,minor").await;
+    let done = schedule(app, "from=2026-11-01&to=2026-11-26&kinds=patch,minor").await;
     for e in done.iter().filter(|e| e["status"] == "done") {
         let title = e["title"].as_str().unwrap();
         assert!(feed.entries().iter().any(|entry| entry.title().as_str() == title), "{title} in Atom");
@@ -150,9 +158,10 @@ async fn calendar_dashboard_matrix_ics_atom_and_json_agree() {
 
 #[tokio::test]
 async fn a_manager_moves_a_planned_patch_and_every_view_follows() {
-    let app = TestApp::spawn().await;
-    let manager = app.signed_in("manager").await;
-    let before = ics_events(&ics(&app, "").await)["patch-1.12.1"].clone();
+    let world = World::project().await;
+    let app = &world.app;
+    let manager = world.person("manager", "release_manager").await;
+    let before = ics_events(&ics(app, "").await)["patch-1.12-2026-12"].clone();
     let res = app
         .call(
             &manager,
@@ -162,11 +171,11 @@ async fn a_manager_moves_a_planned_patch_and_every_view_follows() {
         .await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
 
-    let events = schedule(&app, "from=2026-12-01&to=2026-12-31&kinds=patch").await;
-    let moved = events.iter().find(|e| e["uid"] == "patch-1.12.1").unwrap();
+    let events = schedule(app, "from=2026-12-01&to=2026-12-31&kinds=patch").await;
+    let moved = events.iter().find(|e| e["uid"] == "patch-1.12-2026-12").unwrap();
     assert_eq!(moved["date"], "2026-12-10");
     assert_eq!(moved["note"], "moved for KubeCon");
-    let after = ics_events(&ics(&app, "").await)["patch-1.12.1"].clone();
+    let after = ics_events(&ics(app, "").await)["patch-1.12-2026-12"].clone();
     assert_eq!(after.0, "20261210");
     assert!(after.1 > before.1, "SEQUENCE goes up so subscribers update the event");
     let text = text_of(&app.get("/calendar?month=2026-12").await.text().await.unwrap());
@@ -177,9 +186,10 @@ async fn a_manager_moves_a_planned_patch_and_every_view_follows() {
 
 #[tokio::test]
 async fn corrections_are_for_release_managers_and_checked() {
-    let app = TestApp::spawn().await;
-    let developer = app.signed_in("dev").await;
-    let manager = app.signed_in("manager").await;
+    let world = World::project().await;
+    let app = &world.app;
+    let developer = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
     let form = [("version", "1.12.1"), ("date", "2026-12-10"), ("note", "x")];
     assert_eq!(app.call(&app.client(), url::<cal::MoveRelease>(), &form).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.call(&developer, url::<cal::MoveRelease>(), &form).await.status(), StatusCode::FORBIDDEN);
@@ -202,26 +212,31 @@ async fn corrections_are_for_release_managers_and_checked() {
 
 #[tokio::test]
 async fn blackouts_cancellations_and_out_of_band_patches_reach_the_schedule() {
-    let app = TestApp::spawn().await;
-    let manager = app.signed_in("manager").await;
+    let world = World::project().await;
+    let app = &world.app;
+    let manager = world.person("manager", "release_manager").await;
     // A projected January patch moves off a blackout day.
     let res =
         app.call(&manager, url::<cal::AddBlackout>(), &[("date", "2027-01-12"), ("reason", "company holiday")]).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let january = schedule(&app, "from=2027-01-01&to=2027-01-31&kinds=patch").await;
+    let january = schedule(app, "from=2027-01-01&to=2027-01-31&kinds=patch").await;
     assert!(!january.is_empty());
     assert!(january.iter().all(|e| e["date"] == "2027-01-13"), "{january:?}");
     assert!(january[0]["note"].as_str().unwrap().contains("company holiday"));
 
-    // Cancelling keeps the event, marked cancelled.
+    // Cancelling keeps the event, marked cancelled, and frees its number for January.
     let res =
         app.call(&manager, url::<cal::CancelRelease>(), &[("version", "1.11.2"), ("note", "nothing to ship")]).await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-    let december = schedule(&app, "from=2026-12-01&to=2026-12-31&kinds=patch").await;
-    let cancelled = december.iter().find(|e| e["uid"] == "patch-1.11.2").unwrap();
+    let december = schedule(app, "from=2026-12-01&to=2026-12-31&kinds=patch").await;
+    let cancelled = december.iter().find(|e| e["uid"] == "patch-1.11-2026-12").unwrap();
     assert_eq!(cancelled["status"], "cancelled");
+    let january = schedule(app, "from=2027-01-01&to=2027-01-31&kinds=patch").await;
+    let next = january.iter().find(|e| e["uid"] == "patch-1.11-2027-01").unwrap();
+    assert_eq!(next["version"], "1.11.2");
 
-    // An out-of-band patch takes the next number of its line.
+    // An out-of-band patch takes the next number of its line; December's renumbers after it
+    // and keeps its calendar entry.
     let res = app
         .call(
             &manager,
@@ -231,20 +246,23 @@ async fn blackouts_cancellations_and_out_of_band_patches_reach_the_schedule() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let version: String = res.json().await.unwrap();
-    assert_eq!(version, "1.12.2");
-    let week = schedule(&app, "from=2026-11-26&to=2026-12-01&kinds=patch").await;
-    let oob = week.iter().find(|e| e["version"] == "1.12.2").unwrap();
-    assert_eq!(oob["note"], "CVE-2026-1234");
+    assert_eq!(version, "1.12.1");
+    let week = schedule(app, "from=2026-11-26&to=2026-12-31&kinds=patch").await;
+    let oob = week.iter().find(|e| e["version"] == "1.12.1").unwrap();
+    assert_eq!((oob["note"].as_str(), oob["uid"].as_str()), (Some("CVE-2026-1234"), Some("oob-1.12-1")));
+    let renumbered = week.iter().find(|e| e["uid"] == "patch-1.12-2026-12").unwrap();
+    assert_eq!(renumbered["version"], "1.12.2");
     // An end-of-life line cannot get one.
     let res = app
-        .call(&manager, url::<cal::AddOutOfBand>(), &[("line", "1.5"), ("date", "2026-11-30"), ("note", "late")])
+        .call(&manager, url::<cal::AddOutOfBand>(), &[("line", "1.8"), ("date", "2026-11-30"), ("note", "late")])
         .await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
 async fn the_dashboard_says_what_is_next_with_relative_times() {
-    let app = TestApp::spawn().await;
+    let world = World::project().await;
+    let app = &world.app;
     let text = text_of(&app.get("/").await.text().await.unwrap());
     assert!(text.contains("Today's daily build"), "{text}");
     assert!(text.contains("1.13.0 monthly release"));
@@ -255,8 +273,9 @@ async fn the_dashboard_says_what_is_next_with_relative_times() {
 #[tokio::test]
 async fn an_admin_changes_the_policy_and_support_dates_follow() {
     use trainyard::features::admin::api::SavePolicy;
-    let app = TestApp::spawn().await;
-    let admin = app.signed_in("admin").await;
+    let world = World::project().await;
+    let app = &world.app;
+    let admin = world.admin.clone();
     let save = |form: Vec<(String, String)>| {
         let client = admin.clone();
         let url = app.url(url::<SavePolicy>());
@@ -276,7 +295,7 @@ async fn an_admin_changes_the_policy_and_support_dates_follow() {
     let (_, line) = app.get_json("/api/v1/releases/1.10").await;
     assert_eq!(line["result"]["eolFrom"], "2027-01-19");
 
-    let developer = app.signed_in("dev").await;
+    let developer = world.person("dev", "developer").await;
     let res = developer
         .post(app.url(url::<SavePolicy>()))
         .header("accept", "application/json")

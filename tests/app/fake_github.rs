@@ -46,6 +46,7 @@ pub enum Fault {
 struct Inner {
     refs: BTreeMap<String, String>,
     releases: Vec<Value>,
+    pulls: BTreeMap<u64, Value>,
     next_id: i64,
     calls: BTreeMap<&'static str, usize>,
     faults: BTreeMap<&'static str, VecDeque<Fault>>,
@@ -68,6 +69,7 @@ impl FakeGitHub {
             .route(&format!("{base}/releases"), get(list_releases).post(create_release))
             .route(&format!("{base}/releases/tags/{{*tag}}"), get(get_release_by_tag))
             .route(&format!("{base}/releases/{{id}}"), patch(update_release))
+            .route(&format!("{base}/pulls/{{number}}"), get(get_pull))
             .fallback(|| async {
                 (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"message": "the fake GitHub has no such route"})))
             })
@@ -98,6 +100,35 @@ impl FakeGitHub {
 
     pub fn tag(&self, tag: &str) -> Option<String> {
         self.inner.lock().unwrap().refs.get(tag).cloned()
+    }
+
+    /// Opens pull request `number` against `base`; returns its web address.
+    pub fn open_pull(&self, number: u64, base: &str) -> String {
+        let html_url = format!("https://github.com/{REPO}/pull/{number}");
+        let pull = json!({
+            "url": format!("https://api.github.com/repos/{REPO}/pulls/{number}"),
+            "id": number,
+            "number": number,
+            "html_url": html_url,
+            "state": "open",
+            "merged": false,
+            "merged_at": null,
+            "merge_commit_sha": null,
+            "base": {"ref": base, "sha": "0000000000000000000000000000000000000000"},
+            "head": {"ref": format!("cherry-pick-{number}"), "sha": "1111111111111111111111111111111111111111"},
+        });
+        self.inner.lock().unwrap().pulls.insert(number, pull);
+        html_url
+    }
+
+    /// Merges pull request `number` at `at` as commit `sha`.
+    pub fn merge_pull(&self, number: u64, at: &str, sha: &str) {
+        let mut inner = self.inner.lock().unwrap();
+        let pull = inner.pulls.get_mut(&number).expect("an opened pull request");
+        pull["state"] = json!("closed");
+        pull["merged"] = json!(true);
+        pull["merged_at"] = json!(at);
+        pull["merge_commit_sha"] = json!(sha);
     }
 
     /// Leaves a draft behind, as an interrupted earlier attempt would.
@@ -343,4 +374,14 @@ async fn update_release(
         release.clone()
     };
     finish(after, Json(updated).into_response())
+}
+
+async fn get_pull(State(fake): State<FakeGitHub>, headers: HeaderMap, Path(number): Path<u64>) -> Response {
+    if let Err(res) = enter(&fake, "get_pull", &headers).await {
+        return res;
+    }
+    match fake.inner.lock().unwrap().pulls.get(&number) {
+        Some(pull) => Json(pull.clone()).into_response(),
+        None => error(404, "Not Found"),
+    }
 }

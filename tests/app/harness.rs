@@ -37,11 +37,6 @@ impl TestApp {
         Self::spawn_with(Options::default()).await
     }
 
-    /// A server on an empty database (no demo data, no users).
-    pub async fn empty() -> Self {
-        Self::spawn_with(Options { demo: false, ..Options::default() }).await
-    }
-
     pub async fn spawn_with(options: Options) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("trainyard.db").display());
@@ -121,9 +116,17 @@ pub fn sign_in_url() -> &'static str {
 /// The visible text of an HTML page: tags and Leptos's hydration markers removed, spaces
 /// collapsed, so assertions read like what a person sees.
 pub fn text_of(html: &str) -> String {
-    let mut out = String::with_capacity(html.len() / 2);
+    // Scripts are not text a person sees (the islands' data travels in them).
+    let mut visible = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        visible.push_str(&rest[..start]);
+        rest = rest[start..].find("</script>").map_or("", |end| &rest[start + end + "</script>".len()..]);
+    }
+    visible.push_str(rest);
+    let mut out = String::with_capacity(visible.len() / 2);
     let mut in_tag = false;
-    for c in html.chars() {
+    for c in visible.chars() {
         match c {
             '<' => in_tag = true,
             '>' if in_tag => {

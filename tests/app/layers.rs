@@ -137,7 +137,8 @@ fn use_tree(chars: &[char], mut at: usize) -> (Vec<(usize, Vec<String>)>, usize)
             }
             let (paths, end) = use_tree(chars, at);
             all.extend(paths);
-            at = end;
+            // A glob or anything else that is not a path: step over it.
+            at = if end > at { end } else { at + 1 };
             skip_space(&mut at);
             if at < chars.len() && chars[at] == ',' {
                 at += 1;

@@ -4,7 +4,10 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use trainyard::features::patch_requests::api as pr;
 
-use crate::harness::{TestApp, text_of, url};
+use crate::{
+    harness::{TestApp, text_of, url},
+    world::World,
+};
 
 /// A complete stability request, as the form's fields (`form[...]`).
 fn fields(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -73,10 +76,11 @@ async fn api_request(app: &TestApp, client: &Client, id: i64) -> (StatusCode, Va
 
 #[tokio::test]
 async fn a_stability_request_targets_every_supported_line_and_is_audited() {
-    let app = TestApp::spawn().await;
-    let dev = app.signed_in("dev").await;
-    let id = filed(&app, &dev, &[]).await;
-    let (status, body) = api_request(&app, &dev, id).await;
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let id = filed(app, &dev, &[]).await;
+    let (status, body) = api_request(app, &dev, id).await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], "open");
     let lines: Vec<&str> = body["targets"].as_array().unwrap().iter().map(|t| t["line"].as_str().unwrap()).collect();
@@ -91,10 +95,11 @@ async fn a_stability_request_targets_every_supported_line_and_is_audited() {
 
 #[tokio::test]
 async fn features_are_deferred_to_the_named_monthly_release() {
-    let app = TestApp::spawn().await;
-    let dev = app.signed_in("dev").await;
-    let id = filed(&app, &dev, &[("category", "feature"), ("title", "Add a retry flag")]).await;
-    let (_, body) = api_request(&app, &dev, id).await;
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let id = filed(app, &dev, &[("category", "feature"), ("title", "Add a retry flag")]).await;
+    let (_, body) = api_request(app, &dev, id).await;
     assert_eq!(body["status"], "deferred");
     assert_eq!(body["deferred_to"], "1.13.0");
     assert_eq!(body["targets"], json!([]));
@@ -109,8 +114,9 @@ async fn features_are_deferred_to_the_named_monthly_release() {
 
 #[tokio::test]
 async fn bad_input_is_refused_field_by_field() {
-    let app = TestApp::spawn().await;
-    let dev = app.signed_in("dev").await;
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
     let cases: &[(&[(&str, &str)], &str)] = &[
         (&[("title", "")], "title"),
         (&[("bug_link", "")], "bug_link"),
@@ -124,7 +130,7 @@ async fn bad_input_is_refused_field_by_field() {
         (&[("risk", "high")], "risk_reason"),
     ];
     for (overrides, field) in cases {
-        let res = file(&app, &dev, overrides).await;
+        let res = file(app, &dev, overrides).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{overrides:?}");
         let body: Value = res.json().await.unwrap();
         let fields: Vec<&str> =
@@ -132,7 +138,7 @@ async fn bad_input_is_refused_field_by_field() {
         assert!(fields.contains(field), "{overrides:?} → {fields:?}");
     }
     let huge = "x".repeat(5000);
-    let res = file(&app, &dev, &[("impact", huge.as_str())]).await;
+    let res = file(app, &dev, &[("impact", huge.as_str())]).await;
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["errors"][0]["field"], "impact");
     assert!(body["errors"][0]["message"].as_str().unwrap().contains("4000"));
@@ -140,16 +146,17 @@ async fn bad_input_is_refused_field_by_field() {
 
 #[tokio::test]
 async fn html_is_shown_as_text_and_sql_is_stored_verbatim() {
-    let app = TestApp::spawn().await;
-    let dev = app.signed_in("dev").await;
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
     let title = "</title><script>alert('x')</script> '; DROP TABLE patch_request; --";
-    let id = filed(&app, &dev, &[("title", title), ("impact", "<img src=x onerror=alert(1)>")]).await;
+    let id = filed(app, &dev, &[("title", title), ("impact", "<img src=x onerror=alert(1)>")]).await;
     let html = dev.get(app.url(&format!("/patch-requests/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("<script>alert"), "the title must be escaped");
     assert!(!html.contains("<img src=x"), "the impact must be escaped");
     assert!(html.contains("&lt;script&gt;alert"));
     assert!(!html.contains("</title><script>"), "the page title must not break out of <title>");
-    let (_, body) = api_request(&app, &dev, id).await;
+    let (_, body) = api_request(app, &dev, id).await;
     assert_eq!(body["title"], title);
     let count: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM patch_request").fetch_one(app.state.db.reader()).await.unwrap();
@@ -158,11 +165,12 @@ async fn html_is_shown_as_text_and_sql_is_stored_verbatim() {
 
 #[tokio::test]
 async fn a_repeated_submission_is_one_request() {
-    let app = TestApp::spawn().await;
-    let dev = app.signed_in("dev").await;
-    let (a, b) = tokio::join!(filed(&app, &dev, &[("title", "Twice")]), filed(&app, &dev, &[("title", "Twice")]));
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let (a, b) = tokio::join!(filed(app, &dev, &[("title", "Twice")]), filed(app, &dev, &[("title", "Twice")]));
     assert_eq!(a, b);
-    let again = filed(&app, &dev, &[("title", "Twice")]).await;
+    let again = filed(app, &dev, &[("title", "Twice")]).await;
     assert_eq!(a, again);
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM patch_request WHERE title = 'Twice'")
         .fetch_one(app.state.db.reader())
@@ -173,33 +181,32 @@ async fn a_repeated_submission_is_one_request() {
 
 #[tokio::test]
 async fn only_signed_in_developers_file_and_only_managers_decide() {
-    let app = TestApp::spawn().await;
-    assert_eq!(file(&app, &app.client(), &[]).await.status(), StatusCode::UNAUTHORIZED);
-    let dev = app.signed_in("dev").await;
-    let id = filed(&app, &dev, &[]).await;
-    assert_eq!(decide(&app, &app.client(), id, "1.12", "approved", "").await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(decide(&app, &dev, id, "1.12", "approved", "").await.status(), StatusCode::FORBIDDEN);
+    let world = World::project().await;
+    let app = &world.app;
+    assert_eq!(file(app, &app.client(), &[]).await.status(), StatusCode::UNAUTHORIZED);
+    let dev = world.person("dev", "developer").await;
+    let id = filed(app, &dev, &[]).await;
+    assert_eq!(decide(app, &app.client(), id, "1.12", "approved", "").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(decide(app, &dev, id, "1.12", "approved", "").await.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn triage_assigns_approved_lines_to_their_next_patch_and_the_requester_sees_it() {
-    let app = TestApp::spawn().await;
-    let dev = app.signed_in("dev").await;
-    let manager = app.signed_in("manager").await;
-    let id = filed(&app, &dev, &[("category", "security"), ("cve_id", "CVE-2026-12345")]).await;
-    assert_eq!(decide(&app, &manager, id, "1.12", "approved", "").await.status(), StatusCode::OK);
-    assert_eq!(decide(&app, &manager, id, "1.11", "approved", "").await.status(), StatusCode::OK);
-    let no_reason = decide(&app, &manager, id, "1.10", "rejected", " ").await;
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    let id = filed(app, &dev, &[("category", "security"), ("cve_id", "CVE-2026-12345")]).await;
+    assert_eq!(decide(app, &manager, id, "1.12", "approved", "").await.status(), StatusCode::OK);
+    assert_eq!(decide(app, &manager, id, "1.11", "approved", "").await.status(), StatusCode::OK);
+    let no_reason = decide(app, &manager, id, "1.10", "rejected", " ").await;
     assert_eq!(no_reason.status(), StatusCode::BAD_REQUEST);
     let body: Value = no_reason.json().await.unwrap();
     assert_eq!(body["field"], "reason");
-    assert_eq!(
-        decide(&app, &manager, id, "1.10", "rejected", "the code is not in 1.10").await.status(),
-        StatusCode::OK
-    );
-    assert_eq!(decide(&app, &manager, id, "1.9", "not_affected", "").await.status(), StatusCode::OK);
+    assert_eq!(decide(app, &manager, id, "1.10", "rejected", "the code is not in 1.10").await.status(), StatusCode::OK);
+    assert_eq!(decide(app, &manager, id, "1.9", "not_affected", "").await.status(), StatusCode::OK);
 
-    let (_, body) = api_request(&app, &dev, id).await;
+    let (_, body) = api_request(app, &dev, id).await;
     assert_eq!(body["status"], "approved");
     let target = |line: &str| body["targets"].as_array().unwrap().iter().find(|t| t["line"] == line).unwrap().clone();
     assert_eq!(target("1.12")["carrier"]["version"], "1.12.1");
@@ -209,16 +216,18 @@ async fn triage_assigns_approved_lines_to_their_next_patch_and_the_requester_see
     assert_eq!(target("1.10")["reason"], "the code is not in 1.10");
     assert_eq!(target("1.9")["decision"], "not_affected");
     let page = text_of(&dev.get(app.url(&format!("/patch-requests/{id}"))).send().await.unwrap().text().await.unwrap());
-    assert!(page.contains("1.12 approved by manager 1.12.1 · 8 Dec 2026 (planned)"), "{page}");
+    assert!(page.contains("1.12 approved by manager"), "{page}");
+    assert!(page.contains("1.12.1 · 8 Dec 2026 (planned) merge by the end of 4 Dec 2026 (UTC)"), "{page}");
     assert!(page.contains("the code is not in 1.10"));
 }
 
 #[tokio::test]
 async fn approving_all_lines_at_once_and_an_s1_out_of_band() {
-    let app = TestApp::spawn().await;
-    let dev = app.signed_in("dev").await;
-    let manager = app.signed_in("manager").await;
-    let id = filed(&app, &dev, &[("severity", "S1"), ("targets", "1.12,1.11")]).await;
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    let id = filed(app, &dev, &[("severity", "S1"), ("targets", "1.12,1.11")]).await;
     let id_text = id.to_string();
     let res = app
         .call(
@@ -234,16 +243,19 @@ async fn approving_all_lines_at_once_and_an_s1_out_of_band() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-    let (_, body) = api_request(&app, &dev, id).await;
+    let (_, body) = api_request(app, &dev, id).await;
     let carriers: Vec<(&str, &str)> = body["targets"]
         .as_array()
         .unwrap()
         .iter()
         .map(|t| (t["carrier"]["version"].as_str().unwrap(), t["carrier"]["date"].as_str().unwrap()))
         .collect();
-    assert_eq!(carriers, [("1.12.2", "2026-11-28"), ("1.11.3", "2026-11-28")]);
+    // Out of band takes each line's next number; December's patches renumber after them.
+    assert_eq!(carriers, [("1.12.1", "2026-11-28"), ("1.11.2", "2026-11-28")]);
+    let december = world.release("patch-1.12-2026-12").await;
+    assert_eq!(december["version"], "1.12.2");
     // An S2 may not go out of band.
-    let s2 = filed(&app, &dev, &[("title", "Another"), ("targets", "1.12")]).await;
+    let s2 = filed(app, &dev, &[("title", "Another"), ("targets", "1.12")]).await;
     let s2_text = s2.to_string();
     let res = app
         .call(
@@ -263,55 +275,62 @@ async fn approving_all_lines_at_once_and_an_s1_out_of_band() {
 
 #[tokio::test]
 async fn a_request_after_the_deadline_moves_to_the_next_slot() {
-    let app = TestApp::spawn().await;
+    let world = World::project().await;
+    let app = &world.app;
     // December's deadline is Friday the 4th; on the 5th, fixes go to January's slot.
-    app.clock.set("2026-12-05T09:00:00Z".parse().unwrap());
-    let dev = app.signed_in("dev").await;
-    let manager = app.signed_in("manager").await;
+    world.today_is("2026-12-05T09:00:00Z").await;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
     let res = app.call(&dev, url::<pr::LoadPatchForm>(), &[]).await;
     let form: Value = res.json().await.unwrap();
     let l112 = form["lines"].as_array().unwrap().iter().find(|l| l["line"] == "1.12").unwrap().clone();
-    assert_eq!(l112["missed"]["version"], "1.12.1");
-    assert_eq!(l112["next"]["version"], "1.12.2");
+    // Nothing was merged for December, so its slot ships nothing and frees its number.
+    assert_eq!(l112["missed"]["version"], Value::Null);
+    assert!(l112["missed"]["label"].as_str().unwrap().contains("December 2026"), "{l112}");
+    assert_eq!(l112["next"]["version"], "1.12.1");
     assert_eq!(l112["next"]["target"], "2027-01-12");
-    let id = filed(&app, &dev, &[("targets", "1.12")]).await;
-    assert_eq!(decide(&app, &manager, id, "1.12", "approved", "").await.status(), StatusCode::OK);
-    let (_, body) = api_request(&app, &dev, id).await;
-    assert_eq!(body["targets"][0]["carrier"]["version"], "1.12.2");
+    let id = filed(app, &dev, &[("targets", "1.12")]).await;
+    assert_eq!(decide(app, &manager, id, "1.12", "approved", "").await.status(), StatusCode::OK);
+    let (_, body) = api_request(app, &dev, id).await;
+    assert_eq!(body["targets"][0]["carrier"]["version"], "1.12.1");
     assert_eq!(body["targets"][0]["carrier"]["date"], "2027-01-12");
 }
 
 #[tokio::test]
 async fn embargoed_requests_are_invisible_to_everyone_but_requester_and_managers() {
-    let app = TestApp::spawn().await;
-    let dev = app.signed_in("dev").await;
-    let manager = app.signed_in("manager").await;
-    let id = filed(&app, &dev, &[("category", "security"), ("embargoed", "on"), ("title", "Secret hole")]).await;
-    assert_eq!(api_request(&app, &app.client(), id).await.0, StatusCode::NOT_FOUND);
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    let id = filed(app, &dev, &[("category", "security"), ("embargoed", "on"), ("title", "Secret hole")]).await;
+    assert_eq!(api_request(app, &app.client(), id).await.0, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&format!("/patch-requests/{id}")).await.status(), 404);
     let list = app.get("/patch-requests").await.text().await.unwrap();
     assert!(!list.contains("Secret hole"));
     let (_, api_list) = app.get_json("/api/v1/patch-requests").await;
     assert!(api_list["items"].as_array().unwrap().iter().all(|i| i["title"] != "Secret hole"));
-    assert_eq!(api_request(&app, &dev, id).await.0, StatusCode::OK);
-    assert_eq!(api_request(&app, &manager, id).await.0, StatusCode::OK);
+    assert_eq!(api_request(app, &dev, id).await.0, StatusCode::OK);
+    assert_eq!(api_request(app, &manager, id).await.0, StatusCode::OK);
     // Another developer does not see it either.
-    let admin = app.signed_in("admin").await;
+    let admin = world.admin.clone();
     let other = url::<trainyard::features::admin::api::CreateUser>();
     let res =
         app.call(&admin, other, &[("name", "eve"), ("role", "developer"), ("password", "another long password")]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let eve = app.client();
     app.call(&eve, crate::harness::sign_in_url(), &[("name", "eve"), ("password", "another long password")]).await;
-    assert_eq!(api_request(&app, &eve, id).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(api_request(app, &eve, id).await.0, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
 async fn the_list_filters_paginates_and_counts() {
-    let app = TestApp::spawn().await;
-    let dev = app.signed_in("dev").await;
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    filed(app, &dev, &[("title", "Add a flag to tune the retry budget"), ("category", "feature"), ("severity", "S4")])
+        .await;
     for i in 0..30 {
-        filed(&app, &dev, &[("title", &format!("Bug number {i}")), ("targets", "1.12")]).await;
+        filed(app, &dev, &[("title", &format!("Bug number {i}")), ("targets", "1.12")]).await;
     }
     let (_, page1) = app.get_json("/api/v1/patch-requests?line=1.12&status=open").await;
     assert_eq!(page1["items"].as_array().unwrap().len(), 25);
@@ -324,7 +343,7 @@ async fn the_list_filters_paginates_and_counts() {
         assert!(page.contains(kept), "the filter form shows the filters in the URL: {kept}");
     }
     let html = text_of(&page);
-    assert!(html.contains("Add a flag to tune the retry budget"), "the demo's deferred feature: {html}");
+    assert!(html.contains("Add a flag to tune the retry budget"), "the deferred feature: {html}");
     assert!(!html.contains("Bug number"));
     let (status, body) = app.get_json("/api/v1/patch-requests?status=lost").await;
     assert_eq!((status, body["error"]["field"].as_str()), (400, Some("status")));
@@ -332,8 +351,9 @@ async fn the_list_filters_paginates_and_counts() {
 
 #[tokio::test]
 async fn without_javascript_the_form_keeps_what_was_typed_and_files_when_valid() {
-    let app = TestApp::spawn().await;
-    let dev = app.signed_in("dev").await;
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
     let body = "title=Crash+on+start&category=stability&severity=S2&bug_link=&risk=low&impact=typed+by+hand&targets=1.12&targets=1.11";
     let res = dev
         .post(app.url("/patch-requests/new"))
@@ -367,8 +387,9 @@ async fn without_javascript_the_form_keeps_what_was_typed_and_files_when_valid()
 
 #[tokio::test]
 async fn the_api_files_with_the_same_rules() {
-    let app = TestApp::spawn().await;
-    let dev = app.signed_in("dev").await;
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
     let good = json!({
         "title": "Crash via the API", "category": "stability", "severity": "S2",
         "bug_link": "https://github.com/org/repo/issues/1", "risk": "low", "targetLines": ["1.12"]
@@ -399,14 +420,15 @@ async fn the_api_files_with_the_same_rules() {
 
 #[tokio::test]
 async fn the_on_call_person_owns_new_requests() {
-    let app = TestApp::spawn().await;
-    let manager = app.signed_in("manager").await;
+    let world = World::project().await;
+    let app = &world.app;
+    let manager = world.person("manager", "release_manager").await;
     let res = app.call(&manager, url::<pr::AssignOncall>(), &[("week", "2026-11-26"), ("user", "manager")]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = app.call(&manager, url::<pr::AssignOncall>(), &[("week", "2026-11-26"), ("user", "nobody")]).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let dev = app.signed_in("dev").await;
-    let id = filed(&app, &dev, &[("title", "Owned")]).await;
-    let (_, body) = api_request(&app, &dev, id).await;
+    let dev = world.person("dev", "developer").await;
+    let id = filed(app, &dev, &[("title", "Owned")]).await;
+    let (_, body) = api_request(app, &dev, id).await;
     assert_eq!(body["triage_owner"], "manager");
 }

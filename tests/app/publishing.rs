@@ -8,7 +8,6 @@ use trainyard::{
     features::{
         auth::store::find_credentials,
         publishing::{PublicationState, api as publishing, service},
-        train::service as train,
     },
     platform::{github::GitHubTimeouts, state::AppState},
 };
@@ -16,11 +15,13 @@ use trainyard::{
 use crate::{
     fake_github::{FakeGitHub, Fault, REPO, TOKEN},
     harness::{Options, TestApp, text_of, url},
+    world::{World, sha},
 };
 
-async fn app_with(fake: &FakeGitHub) -> TestApp {
+/// Settings that publish to `fake`, with short timeouts.
+pub fn github_of(fake: &FakeGitHub) -> Options {
     let url = fake.url();
-    TestApp::spawn_with(Options {
+    Options {
         configure: Box::new(move |s| {
             s.github.repo = Some(REPO.split_once('/').map(|(o, r)| (o.to_owned(), r.to_owned())).unwrap());
             s.github.token = Some(trainyard::platform::settings::Secret::new(TOKEN.into()));
@@ -34,19 +35,36 @@ async fn app_with(fake: &FakeGitHub) -> TestApp {
             s.publish_backoff.mutation_gap = Duration::ZERO;
         }),
         ..Options::default()
-    })
-    .await
+    }
+}
+
+/// The project publishing to `fake`, its 1.13.0 approved and due.
+async fn app_with(fake: &FakeGitHub) -> (World, String) {
+    let world = World::project_with(github_of(fake)).await;
+    let version = approve_monthly(&world).await;
+    (world, version)
 }
 
 async fn manager(app: &TestApp) -> Principal {
     Principal::User(find_credentials(app.state.db.reader(), "manager").await.unwrap().unwrap().viewer)
 }
 
-/// Promotes the demo's monthly candidate: 1.13.0 becomes approved, ready to publish.
-async fn promote_candidate(app: &TestApp) -> String {
-    let candidate = train::current_candidate(&app.state).await.unwrap().unwrap();
-    let build = candidate.build.unwrap().name;
-    train::promote(&app.state, &manager(app).await, &build).await.unwrap().to_string()
+/// 1.13.0 promoted from a weekly that passed all three suites, and its day (22 December) come.
+async fn approve_monthly(world: &World) -> String {
+    world.today_is("2026-12-10").await;
+    let ci = world.ci().await;
+    let manager = world.person("manager", "release_manager").await;
+    ci.tested("main-20261208-0200", &sha('b'), "passed").await;
+    world.run_train(&manager).await;
+    for suite in ["stability", "performance"] {
+        ci.result("main-20261208-0200", suite, "passed").await;
+    }
+    world.run_train(&manager).await;
+    let promote = url::<trainyard::features::train::api::PromoteBuild>();
+    let (status, body) = world.act(&manager, promote, &[("build", "main-20261208-0200")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    world.today_is("2026-12-22").await;
+    body.as_str().unwrap().to_owned()
 }
 
 async fn state_of(app: &TestApp, version: &str) -> (PublicationState, Option<String>) {
@@ -66,10 +84,10 @@ async fn settle(app: &TestApp) {
 #[tokio::test]
 async fn a_minor_is_published_once_and_marked_latest_an_older_line_patch_is_not() {
     let fake = FakeGitHub::start().await;
-    let app = app_with(&fake).await;
-    let minor = promote_candidate(&app).await;
+    let (world, minor) = app_with(&fake).await;
+    let app = &world.app;
     assert_eq!(minor, "1.13.0");
-    service::publish(&app.state, &manager(&app).await, &minor).await.unwrap();
+    service::publish(&app.state, &manager(app).await, &minor).await.unwrap();
     assert_eq!(service::process_due(&app.state).await.unwrap(), 1);
     let releases = fake.releases_of("1.13.0");
     assert_eq!(releases.len(), 1);
@@ -80,20 +98,11 @@ async fn a_minor_is_published_once_and_marked_latest_an_older_line_patch_is_not(
     assert!(body.contains("Monthly minor release 1.13.0 of the 1.13 line."), "{body}");
     assert!(body.contains("Built from main-"), "{body}");
     assert!(fake.tag("1.13.0").is_some());
-    let (state, url) = state_of(&app, &minor).await;
+    let (state, url) = state_of(app, &minor).await;
     assert_eq!(state, PublicationState::Published);
     assert_eq!(url.as_deref(), Some("https://github.com/example/trainyard/releases/tag/1.13.0"));
     let page = text_of(&app.get("/releases/1.13.0").await.text().await.unwrap());
     assert!(page.contains("View on GitHub"), "{page}");
-
-    // The demo's approved 1.11.1 patch: an older line, so never "latest".
-    service::publish(&app.state, &manager(&app).await, "1.11.1").await.unwrap();
-    service::process_due(&app.state).await.unwrap();
-    let patch = fake.releases_of("1.11.1");
-    assert_eq!(patch.len(), 1);
-    assert_eq!(patch[0]["make_latest"], "false");
-    assert!(patch[0]["body"].as_str().unwrap().contains("Previous release of 1.11: 1.11.0."));
-    assert_eq!(fake.calls("create_release"), 2);
 }
 
 #[tokio::test]
@@ -111,18 +120,18 @@ async fn every_transient_fault_ends_in_exactly_one_release() {
     ];
     for fault in faults {
         let fake = FakeGitHub::start().await;
-        let app = app_with(&fake).await;
-        let version = promote_candidate(&app).await;
+        let (world, version) = app_with(&fake).await;
+        let app = &world.app;
         fake.fail_next("create_release", fault.clone());
-        service::publish(&app.state, &manager(&app).await, &version).await.unwrap();
+        service::publish(&app.state, &manager(app).await, &version).await.unwrap();
         service::process_due(&app.state).await.unwrap();
-        let (state, error) = state_of(&app, &version).await;
+        let (state, error) = state_of(app, &version).await;
         assert_eq!(state, PublicationState::Retrying, "{fault:?}: {error:?}");
         assert!(!error.unwrap_or_default().contains(TOKEN));
         // Give a stalled call time to finish on the fake's side, then let the retry come due.
         tokio::time::sleep(Duration::from_millis(if matches!(fault, Fault::Stall(_)) { 1700 } else { 0 })).await;
-        settle(&app).await;
-        assert_eq!(state_of(&app, &version).await.0, PublicationState::Published, "{fault:?}");
+        settle(app).await;
+        assert_eq!(state_of(app, &version).await.0, PublicationState::Published, "{fault:?}");
         assert_eq!(fake.releases_of(&version).len(), 1, "{fault:?}: exactly one release");
     }
 }
@@ -131,24 +140,24 @@ async fn every_transient_fault_ends_in_exactly_one_release() {
 async fn access_errors_fail_with_the_reason_and_a_retry_publishes_once() {
     for status in [401, 403, 404] {
         let fake = FakeGitHub::start().await;
-        let app = app_with(&fake).await;
-        let version = promote_candidate(&app).await;
+        let (world, version) = app_with(&fake).await;
+        let app = &world.app;
         // On the tag write: a 404 on reading a ref only means "no such tag yet".
         fake.fail_next("create_ref", Fault::Status(status));
-        service::publish(&app.state, &manager(&app).await, &version).await.unwrap();
-        settle(&app).await;
-        let (state, error) = state_of(&app, &version).await;
+        service::publish(&app.state, &manager(app).await, &version).await.unwrap();
+        settle(app).await;
+        let (state, error) = state_of(app, &version).await;
         assert_eq!(state, PublicationState::Failed, "{status}");
         assert!(error.as_deref().unwrap().contains(&status.to_string()), "{error:?}");
         let page = app.get(&format!("/releases/{version}")).await.text().await.unwrap();
         assert!(text_of(&page).contains("Last error"), "the page shows why");
         assert!(!page.contains(TOKEN), "the token never reaches a page");
         // Fixed on GitHub's side: a manager retries.
-        let client = app.signed_in("manager").await;
+        let client = world.signed_in("manager");
         let res = app.call(&client, url::<publishing::RetryPublication>(), &[("version", &version)]).await;
         assert_eq!(res.status(), StatusCode::OK);
         service::process_due(&app.state).await.unwrap();
-        assert_eq!(state_of(&app, &version).await.0, PublicationState::Published);
+        assert_eq!(state_of(app, &version).await.0, PublicationState::Published);
         assert_eq!(fake.releases_of(&version).len(), 1);
     }
 }
@@ -156,11 +165,11 @@ async fn access_errors_fail_with_the_reason_and_a_retry_publishes_once() {
 #[tokio::test]
 async fn a_restart_mid_publish_resumes_and_creates_one_release() {
     let fake = FakeGitHub::start().await;
-    let app = app_with(&fake).await;
-    let version = promote_candidate(&app).await;
+    let (world, version) = app_with(&fake).await;
+    let app = &world.app;
     // The tag step succeeds, then the process dies while the release call hangs.
     fake.fail_next("create_release", Fault::Stall(Duration::from_secs(2)));
-    service::publish(&app.state, &manager(&app).await, &version).await.unwrap();
+    service::publish(&app.state, &manager(app).await, &version).await.unwrap();
     service::process_due(&app.state).await.unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
     // A new process on the same database file: the outbox is all it needs.
@@ -169,16 +178,16 @@ async fn a_restart_mid_publish_resumes_and_creates_one_release() {
     app.clock.advance(chrono::Duration::hours(1));
     service::process_due(&restarted).await.unwrap();
     assert_eq!(fake.releases_of(&version).len(), 1);
-    assert_eq!(state_of(&app, &version).await.0, PublicationState::Published);
+    assert_eq!(state_of(app, &version).await.0, PublicationState::Published);
 }
 
 #[tokio::test]
 async fn a_leftover_draft_is_reconciled_not_duplicated() {
     let fake = FakeGitHub::start().await;
-    let app = app_with(&fake).await;
-    let version = promote_candidate(&app).await;
+    let (world, version) = app_with(&fake).await;
+    let app = &world.app;
     fake.add_draft(&version);
-    service::publish(&app.state, &manager(&app).await, &version).await.unwrap();
+    service::publish(&app.state, &manager(app).await, &version).await.unwrap();
     service::process_due(&app.state).await.unwrap();
     let releases = fake.releases_of(&version);
     assert_eq!(releases.len(), 1);
@@ -190,9 +199,9 @@ async fn a_leftover_draft_is_reconciled_not_duplicated() {
 #[tokio::test]
 async fn two_publishes_at_once_make_one_release() {
     let fake = FakeGitHub::start().await;
-    let app = app_with(&fake).await;
-    let version = promote_candidate(&app).await;
-    let who = manager(&app).await;
+    let (world, version) = app_with(&fake).await;
+    let app = &world.app;
+    let who = manager(app).await;
     let (a, b) =
         tokio::join!(service::publish(&app.state, &who, &version), service::publish(&app.state, &who, &version));
     a.unwrap();
@@ -209,9 +218,10 @@ async fn two_publishes_at_once_make_one_release() {
 #[tokio::test]
 async fn without_a_token_publishing_is_a_dry_run_that_sends_nothing() {
     let fake = FakeGitHub::start().await;
-    let app = TestApp::spawn().await;
-    let version = promote_candidate(&app).await;
-    let client = app.signed_in("manager").await;
+    let world = World::project().await;
+    let version = approve_monthly(&world).await;
+    let app = &world.app;
+    let client = world.signed_in("manager");
     let res = app.call(&client, url::<publishing::PublishRelease>(), &[("version", &version)]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let payload: serde_json::Value = res.json().await.unwrap();
@@ -225,12 +235,13 @@ async fn without_a_token_publishing_is_a_dry_run_that_sends_nothing() {
 #[tokio::test]
 async fn only_release_managers_publish_and_unapproved_releases_cannot_be() {
     let fake = FakeGitHub::start().await;
-    let app = app_with(&fake).await;
-    let dev = app.signed_in("dev").await;
+    let (world, _) = app_with(&fake).await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
     let url = url::<publishing::PublishRelease>();
-    assert_eq!(app.call(&dev, url, &[("version", "1.11.1")]).await.status(), StatusCode::FORBIDDEN);
-    assert_eq!(app.call(&app.client(), url, &[("version", "1.11.1")]).await.status(), StatusCode::UNAUTHORIZED);
-    let manager = app.signed_in("manager").await;
+    assert_eq!(app.call(&dev, url, &[("version", "1.13.0")]).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.call(&app.client(), url, &[("version", "1.13.0")]).await.status(), StatusCode::UNAUTHORIZED);
+    let manager = world.signed_in("manager");
     let planned = app.call(&manager, url, &[("version", "1.12.1")]).await;
     assert_eq!(planned.status(), StatusCode::CONFLICT);
     assert_eq!(fake.calls("get_ref"), 0);

@@ -75,6 +75,49 @@ impl Link {
     }
 }
 
+/// A pull request's address: `https://github.com/OWNER/NAME/pull/N` (any host, for GitHub
+/// Enterprise).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullLink {
+    pub owner: String,
+    pub repo: String,
+    pub number: u64,
+}
+
+impl PullLink {
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let bad = || "must be a pull request link like https://github.com/org/repo/pull/123".to_owned();
+        let link = Link::parse(input)?;
+        let path = link.as_str().split_once("://").map(|(_, rest)| rest).unwrap_or("");
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        match parts.as_slice() {
+            [_host, owner, repo, "pull", number] if !owner.is_empty() && !repo.is_empty() => Ok(Self {
+                owner: (*owner).to_owned(),
+                repo: (*repo).to_owned(),
+                number: number.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?,
+            }),
+            _ => Err(bad()),
+        }
+    }
+
+    /// Whether it belongs to `owner/name` (GitHub's names ignore case).
+    pub fn is_in(&self, repository: &str) -> bool {
+        repository.eq_ignore_ascii_case(&format!("{}/{}", self.owner, self.repo))
+    }
+}
+
+/// A full commit SHA: 40 hexadecimal digits, stored lowercase. A short prefix could name
+/// another commit tomorrow, so it is never enough to tag or track.
+pub fn parse_full_sha(input: &str) -> Result<String, String> {
+    let sha = input.trim().to_ascii_lowercase();
+    if sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(sha)
+    } else {
+        Err("the full 40-character commit SHA".to_owned())
+    }
+}
+
 /// A CVE id such as `CVE-2026-12345`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CveId(String);
@@ -237,6 +280,12 @@ impl NewPatchRequest {
     pub fn qualifies(&self) -> bool {
         self.category.qualifies()
     }
+
+    /// A stability or security bug that is not severe (S3, S4) gets a patch only by a release
+    /// manager's exception; otherwise it waits for the monthly.
+    pub fn needs_exception(&self) -> bool {
+        self.qualifies() && !self.severity.is_severe()
+    }
 }
 
 #[cfg(test)]
@@ -331,6 +380,17 @@ mod tests {
         let explained =
             PatchRequestForm { risk_reason: "touches the allocator, but the crash is worse".into(), ..high };
         assert!(NewPatchRequest::parse(&explained, &supported()).is_ok());
+    }
+
+    #[test]
+    fn pull_request_links_name_their_repository_and_number() {
+        let pull = PullLink::parse("https://github.com/Example/Trainyard/pull/42").unwrap();
+        assert_eq!((pull.number, pull.is_in("example/trainyard")), (42, true));
+        assert!(!pull.is_in("example/other"));
+        assert!(PullLink::parse("https://github.com/example/trainyard/issues/42").is_err());
+        assert!(PullLink::parse("https://github.com/example/trainyard/pull/x").is_err());
+        assert!(parse_full_sha("ABCDEF1").is_err());
+        assert_eq!(parse_full_sha(&"A".repeat(40)).unwrap(), "a".repeat(40));
     }
 
     #[test]

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 mod form;
 
-pub use form::{CveId, Link, MAX_LINK, MAX_TEXT, MAX_TITLE, NewPatchRequest, PatchRequestForm};
+pub use form::{
+    CveId, Link, MAX_LINK, MAX_TEXT, MAX_TITLE, NewPatchRequest, PatchRequestForm, PullLink, parse_full_sha,
+};
 
 /// What kind of bug it is; only stability and security bugs qualify (rule 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -93,6 +95,11 @@ impl Severity {
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// S1 and S2 qualify for a patch release; S3 and S4 need a release manager's exception.
+    pub fn is_severe(self) -> bool {
+        matches!(self, Self::S1 | Self::S2)
     }
 }
 

@@ -6,9 +6,13 @@ use serde::{Deserialize, Serialize};
 
 mod support;
 
-pub use support::{Certainty, EndOfLife, EolOverride, LineFacts, LineStatus, LineSupport, Precision, assess_lines};
+pub use support::{Certainty, EndOfLife, EolOverride, LineStatus, LineSupport, Precision};
 
-use super::calendar_rules::{MonthlyDay, Nth, months_after};
+use super::{
+    calendar_rules::{MonthlyDay, Nth, months_after},
+    train::Suite,
+    version::LineId,
+};
 
 /// Cadence and support settings; stored in the `policy` table, edited on `/admin`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +36,37 @@ pub struct Policy {
     pub support_weeks: u32,
     /// …the minor this many lines later ships (N+2).
     pub support_successor: u32,
+    /// The branch daily and weekly builds are cut from.
+    pub main_branch: String,
+    /// Each line's release branch, `{line}` standing for `X.Y`.
+    pub release_branch: String,
+    /// The suites a release-branch build must pass to be a patch candidate.
+    pub patch_suites: Vec<Suite>,
+    /// When a monthly slips, whether later monthlies keep their days or move with it.
+    pub cadence: Cadence,
+}
+
+/// What a slipped monthly does to the ones after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cadence {
+    /// Later monthlies keep their days: a month never loses its release.
+    Fixed,
+    /// Later monthlies move one month after the slipped one.
+    Shift,
+}
+
+impl Cadence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fixed => "fixed",
+            Self::Shift => "shift",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Fixed, Self::Shift].into_iter().find(|c| c.as_str() == s.trim())
+    }
 }
 
 impl Default for Policy {
@@ -46,6 +81,10 @@ impl Default for Policy {
             code_freeze_days: 7,
             support_weeks: 6,
             support_successor: 2,
+            main_branch: "main".into(),
+            release_branch: "release-{line}".into(),
+            patch_suites: vec![Suite::Functional],
+            cadence: Cadence::Fixed,
         }
     }
 }
@@ -64,6 +103,12 @@ pub enum PolicyError {
     NoSuccessor,
     #[error("the cherry-pick deadline must fall before the patch release in the same month")]
     DeadlineAfterTarget,
+    #[error("a branch name holds letters, digits, dots, dashes, slashes and underscores")]
+    BranchName,
+    #[error("the release branch pattern must contain {{line}}, where the line's X.Y goes")]
+    NoLineInPattern,
+    #[error("name at least one suite a patch build must pass")]
+    NoPatchSuite,
 }
 
 impl Policy {
@@ -93,7 +138,37 @@ impl Policy {
         if !deadline_first {
             return Err(PolicyError::DeadlineAfterTarget);
         }
+        let branch_like = |b: &str| {
+            !b.is_empty()
+                && b.len() <= 100
+                && b.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '{' | '}'))
+        };
+        if !branch_like(&self.main_branch)
+            || self.main_branch.contains(['{', '}'])
+            || !branch_like(&self.release_branch)
+        {
+            return Err(PolicyError::BranchName);
+        }
+        if self.release_branch.matches("{line}").count() != 1
+            || self.release_branch.replace("{line}", "").contains(['{', '}'])
+        {
+            return Err(PolicyError::NoLineInPattern);
+        }
+        if self.patch_suites.is_empty() {
+            return Err(PolicyError::NoPatchSuite);
+        }
         Ok(())
+    }
+
+    /// The release branch of a line: `release-1.12`.
+    pub fn release_branch_of(&self, line: LineId) -> String {
+        self.release_branch.replace("{line}", &line.to_string())
+    }
+
+    /// The line whose release branch `branch` is, if it is one.
+    pub fn line_of_branch(&self, branch: &str) -> Option<LineId> {
+        let (before, after) = self.release_branch.split_once("{line}")?;
+        branch.strip_prefix(before)?.strip_suffix(after)?.parse().ok()
     }
 
     /// The minor release date in `date`'s month.
@@ -138,6 +213,23 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn release_branches_follow_the_pattern_both_ways() {
+        let policy = Policy::default();
+        let line = LineId::new(1, 12);
+        assert_eq!(policy.release_branch_of(line), "release-1.12");
+        assert_eq!(policy.line_of_branch("release-1.12"), Some(line));
+        assert_eq!(policy.line_of_branch("main"), None);
+        assert_eq!(policy.line_of_branch("release-banana"), None);
+        let custom = Policy { release_branch: "releases/v{line}.x".into(), ..Policy::default() };
+        assert_eq!(custom.line_of_branch("releases/v1.12.x"), Some(line));
+        assert_eq!(custom.validate(), Ok(()));
+        let bad = Policy { release_branch: "release".into(), ..Policy::default() };
+        assert_eq!(bad.validate(), Err(PolicyError::NoLineInPattern));
+        let none = Policy { patch_suites: vec![], ..Policy::default() };
+        assert_eq!(none.validate(), Err(PolicyError::NoPatchSuite));
     }
 
     #[test]

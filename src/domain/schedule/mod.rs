@@ -1,19 +1,16 @@
-//! The schedule engine's vocabulary: the kinds of dated event on the calendar, their status,
-//! and what the engine reads. The projection itself is in [`projection`].
+//! The calendar's vocabulary: the kinds of dated event, their status, blackout days; and the
+//! events themselves, drawn from the plan ([`events`]).
 
-pub mod projection;
+mod events;
 #[cfg(test)]
 mod tests;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-pub use projection::project;
+pub use events::events;
 
-use super::{
-    policy::{EolOverride, Policy},
-    version::{LineId, Version},
-};
+use super::version::{LineId, Version};
 
 /// The kinds of event on the calendar; also the `kinds=` filter values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -79,8 +76,12 @@ pub enum EventStatus {
     Done,
     Planned,
     Projected,
+    /// A release whose day has passed without it shipping: it ships when it can.
+    Late,
     Missed,
     Cancelled,
+    /// A patch slot with nothing merged by its deadline: it ships nothing.
+    Skipped,
 }
 
 impl EventStatus {
@@ -89,8 +90,10 @@ impl EventStatus {
             Self::Done => "done",
             Self::Planned => "planned",
             Self::Projected => "projected",
+            Self::Late => "late",
             Self::Missed => "missed",
             Self::Cancelled => "cancelled",
+            Self::Skipped => "skipped",
         }
     }
 }
@@ -114,30 +117,13 @@ pub struct ScheduleEvent {
     pub revision: u32,
 }
 
-/// A stored release as the engine needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnownRelease {
-    pub version: Version,
-    pub planned: Option<NaiveDate>,
-    pub actual: Option<NaiveDate>,
-    pub cancelled: bool,
-    pub out_of_band: bool,
-    pub note: Option<String>,
-    pub revision: u32,
-}
-
-impl KnownRelease {
-    fn date(&self) -> Option<NaiveDate> {
-        self.actual.or(self.planned)
-    }
-}
-
-/// A build as the engine needs it.
+/// A build of the main branch as the calendar needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownBuild {
     pub name: String,
     pub cut_on: NaiveDate,
-    pub weekly: bool,
+    /// The Monday of the week it is the weekly build of, if it is one.
+    pub weekly_of: Option<NaiveDate>,
     /// "passed", "failed", "pending" of its functional suite.
     pub summary: String,
 }
@@ -149,15 +135,27 @@ pub struct Blackout {
     pub reason: String,
 }
 
-/// Everything the engine reads.
-pub struct ScheduleInput<'a> {
-    pub policy: &'a Policy,
-    pub releases: &'a [KnownRelease],
-    pub builds: &'a [KnownBuild],
-    pub blackouts: &'a [Blackout],
-    pub eol_overrides: &'a [(LineId, EolOverride)],
-    pub today: NaiveDate,
-}
-
 /// The most days a schedule query may span.
 pub const MAX_RANGE_DAYS: i64 = 400;
+
+/// Moves a release off blackout days (later) and says why.
+pub fn release_day(blackouts: &[Blackout], date: NaiveDate) -> (NaiveDate, Option<String>) {
+    skip_blackouts(blackouts, date, true)
+}
+
+/// Moves a deadline off blackout days (earlier, so nobody loses time) and says why.
+pub fn deadline_day(blackouts: &[Blackout], date: NaiveDate) -> (NaiveDate, Option<String>) {
+    skip_blackouts(blackouts, date, false)
+}
+
+fn skip_blackouts(blackouts: &[Blackout], mut date: NaiveDate, later: bool) -> (NaiveDate, Option<String>) {
+    let mut reason = None;
+    for _ in 0..31 {
+        let Some(b) = blackouts.iter().find(|b| b.date == date) else { break };
+        reason.get_or_insert_with(|| format!("moved from {}: {}", b.date, b.reason));
+        let next = if later { date.succ_opt() } else { date.pred_opt() };
+        let Some(next) = next else { break };
+        date = next;
+    }
+    (date, reason)
+}

@@ -101,6 +101,7 @@ impl Build {
     pub fn facts(&self) -> BuildFacts {
         BuildFacts {
             name: self.name.clone(),
+            branch: self.branch.clone(),
             commit: self.commit.clone(),
             cut_at: self.cut_at,
             functional: self.status(Suite::Functional),
@@ -126,6 +127,8 @@ pub enum FlagKind {
     FailedQualification,
     LateQualification,
     NoWeekly,
+    /// A patch release due for approval has no candidate build that qualifies.
+    NoPatchCandidate,
 }
 
 /// The monthly candidate and why; or why there is none and what happens instead.
@@ -139,6 +142,8 @@ pub struct Candidate {
     /// When the newest weekly failed: what the train falls back to, and how many days the
     /// monthly release slips (Istio's "code yellow/orange").
     pub escalation: Option<Escalation>,
+    /// A release manager approved the monthly already, from `build`.
+    pub approved: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,6 +161,7 @@ pub const QUALIFICATION_DAYS: i64 = 3;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildFacts {
     pub name: String,
+    pub branch: String,
     pub commit: String,
     pub cut_at: DateTime<Utc>,
     pub functional: Option<SuiteStatus>,
@@ -179,10 +185,21 @@ impl BuildFacts {
         self.weekly && Suite::ALL.into_iter().all(|s| self.result(s) == Some(SuiteStatus::Passed))
     }
 
-    /// Why this build may not be promoted, if it may not (rule 4).
-    pub fn promotion_refusal(&self) -> Option<String> {
+    /// Why this build may not be promoted, if it may not: only a weekly of `main` that passed
+    /// all three suites, cut after the last build promoted (`last_promoted`), may be.
+    pub fn promotion_refusal(&self, main: &str, last_promoted: Option<DateTime<Utc>>) -> Option<String> {
         if self.promoted_to.is_some() {
             return Some(format!("{} was promoted already", self.name));
+        }
+        if self.branch != main {
+            return Some(format!("{} is not a build of {main}: monthly releases come from {main}", self.name));
+        }
+        if let Some(last) = last_promoted.filter(|last| self.cut_at <= *last) {
+            return Some(format!(
+                "{} was cut before the last promoted build ({}): promoting it would ship older code",
+                self.name,
+                last.format("%-d %b %H:%M UTC")
+            ));
         }
         if !self.weekly {
             return Some(format!(
@@ -216,26 +233,33 @@ pub fn weekly_point(week_monday: NaiveDate, weekday: Weekday, cut_hour: u32) -> 
     day.and_hms_opt(cut_hour, 0, 0).expect("valid hour").and_utc()
 }
 
-/// Rule 3: the newest daily cut at or before the weekly point (and within the seven days
+/// The newest daily of `main` cut at or before the weekly point (and within the seven days
 /// before it) that passed its functional tests.
-pub fn select_weekly(builds: &[BuildFacts], point: DateTime<Utc>) -> Option<&BuildFacts> {
+pub fn select_weekly<'a>(builds: &'a [BuildFacts], point: DateTime<Utc>, main: &str) -> Option<&'a BuildFacts> {
     builds
         .iter()
+        .filter(|b| b.branch == main)
         .filter(|b| b.cut_at <= point && b.cut_at > point - chrono::Duration::days(7))
         .filter(|b| b.functional == Some(SuiteStatus::Passed))
         .max_by_key(|b| b.cut_at)
 }
 
-/// Rule 5: the candidate for a monthly release is the newest fully qualified weekly cut
-/// before the release day that nothing was promoted from yet.
-pub fn propose_candidate(builds: &[BuildFacts], release_day: NaiveDate) -> Option<&BuildFacts> {
+/// The candidate for a monthly release: the newest weekly cut before the release day that may
+/// be promoted (see [`BuildFacts::promotion_refusal`]).
+pub fn propose_candidate<'a>(
+    builds: &'a [BuildFacts],
+    release_day: NaiveDate,
+    main: &str,
+    last_promoted: Option<DateTime<Utc>>,
+) -> Option<&'a BuildFacts> {
     builds
         .iter()
-        .filter(|b| b.fully_qualified() && b.promoted_to.is_none() && b.cut_at.date_naive() < release_day)
+        .filter(|b| b.cut_at.date_naive() < release_day && b.promotion_refusal(main, last_promoted).is_none())
         .max_by_key(|b| b.cut_at)
 }
 
-/// What needs attention: missing dailies, failed, late or impossible qualifications.
+/// What needs attention: missing dailies, failed, late or impossible qualifications. `builds`
+/// are the main branch's.
 pub fn flags(builds: &[Build], today: NaiveDate, now: DateTime<Utc>, cut_hour: u32, weekly_day: Weekday) -> Vec<Flag> {
     let mut flags = Vec::new();
     let grace = Duration::hours(3);
@@ -304,10 +328,12 @@ mod tests {
     use super::*;
 
     fn build(name: &str, functional: Option<SuiteStatus>) -> BuildFacts {
+        let parts = BuildName::parse(name).unwrap();
         BuildFacts {
             name: name.into(),
+            branch: parts.branch,
             commit: "abcdef1".into(),
-            cut_at: BuildName::parse(name).unwrap().cut_at,
+            cut_at: parts.cut_at,
             functional,
             stability: None,
             performance: None,
@@ -326,26 +352,51 @@ mod tests {
         ];
         // Wednesday 25 Nov at 02:00: the 25th failed, so the 24th is chosen; the 26th is later.
         let point = weekly_point(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), Weekday::Wed, 2);
-        assert_eq!(select_weekly(&builds, point).unwrap().name, "main-20261124-0200");
+        assert_eq!(select_weekly(&builds, point, "main").unwrap().name, "main-20261124-0200");
         // Nothing passed in the week: no weekly.
         let failing = vec![build("main-20261125-0200", Some(SuiteStatus::Failed))];
-        assert!(select_weekly(&failing, point).is_none());
+        assert!(select_weekly(&failing, point, "main").is_none());
+    }
+
+    #[test]
+    fn a_release_branch_build_is_never_the_weekly() {
+        let builds = vec![
+            build("main-20261123-0200", Some(SuiteStatus::Passed)),
+            build("release-1.12-20261124-0900", Some(SuiteStatus::Passed)),
+        ];
+        let point = weekly_point(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), Weekday::Wed, 2);
+        assert_eq!(select_weekly(&builds, point, "main").unwrap().name, "main-20261123-0200");
     }
 
     #[test]
     fn only_a_fully_qualified_weekly_may_be_promoted() {
         let mut b = build("main-20261118-0200", Some(SuiteStatus::Passed));
-        assert!(b.promotion_refusal().unwrap().contains("daily build"));
+        let refusal = |b: &BuildFacts| b.promotion_refusal("main", None);
+        assert!(refusal(&b).unwrap().contains("daily build"));
         b.weekly = true;
         b.stability = Some(SuiteStatus::Passed);
-        assert!(b.promotion_refusal().unwrap().contains("no passing performance result"));
+        assert!(refusal(&b).unwrap().contains("no passing performance result"));
         b.performance = Some(SuiteStatus::Failed);
-        assert!(b.promotion_refusal().unwrap().contains("failed performance"));
+        assert!(refusal(&b).unwrap().contains("failed performance"));
         b.performance = Some(SuiteStatus::Passed);
-        assert_eq!(b.promotion_refusal(), None);
+        assert_eq!(refusal(&b), None);
         assert!(b.fully_qualified());
         b.promoted_to = Some("1.13.0".into());
-        assert!(b.promotion_refusal().unwrap().contains("promoted already"));
+        assert!(refusal(&b).unwrap().contains("promoted already"));
+    }
+
+    #[test]
+    fn a_weekly_older_than_the_last_promoted_build_is_refused() {
+        let b = BuildFacts {
+            weekly: true,
+            stability: Some(SuiteStatus::Passed),
+            performance: Some(SuiteStatus::Passed),
+            ..build("main-20261118-0200", Some(SuiteStatus::Passed))
+        };
+        let last = "2026-11-25T02:00:00Z".parse().unwrap();
+        assert!(b.promotion_refusal("main", Some(last)).unwrap().contains("cut before the last promoted build"));
+        let earlier = "2026-11-11T02:00:00Z".parse().unwrap();
+        assert_eq!(b.promotion_refusal("main", Some(earlier)), None);
     }
 
     #[test]
@@ -360,7 +411,9 @@ mod tests {
         failing.stability = Some(SuiteStatus::Failed);
         let builds = vec![qualified("main-20261202-0200"), qualified("main-20261209-0200"), failing];
         let day = NaiveDate::from_ymd_opt(2026, 12, 22).unwrap();
-        assert_eq!(propose_candidate(&builds, day).unwrap().name, "main-20261209-0200");
-        assert!(propose_candidate(&builds, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).is_none());
+        assert_eq!(propose_candidate(&builds, day, "main", None).unwrap().name, "main-20261209-0200");
+        assert!(propose_candidate(&builds, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), "main", None).is_none());
+        let promoted_later = "2026-12-10T02:00:00Z".parse().ok();
+        assert!(propose_candidate(&builds, day, "main", promoted_later).is_none(), "nothing newer than the last");
     }
 }

@@ -40,6 +40,14 @@ pub async fn create_token(name: String, scope: String) -> Result<String, AppErro
     auth::create_token(&ctx.state, &ctx.caller, &name, scope).await
 }
 
+/// Records a release that shipped before Trainyard ran the train (history brought in by hand).
+#[server]
+pub async fn record_release(version: String, date: String, commit: String) -> Result<bool, AppError> {
+    let ctx = context()?;
+    let shipped = super::service::parse_shipped(&version, &date, &commit)?;
+    crate::features::catalog::service::record_shipped(&ctx.state, &ctx.caller, &shipped).await
+}
+
 #[server]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     let ctx = context()?;

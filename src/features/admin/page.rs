@@ -5,7 +5,7 @@ use leptos_meta::Title;
 
 use super::{
     AdminData,
-    api::{CreateToken, CreateUser, RevokeToken, SavePolicy, load_admin},
+    api::{CreateToken, CreateUser, RecordRelease, RevokeToken, SavePolicy, load_admin},
 };
 use crate::{
     components::{
@@ -34,6 +34,7 @@ fn Admin(data: AdminData) -> impl IntoView {
     let create_token = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
     let save_policy = ServerAction::<SavePolicy>::new();
+    let record = ServerAction::<RecordRelease>::new();
     let data = refreshed(
         data,
         move || {
@@ -42,6 +43,7 @@ fn Admin(data: AdminData) -> impl IntoView {
                 create_token.version().get(),
                 revoke.version().get(),
                 save_policy.version().get(),
+                record.version().get(),
             )
         },
         load_admin,
@@ -50,6 +52,7 @@ fn Admin(data: AdminData) -> impl IntoView {
         let d = data.get();
         view! {
             <PolicyEditor policy=d.policy.clone() save=save_policy />
+            <History record />
             <AdminView data=d create_user create_token revoke />
         }
     }
@@ -170,8 +173,35 @@ fn AdminView(
     }
 }
 
+/// Recording a release that shipped before Trainyard ran the train, so its lines and support
+/// dates are known from day one.
+#[component]
+fn History(record: ServerAction<RecordRelease>) -> impl IntoView {
+    let error = Signal::derive(move || record.value().get().and_then(Result::err));
+    let done = move || record.value().get().and_then(Result::ok);
+    view! {
+        <section aria-labelledby="history-heading">
+            <h2 id="history-heading">"History"</h2>
+            <p class="hint">"Record each release that shipped before Trainyard: the matrix and the calendar count from them."</p>
+            <ActionForm action=record attr:class="stack" attr:aria-label="Record a shipped release">
+                <Field name="version" id="history-version" label="Version" required=true placeholder="1.12.0"
+                    message=message_for(error, "version") />
+                <Field name="date" id="history-date" label="Released on" control=Control::Date required=true
+                    message=message_for(error, "date") />
+                <Field name="commit" id="history-commit" label="Commit" max_length=40 hint="Its full SHA, if you know it."
+                    message=message_for(error, "commit") />
+                <FormError error fields=&["version", "date", "commit"] />
+                {move || done().map(|new| view! {
+                    <p class="callout ok" role="status">{if new { "Recorded." } else { "It was recorded already." }}</p>
+                })}
+                <p><button type="submit">"Record release"</button></p>
+            </ActionForm>
+        </section>
+    }
+}
+
 /// The policy's fields and their names in the posted form (`policy[…]`, one struct argument).
-const POLICY_FIELDS: [(&str, &str); 9] = [
+const POLICY_FIELDS: [(&str, &str); 13] = [
     ("minor_release", "policy[minor_release]"),
     ("patch_deadline", "policy[patch_deadline]"),
     ("patch_target", "policy[patch_target]"),
@@ -181,6 +211,10 @@ const POLICY_FIELDS: [(&str, &str); 9] = [
     ("code_freeze_days", "policy[code_freeze_days]"),
     ("support_weeks", "policy[support_weeks]"),
     ("support_successor", "policy[support_successor]"),
+    ("main_branch", "policy[main_branch]"),
+    ("release_branch", "policy[release_branch]"),
+    ("patch_suites", "policy[patch_suites]"),
+    ("cadence", "policy[cadence]"),
 ];
 
 #[component]
@@ -207,9 +241,14 @@ fn PolicyEditor(policy: crate::domain::policy::Policy, save: ServerAction<SavePo
                 {field("code_freeze_days", "Code freeze (days before the release)", policy.code_freeze_days.to_string(), "fewer than the branch cut")}
                 {field("support_weeks", "Support (weeks after the successor ships)", policy.support_weeks.to_string(), "default 6")}
                 {field("support_successor", "Successor that ends support (N+…)", policy.support_successor.to_string(), "default 2")}
+                {field("main_branch", "Main branch", policy.main_branch.clone(), "dailies, weeklies and monthlies come from it")}
+                {field("release_branch", "Release branches", policy.release_branch.clone(), "{line} stands for X.Y, e.g. release-{line}")}
+                {field("patch_suites", "Suites a patch build must pass", policy.patch_suites.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","), "comma-separated: functional, stability, performance")}
+                {field("cadence", "When a monthly slips", policy.cadence.as_str().to_owned(), "fixed: later monthlies keep their days; shift: they move with it")}
                 <FormError error fields=&[
                     "minor_release", "patch_deadline", "patch_target", "weekly_qualification", "daily_cut_hour",
-                    "branch_cut_days", "code_freeze_days", "support_weeks", "support_successor",
+                    "branch_cut_days", "code_freeze_days", "support_weeks", "support_successor", "main_branch",
+                    "release_branch", "patch_suites", "cadence",
                 ] />
                 {move || saved().then(|| view! { <p class="callout ok" role="status">"Policy saved; the calendar and matrix follow it now."</p> })}
                 <p><button type="submit">"Save policy"</button></p>

@@ -4,18 +4,41 @@ use super::{AdminData, TokenRow, UserRow};
 use crate::{
     domain::{
         access::{Permission, Principal},
+        errors::FieldError,
+        patch_request::parse_full_sha,
         policy_form::PolicyForm,
+        version::Version,
     },
     error::AppError,
     features::{
         audit::store::{Change, list_recent, record},
         auth::store,
-        catalog::store::{find_policy, update_policy},
+        catalog::{
+            service::ShippedRelease,
+            store::{find_policy, update_policy},
+        },
+        shipping::service::reconcile,
     },
     platform::state::AppState,
 };
 
-/// Saves the train's cadence and support policy (admins only).
+/// A shipped release as the admin form gives it: a version, a date, and optionally its full
+/// commit SHA.
+pub fn parse_shipped(version: &str, date: &str, commit: &str) -> Result<ShippedRelease, FieldError> {
+    let version = Version::parse(version).map_err(|e| FieldError::new("version", e.to_string()))?;
+    let date = date
+        .trim()
+        .parse()
+        .map_err(|_| FieldError::new("date", format!("“{}” is not a date like 2026-11-24", date.trim())))?;
+    let commit = match commit.trim() {
+        "" => None,
+        sha => Some(parse_full_sha(sha).map_err(|m| FieldError::new("commit", m))?),
+    };
+    Ok(ShippedRelease { version, date, commit, notes: String::new() })
+}
+
+/// Saves the train's cadence and support policy (admins only); planned patches the new policy
+/// puts past their line's end of life are cancelled, their fixes told why.
 pub async fn save_policy(state: &AppState, actor: &Principal, form: &PolicyForm) -> Result<(), AppError> {
     actor.require(Permission::Administer)?;
     let new = form.parse()?;
@@ -25,7 +48,8 @@ pub async fn save_policy(state: &AppState, actor: &Principal, form: &PolicyForm)
     update_policy(&mut tx, &new, now).await?;
     let change = Change::new("policy.updated", "policy", 1, "updated the train's policy").before(&before).after(&new);
     record(&mut tx, actor, change, now).await?;
-    tx.commit().await
+    tx.commit().await?;
+    reconcile(state).await
 }
 
 /// Users, tokens, the newest events and the policy (admins only).

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::CalendarData;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
-use crate::platform::context::context;
+use crate::{features::shipping::service as shipping, platform::context::context};
 
 /// The calendar for a month (`YYYY-MM`, default this month) and the coming six weeks.
 #[server]
@@ -18,21 +18,21 @@ pub async fn load_calendar(month: Option<String>, kinds: String, lines: String) 
 #[server]
 pub async fn move_release(version: String, date: String, note: String) -> Result<(), AppError> {
     let ctx = context()?;
-    super::service::move_release(&ctx.state, &ctx.caller, &version, &date, &note).await
+    shipping::move_release(&ctx.state, &ctx.caller, &version, &date, &note).await
 }
 
 /// Cancels a planned (or projected) release.
 #[server]
 pub async fn cancel_release(version: String, note: String) -> Result<(), AppError> {
     let ctx = context()?;
-    super::service::cancel_release(&ctx.state, &ctx.caller, &version, &note).await
+    shipping::cancel(&ctx.state, &ctx.caller, &version, &note).await
 }
 
 /// Plans an out-of-band patch release for a supported line; returns its version.
 #[server]
 pub async fn add_out_of_band(line: String, date: String, note: String) -> Result<String, AppError> {
     let ctx = context()?;
-    super::service::add_out_of_band(&ctx.state, &ctx.caller, &line, &date, &note).await
+    Ok(shipping::add_out_of_band(&ctx.state, &ctx.caller, &line, &date, &note).await?.to_string())
 }
 
 /// Declares a day on which nothing ships.

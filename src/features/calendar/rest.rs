@@ -126,24 +126,35 @@ pub async fn feed_atom(State(state): State<AppState>, headers: HeaderMap) -> Res
     let today = state.today();
     let (from, to) = service::feed_range(today);
     let events = service::schedule(&state, from, to).await?;
-    let body = render_atom(&events, today, &base_url(&headers), &host_of(&headers));
+    let fixes = service::shipped_fixes(&state, &events).await?;
+    let body = render_atom(&events, &fixes, today, &base_url(&headers), &host_of(&headers));
     Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"))], body)
         .into_response())
 }
 
-/// Renders the shipped releases and ends of life among `events` as an Atom feed.
-pub fn render_atom(events: &[ScheduleEvent], today: NaiveDate, base: &str, host: &str) -> String {
+/// Renders the shipped releases (with the fixes they carried, by event UID) and ends of life
+/// among `events` as an Atom feed.
+pub fn render_atom(
+    events: &[ScheduleEvent],
+    fixes: &std::collections::HashMap<String, Vec<String>>,
+    today: NaiveDate,
+    base: &str,
+    host: &str,
+) -> String {
     use atom_syndication::{Entry, Feed, Link, Text};
     let link = |href: String| Link { href, ..Link::default() };
     let entries: Vec<Entry> = atom_entries(events, today)
         .into_iter()
         .map(|e| {
-            let summary = match (&e.kind, &e.note) {
+            let mut summary = match (&e.kind, &e.note) {
                 (EventKind::EndOfLife, _) if e.date > today => format!("{} is planned for {}.", e.title, e.date),
                 (EventKind::EndOfLife, _) => format!("{} was reached on {}.", e.title, e.date),
                 (_, Some(note)) => format!("{} shipped on {} ({note}).", e.title, e.date),
                 _ => format!("{} shipped on {}.", e.title, e.date),
             };
+            if let Some(carried) = fixes.get(&e.uid) {
+                summary.push_str(&format!(" Fixes: {}.", carried.join("; ")));
+            }
             Entry {
                 id: format!("tag:{host},{}:{}", e.date, e.uid),
                 title: Text::plain(e.title.clone()),
@@ -204,29 +215,56 @@ mod tests {
     use super::*;
     use crate::domain::version::{LineId, Version};
 
-    fn event(kind: EventKind, uid: &str, date: &str, status: EventStatus, note: Option<&str>) -> ScheduleEvent {
-        let version = uid.rsplit('-').next().and_then(|v| Version::parse(v).ok());
-        let line = version.as_ref().map(Version::line).or_else(|| LineId::parse(uid.rsplit('-').next()?).ok());
+    /// An event of `name` (a version, or a line for an end of life) under the slot UID `uid`.
+    fn event(
+        kind: EventKind,
+        uid: &str,
+        name: &str,
+        date: &str,
+        status: EventStatus,
+        note: Option<&str>,
+    ) -> ScheduleEvent {
+        let version = Version::parse(name).ok();
+        let line = version.as_ref().map(Version::line).or_else(|| LineId::parse(name).ok());
         ScheduleEvent {
             uid: uid.into(),
             kind,
             date: date.parse().unwrap(),
-            title: format!("{} {}", uid.rsplit('-').next().unwrap(), kind.label()),
+            title: format!("{name} {}", kind.label()),
             line,
             version,
             status,
             note: note.map(Into::into),
-            link: format!("/releases/{}", uid.rsplit('-').next().unwrap()),
+            link: format!("/releases/{name}"),
             revision: if note.is_some() { 2 } else { 0 },
         }
     }
 
     fn events() -> Vec<ScheduleEvent> {
         vec![
-            event(EventKind::Minor, "minor-1.12.0", "2026-11-24", EventStatus::Done, None),
-            event(EventKind::Patch, "patch-1.11.2", "2026-12-10", EventStatus::Planned, Some("moved for KubeCon")),
-            event(EventKind::Patch, "patch-1.10.3", "2026-12-08", EventStatus::Cancelled, Some("nothing to ship")),
-            event(EventKind::EndOfLife, "end-of-life-1.9", "2026-12-08", EventStatus::Planned, None),
+            event(EventKind::Minor, "minor-2026-11", "1.12.0", "2026-11-24", EventStatus::Done, None),
+            event(EventKind::Patch, "patch-1.11-2026-11", "1.11.1", "2026-11-10", EventStatus::Done, None),
+            event(
+                EventKind::Patch,
+                "patch-1.11-2026-12",
+                "1.11.2",
+                "2026-12-10",
+                EventStatus::Planned,
+                Some("moved for KubeCon"),
+            ),
+            ScheduleEvent {
+                title: "1.10 patch release of December 2026 (cancelled)".into(),
+                link: "/releases/1.10".into(),
+                ..event(
+                    EventKind::Patch,
+                    "patch-1.10-2026-12",
+                    "1.10",
+                    "2026-12-08",
+                    EventStatus::Cancelled,
+                    Some("nothing to ship"),
+                )
+            },
+            event(EventKind::EndOfLife, "end-of-life-1.9", "1.9", "2026-12-08", EventStatus::Planned, None),
         ]
     }
 
@@ -239,6 +277,9 @@ mod tests {
     #[test]
     fn the_atom_feed_lists_what_shipped_and_ends_of_life() {
         let today = "2026-11-26".parse().unwrap();
-        insta::assert_snapshot!(render_atom(&events(), today, "https://yard.example", "yard.example"));
+        let fixes =
+            [("patch-1.11-2026-11".to_owned(), vec!["Sidecar crashes on reload (#7, CVE-2026-41234)".to_owned()])]
+                .into();
+        insta::assert_snapshot!(render_atom(&events(), &fixes, today, "https://yard.example", "yard.example"));
     }
 }

@@ -1,34 +1,51 @@
-//! Reading the catalog, and recording history.
+//! Reading the catalog and its plan, recording history, and a line's end-of-life override.
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, Months, NaiveDate};
 
 use super::store::{self, NewRelease};
 use crate::{
     domain::{
         access::{Permission, Principal},
-        catalog::{Catalog, ReleaseStatus},
-        schedule::ScheduleEvent,
-        version::Version,
+        catalog::{Catalog, ReleaseKind, ReleaseStatus, Slot},
+        errors::FieldError,
+        plan::Plan,
+        policy::EolOverride,
+        schedule::{KnownBuild, ScheduleEvent, events},
+        version::{LineId, Version},
     },
     error::AppError,
     features::audit::store::{Change, record},
     platform::state::AppState,
 };
 
+/// How far ahead pages look when they only need what is next.
+pub const NEAR: Months = Months::new(4);
+
 /// Lines, releases, policy and blackouts, loaded once per database generation.
 pub async fn catalog(state: &AppState) -> Result<Arc<Catalog>, AppError> {
     state.catalog.get_or_load(state.db.generation(), store::load_catalog(state.db.reader())).await
 }
 
-/// The train's releases, slots, deadlines and ends of life dated `from..=to`, without builds.
-pub async fn release_schedule(
+/// The plan as of today, projected `ahead` of it.
+pub async fn plan(state: &AppState, ahead: Months) -> Result<(Arc<Catalog>, Plan), AppError> {
+    let catalog = catalog(state).await?;
+    let today = state.today();
+    let plan = catalog.plan(today, today + ahead);
+    Ok((catalog, plan))
+}
+
+/// The train's events dated `from..=to` with the given builds of the main branch.
+pub async fn schedule_with(
     state: &AppState,
+    builds: &[KnownBuild],
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<ScheduleEvent>, AppError> {
-    Ok(catalog(state).await?.schedule(&[], state.today(), from, to))
+    let catalog = catalog(state).await?;
+    let plan = catalog.plan(state.today(), to.max(state.today()));
+    Ok(events(&plan, &catalog, builds, from, to))
 }
 
 /// A release that shipped before Trainyard ran the train, as an import brings it in.
@@ -44,24 +61,94 @@ pub struct ShippedRelease {
 /// true when it was new. Recording the same release again changes nothing.
 pub async fn record_shipped(state: &AppState, actor: &Principal, shipped: &ShippedRelease) -> Result<bool, AppError> {
     actor.require(Permission::Administer)?;
+    let version = &shipped.version;
+    if version.is_prerelease() {
+        return Err(
+            FieldError::new("version", "record released versions; pre-releases are not part of the train").into()
+        );
+    }
     let now = state.clock.now();
+    if shipped.date > now.date_naive() {
+        return Err(FieldError::new("date", "a shipped release has a date in the past").into());
+    }
     let mut tx = state.db.begin_write().await?;
-    let new = NewRelease {
-        version: shipped.version.clone(),
-        status: ReleaseStatus::Published,
-        planned_date: Some(shipped.date),
-        actual_date: Some(shipped.date),
-        out_of_band: false,
-        source_build: None,
-        source_commit: shipped.commit.clone(),
-        notes: shipped.notes.clone(),
-        date_note: None,
-    };
-    if !store::insert_release_if_absent(&mut tx, &new, now).await? {
+    if store::version_taken(&mut *tx, version).await? {
         return Ok(false);
     }
-    let summary = format!("recorded {} as shipped on {}", shipped.version, shipped.date);
-    record(&mut tx, actor, Change::new("release.recorded", "release", &shipped.version, summary), now).await?;
+    let line = version.line();
+    let kind = ReleaseKind::of(version);
+    let slot = match kind {
+        ReleaseKind::Minor => free_minor_slot(&mut tx, shipped.date).await?,
+        ReleaseKind::Patch => {
+            let regular = Slot::patch_of(line, shipped.date);
+            if store::find_by_slot(&mut *tx, &regular).await?.is_none() {
+                regular
+            } else {
+                Slot::OutOfBand { line, n: store::count_out_of_band(&mut *tx, line).await? + 1 }
+            }
+        }
+    };
+    let new = NewRelease {
+        version: Some(version.clone()),
+        status: ReleaseStatus::Released,
+        actual_date: Some(shipped.date),
+        source_commit: shipped.commit.clone(),
+        notes: shipped.notes.clone(),
+        ..NewRelease::planned(line, kind, slot, shipped.date)
+    };
+    store::insert_release(&mut tx, &new, now).await?;
+    let summary = format!("recorded {version} as released on {}", shipped.date);
+    record(&mut tx, actor, Change::new("release.recorded", "release", version, summary), now).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// The first free monthly slot of `date`'s month (imports may bring two minors in one month).
+async fn free_minor_slot(conn: &mut sqlx::SqliteConnection, date: NaiveDate) -> Result<Slot, AppError> {
+    for n in 0.. {
+        let slot = Slot::Minor { year: date.year(), month: date.month(), n };
+        if store::find_by_slot(&mut *conn, &slot).await?.is_none() {
+            return Ok(slot);
+        }
+    }
+    unreachable!("a month has a free slot number")
+}
+
+/// Longest note on an end-of-life override.
+pub const MAX_NOTE: usize = 200;
+
+/// Sets (or, with `None`, clears) a line's end of life by hand, with the reason people read.
+pub async fn set_eol_override(
+    state: &AppState,
+    actor: &Principal,
+    line: LineId,
+    value: Option<EolOverride>,
+) -> Result<(), AppError> {
+    actor.require(Permission::EditSchedule)?;
+    let value = value.map(|o| EolOverride { date: o.date, note: o.note.trim().to_owned() });
+    if let Some(o) = &value {
+        let note = o.note.as_str();
+        if note.is_empty() {
+            return Err(FieldError::new("note", "say why, so the matrix and the calendar can show it").into());
+        }
+        if note.chars().count() > MAX_NOTE {
+            return Err(FieldError::new("note", format!("use at most {MAX_NOTE} characters")).into());
+        }
+    }
+    let before = catalog(state)
+        .await?
+        .line(line)
+        .ok_or_else(|| AppError::not_found(format!("line {line}")))?
+        .eol_override
+        .clone();
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    store::update_eol_override(&mut tx, line, value.as_ref()).await?;
+    let summary = match &value {
+        Some(o) => format!("set {line}'s end of life to {}: {}", o.date, o.note),
+        None => format!("cleared {line}'s end-of-life override"),
+    };
+    let change = Change::new("line.eol_override", "release_line", line, summary).before(&before).after(&value);
+    record(&mut tx, actor, change, now).await?;
+    tx.commit().await
 }

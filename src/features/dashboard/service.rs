@@ -12,8 +12,9 @@ use crate::{
     error::AppError,
     features::{
         calendar::service::schedule,
-        catalog::service::catalog,
+        catalog::service::{NEAR, plan},
         patch_requests::store::count_by_line,
+        shipping::service::patch_flags,
         train::service::{current_candidate, current_flags},
     },
     platform::state::AppState,
@@ -22,14 +23,16 @@ use crate::{
 pub async fn dashboard(state: &AppState) -> Result<Dashboard, AppError> {
     let today = state.today();
     let monday = monday_of(today);
-    let events = schedule(state, monday, today + Days::new(70)).await?;
+    let (catalog, plan) = plan(state, NEAR).await?;
+    // A late monthly is still the next one: reach back to its day.
+    let from = plan.next_monthly().map(|m| m.date).unwrap_or(monday).min(monday);
+    let events = schedule(state, from, today + Days::new(70)).await?;
     let first = |kind: EventKind, from: NaiveDate| events.iter().find(|e| e.kind == kind && e.date >= from).cloned();
-    let catalog = catalog(state).await?;
     let counts = count_by_line(state.db.reader()).await?;
     let count = |line: LineId, decision: Decision| {
         counts.iter().filter(|(l, d, _)| *l == line && *d == decision).map(|(.., n)| n).sum()
     };
-    let matrix = Matrix::build(&catalog, today);
+    let matrix = Matrix::build(&plan, &catalog);
     let lines = matrix
         .rows
         .iter()
@@ -47,14 +50,17 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard, AppError> {
         today,
         daily: first(EventKind::Daily, today),
         weekly: first(EventKind::Weekly, monday).filter(|w| w.date < monday + Days::new(7)),
-        next_minor: first(EventKind::Minor, today),
+        next_minor: events
+            .iter()
+            .find(|e| e.kind == EventKind::Minor && e.version == plan.next_monthly().and_then(|m| m.version.clone()))
+            .cloned(),
         lines,
         ending: events
             .iter()
             .filter(|e| e.kind == EventKind::EndOfLife && e.date >= today && e.date <= today + Days::new(56))
             .cloned()
             .collect(),
-        flags: current_flags(state).await?,
+        flags: current_flags(state).await?.into_iter().chain(patch_flags(state).await?).collect(),
         candidate: current_candidate(state).await?,
     })
 }

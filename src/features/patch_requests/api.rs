@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 
 use super::{FormContext, RequestDetail, RequestList};
-#[cfg(feature = "ssr")]
-use crate::platform::context::context;
 use crate::{domain::patch_request::PatchRequestForm, error::AppError};
+#[cfg(feature = "ssr")]
+use crate::{domain::version::LineId, platform::context::context};
 
 /// What the form needs: the supported lines with their next slot, the next monthly release,
 /// and (after a plain form post that failed) what was typed and what was wrong.
@@ -44,6 +44,7 @@ pub async fn load_patch_request(id: String) -> Result<RequestDetail, AppError> {
 }
 
 /// A release manager's decision on one line, or (line empty) on every line awaiting triage.
+/// `seen` is the line's revision the manager saw: a line changed since is not overwritten.
 #[server]
 pub async fn decide_patch_request(
     id: i64,
@@ -51,10 +52,41 @@ pub async fn decide_patch_request(
     decision: String,
     reason: String,
     out_of_band_on: String,
+    #[server(default)] seen: String,
 ) -> Result<(), AppError> {
     let ctx = context()?;
-    let decide = super::service::Decide::parse(id, &line, &decision, reason, &out_of_band_on)?;
+    let decide = super::service::Decide::parse(id, &line, &decision, reason, &out_of_band_on, &seen)?;
     super::service::decide(&ctx.state, &ctx.caller, decide).await
+}
+
+/// Sends an S3 or S4 request to the coming monthly instead of a patch; returns the monthly.
+#[server]
+pub async fn defer_patch_request(id: i64) -> Result<String, AppError> {
+    let ctx = context()?;
+    super::service::defer_to_monthly(&ctx.state, &ctx.caller, id).await
+}
+
+/// Lifts a security request's embargo under its CVE (the filed one when `cve` is empty).
+#[server]
+pub async fn lift_embargo(id: i64, #[server(default)] cve: String) -> Result<(), AppError> {
+    let ctx = context()?;
+    super::service::lift_embargo(&ctx.state, &ctx.caller, id, &cve).await
+}
+
+/// Records the pull request that cherry-picks a fix into a line's release branch.
+#[server]
+pub async fn set_cherry_pick(id: i64, line: String, url: String) -> Result<(), AppError> {
+    let ctx = context()?;
+    let line = LineId::parse(&line).map_err(|e| AppError::invalid("line", e.to_string()))?;
+    super::service::set_cherry_pick(&ctx.state, &ctx.caller, id, line, &url).await
+}
+
+/// Marks a line's cherry-pick merged with its commit (when GitHub is not configured).
+#[server]
+pub async fn mark_merged(id: i64, line: String, commit: String) -> Result<(), AppError> {
+    let ctx = context()?;
+    let line = LineId::parse(&line).map_err(|e| AppError::invalid("line", e.to_string()))?;
+    super::service::mark_merged(&ctx.state, &ctx.caller, id, line, &commit).await
 }
 
 /// Puts a user on triage duty for the week containing `week`.

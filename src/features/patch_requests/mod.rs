@@ -17,6 +17,7 @@ use crate::{
     domain::{
         errors::FieldError,
         patch_request::{Category, Decision, PatchRequestForm, RequestStatus, Risk, Severity},
+        plan::PlanState,
         policy::LineStatus,
         version::{LineId, Version},
     },
@@ -27,9 +28,49 @@ use crate::{
 /// The release that carries (or will carry) a fix to a line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Carrier {
-    pub version: Version,
-    pub date: Option<NaiveDate>,
+    pub release: i64,
+    /// `None` when it was cancelled or skipped (the fix then moves on, or says why not).
+    pub version: Option<Version>,
+    pub date: NaiveDate,
+    pub state: PlanState,
     pub shipped: bool,
+    /// Its release on GitHub, once published.
+    pub github_url: Option<String>,
+    /// Cherry-picks for it must be merged by the end of this day (UTC).
+    pub cherry_pick_deadline: Option<NaiveDate>,
+}
+
+/// Where a line's cherry-pick stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CherryPickState {
+    Open,
+    Merged,
+    /// Closed without merging: it will not land.
+    Closed,
+}
+
+impl CherryPickState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Merged => "merged",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Open, Self::Merged, Self::Closed].into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// A line's cherry-pick: the pull request against its release branch, and whether it merged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CherryPick {
+    pub url: Option<String>,
+    pub state: CherryPickState,
+    pub merged_at: Option<DateTime<Utc>>,
+    pub merge_commit: Option<String>,
 }
 
 /// One line of a request's decision matrix.
@@ -41,6 +82,18 @@ pub struct Target {
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub carrier: Option<Carrier>,
+    pub cherry_pick: Option<CherryPick>,
+    /// Why the fix moved from one release to another (a missed deadline, a cancellation).
+    pub carry_note: Option<String>,
+    /// Bumped on every change: a decision names the revision its maker saw.
+    pub revision: u32,
+}
+
+impl Target {
+    /// Merged, and when.
+    pub fn merged_at(&self) -> Option<DateTime<Utc>> {
+        self.cherry_pick.as_ref().filter(|c| c.state == CherryPickState::Merged).and_then(|c| c.merged_at)
+    }
 }
 
 /// Everything filed, as the request page shows it.
@@ -177,7 +230,10 @@ pub struct RequestList {
 /// A patch slot as the form shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slot {
-    pub version: Version,
+    /// `None` for a slot that ships nothing (skipped).
+    pub version: Option<Version>,
+    /// How people name it: its version, or the line's patch of its month.
+    pub label: String,
     pub cherry_pick_deadline: Option<NaiveDate>,
     pub target: NaiveDate,
 }
@@ -204,7 +260,9 @@ pub struct Posted {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormContext {
     pub today: NaiveDate,
+    /// The supported lines and, after its branch cut, the line of the coming monthly.
     pub lines: Vec<LineSlot>,
+    /// The first monthly whose branch cut is still ahead: where a deferred request ships.
     pub next_minor: Option<(Version, NaiveDate)>,
     pub posted: Option<Posted>,
 }
@@ -221,5 +279,9 @@ pub struct RequestDetail {
     pub request: PatchRequest,
     pub timeline: Vec<Event>,
     pub can_triage: bool,
+    /// The requester and managers record cherry-picks and merges.
+    pub can_track: bool,
+    /// With GitHub configured, a cherry-pick's state is read from its pull request.
+    pub github: bool,
     pub today: NaiveDate,
 }

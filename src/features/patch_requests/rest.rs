@@ -81,8 +81,14 @@ pub async fn create(
     payload: Result<Json<ApiRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, AppError> {
     let Json(mut body) = payload.map_err(|e| AppError::Invalid { field: None, message: e.body_text() })?;
-    if let Some(lines) = body.target_lines.take() {
-        body.form.targets = lines.join(",");
+    match body.target_lines.take() {
+        Some(lines) => body.form.targets = lines.join(","),
+        // Like the form, whose boxes start ticked: every line a request may target.
+        None if body.form.targets.trim().is_empty() => {
+            let lines = service::targetable_lines(&state).await?;
+            body.form.targets = lines.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+        }
+        None => {}
     }
     let id = service::file_request(&state, &actor, &body.form).await?;
     let url = format!("/patch-requests/{id}");

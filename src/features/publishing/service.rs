@@ -2,22 +2,27 @@
 
 use std::time::Duration as StdDuration;
 
+use chrono::NaiveDate;
+
 use super::{Payload, PublicationState, PublishPanel, store};
 use crate::{
     domain::{
         access::{Permission, Principal},
         catalog::{Release, ReleaseStatus},
-        publication::{makes_latest, release_notes},
+        lifecycle::{Transition, check},
+        patch_request::parse_full_sha,
+        publication::{CarriedFix, makes_latest, release_notes},
         version::Version,
     },
     error::AppError,
     features::{
         audit::store::{Change, record},
         catalog::{
-            service::catalog,
-            store::{find_release, update_github_published, update_publishing},
+            service::{NEAR, catalog, plan},
+            store::{find_release, update_publishing},
         },
-        patch_requests::store::{list_carried, refresh_for_release},
+        patch_requests::store::list_carried,
+        shipping::service::record_published,
     },
     platform::{
         github::{GhRelease, GitHubError, ReleaseRequest},
@@ -26,70 +31,121 @@ use crate::{
     },
 };
 
-fn parse_version(text: &str) -> Result<Version, AppError> {
-    Version::parse(text).map_err(|_| AppError::not_found(format!("Release “{text}”")))
+/// A release by its version as pages show it (released, publishing, or planned).
+async fn find(state: &AppState, text: &str) -> Result<(Release, Version), AppError> {
+    let unknown = || AppError::not_found(format!("Release “{text}”"));
+    let version = Version::parse(text).map_err(|_| unknown())?;
+    let (catalog, plan) = plan(state, NEAR).await?;
+    let planned = plan.by_version(&version).ok_or_else(unknown)?;
+    let release = planned.release.and_then(|id| catalog.release_by_id(id)).cloned().ok_or_else(|| {
+        AppError::conflict(format!("{version} is only planned (due {}): it is not approved yet", planned.date))
+    })?;
+    Ok((release, version))
 }
 
-/// Why a release cannot be published, if it cannot.
-fn blocked(release: &Release) -> Option<String> {
+/// Why a release cannot be published now, if it cannot.
+fn blocked(release: &Release, today: NaiveDate, embargoed: bool) -> Option<String> {
     match release.status {
+        ReleaseStatus::Released if release.github_url.is_none() => {
+            return Some("it was released without Trainyard publishing it to GitHub".into());
+        }
         ReleaseStatus::Planned | ReleaseStatus::Candidate => {
-            Some("it is not approved yet: promote it (a minor) or approve it first".into())
+            return Some(
+                "it is not approved yet: promote its weekly (a monthly) or approve its candidate (a patch)".into(),
+            );
         }
-        ReleaseStatus::Cancelled => Some("it is cancelled".into()),
-        ReleaseStatus::Published if release.github_url.is_none() => {
-            Some("it was published before Trainyard published to GitHub".into())
+        _ => {}
+    }
+    if let Err(refused) = check(release, Transition::Publish, today, embargoed) {
+        return Some(refused.0);
+    }
+    match &release.source_commit {
+        None => Some("it has no source commit to tag".into()),
+        Some(sha) if parse_full_sha(sha).is_err() => {
+            Some(format!("its source commit {sha} is not a full SHA: a tag is made only at a full one"))
         }
-        _ if release.source_commit.is_none() => Some("it has no source commit to tag".into()),
-        _ => None,
+        Some(_) => None,
     }
 }
 
-/// Notes generated from what the release ships: the requests it carries with their links,
-/// the build it came from, the previous release of its line.
-pub async fn payload(state: &AppState, release: &Release) -> Result<Payload, AppError> {
+/// The fixes a release carries, with those under embargo hidden unless `sees_embargoed`.
+async fn carried_for(state: &AppState, release: i64, sees_embargoed: bool) -> Result<Vec<CarriedFix>, AppError> {
+    Ok(list_carried(state.db.reader(), release)
+        .await?
+        .into_iter()
+        .map(|fix| match fix.embargoed && !sees_embargoed {
+            true => CarriedFix {
+                title: "A security fix under embargo".into(),
+                bug_link: "details follow once the embargo is lifted".into(),
+                fix_link: None,
+                cve_id: None,
+                ..fix
+            },
+            false => fix,
+        })
+        .collect())
+}
+
+/// Whether `version` is GitHub's "latest" now: computed at each create or update, since a later
+/// release takes "latest" from every other.
+async fn latest(state: &AppState, version: &Version) -> Result<bool, AppError> {
     let catalog = catalog(state).await?;
-    let line = release.version.line();
-    let previous = catalog.releases_of(line).rev().find(|r| r.version < release.version && r.shipped().is_some());
-    let carried = list_carried(state.db.reader(), release.id).await?;
-    let body = release_notes(release, previous.map(|p| &p.version), &carried);
-    let published = catalog
-        .releases
-        .iter()
-        .filter(|r| matches!(r.status, ReleaseStatus::Published | ReleaseStatus::Publishing))
-        .map(|r| &r.version);
-    let make_latest = makes_latest(&release.version, published);
+    let published = catalog.releases.iter().filter(|r| r.status.is_fixed()).filter_map(|r| r.version.as_ref());
+    Ok(makes_latest(version, published))
+}
+
+/// What would be sent to GitHub: the tag at the source commit, and notes generated from what
+/// the release ships (the fixes it carries with their links, the build it came from, the
+/// previous release of its line).
+pub async fn payload(
+    state: &AppState,
+    release: &Release,
+    version: &Version,
+    sees_embargoed: bool,
+) -> Result<Payload, AppError> {
+    let catalog = catalog(state).await?;
+    let previous = catalog
+        .releases_of(version.line())
+        .filter(|r| r.shipped().is_some())
+        .filter_map(|r| r.version.as_ref())
+        .filter(|v| *v < version)
+        .max();
+    let carried = carried_for(state, release.id, sees_embargoed).await?;
     Ok(Payload {
         repository: state.github.repository(),
-        tag: release.version.tag(),
+        tag: version.tag(),
         target_sha: release.source_commit.clone().unwrap_or_default(),
-        name: release.version.to_string(),
-        body,
-        prerelease: release.version.is_prerelease(),
-        make_latest,
+        name: version.to_string(),
+        body: release_notes(release, version, previous, &carried),
+        prerelease: version.is_prerelease(),
+        make_latest: latest(state, version).await?,
     })
 }
 
+async fn is_embargoed(state: &AppState, release: i64) -> Result<bool, AppError> {
+    Ok(list_carried(state.db.reader(), release).await?.iter().any(|f| f.embargoed))
+}
+
 pub async fn panel(state: &AppState, actor: &Principal, version: &str) -> Result<PublishPanel, AppError> {
-    let version = parse_version(version)?;
-    let release = find_release(state.db.reader(), &version)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("Release {version}")))?;
+    let (release, version) = find(state, version).await?;
     let mut conn = state.db.reader().acquire().await?;
     let stored = store::find_for_release(&mut conn, release.id).await?;
     drop(conn);
+    let today = state.today();
+    let blocked_now = blocked(&release, today, is_embargoed(state, release.id).await?);
+    let sees = actor.can(Permission::ReadEmbargoed);
     let (payload, publication) = match stored {
         Some(s) => {
             let mut p = s.payload;
             p.repository = state.github.repository();
             (Some(p), Some(s.publication))
         }
-        None if blocked(&release).is_none() => (Some(payload(state, &release).await?), None),
+        None if release.status.is_live() => (Some(payload(state, &release, &version, sees).await?), None),
         None => (None, None),
     };
     Ok(PublishPanel {
         version: version.to_string(),
-        blocked: if publication.is_some() { None } else { blocked(&release) },
+        blocked: if publication.is_some() { None } else { blocked_now },
         payload,
         publication,
         dry_run: !state.github.is_configured(),
@@ -116,17 +172,23 @@ impl Published {
     }
 }
 
-/// Records the intent to publish (in its own short transaction) and wakes the worker.
+/// Records the intent to publish and fixes the release's version (in one short transaction),
+/// then wakes the worker. Only a due, approved release carrying no embargoed fix may go.
 pub async fn publish(state: &AppState, actor: &Principal, version: &str) -> Result<Published, AppError> {
     actor.require(Permission::Publish)?;
-    let version = parse_version(version)?;
-    let release = find_release(state.db.reader(), &version)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("Release {version}")))?;
-    if let Some(why) = blocked(&release) {
+    let (release, version) = find(state, version).await?;
+    let existing = {
+        let mut conn = state.db.reader().acquire().await?;
+        store::find_for_release(&mut conn, release.id).await?
+    };
+    if existing.is_some() {
+        state.publisher.notify_one();
+        return Ok(Published::Queued);
+    }
+    if let Some(why) = blocked(&release, state.today(), is_embargoed(state, release.id).await?) {
         return Err(AppError::conflict(format!("{version} cannot be published: {why}")));
     }
-    let payload = payload(state, &release).await?;
+    let payload = payload(state, &release, &version, true).await?;
     if !state.github.is_configured() {
         return Ok(Published::DryRun(payload));
     }
@@ -134,14 +196,16 @@ pub async fn publish(state: &AppState, actor: &Principal, version: &str) -> Resu
     let mut tx = state.db.begin_write().await?;
     let (_, created) = store::insert_intent(&mut tx, release.id, &payload, actor.user_id(), now).await?;
     if created {
-        update_publishing(&mut tx, release.id, now).await?;
+        if !update_publishing(&mut tx, release.id, &version, now).await? {
+            return Err(AppError::conflict(format!("{version} changed meanwhile; reload")));
+        }
         record(
             &mut tx,
             actor,
             Change::new(
                 "release.publish_requested",
                 "release",
-                &version,
+                release.slot.key(),
                 format!("asked to publish {version} to GitHub"),
             ),
             now,
@@ -156,10 +220,7 @@ pub async fn publish(state: &AppState, actor: &Principal, version: &str) -> Resu
 /// Retries a failed or waiting publication now, from the step it stopped at.
 pub async fn retry(state: &AppState, actor: &Principal, version: &str) -> Result<(), AppError> {
     actor.require(Permission::Publish)?;
-    let version = parse_version(version)?;
-    let release = find_release(state.db.reader(), &version)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("Release {version}")))?;
+    let (release, version) = find(state, version).await?;
     let mut conn = state.db.reader().acquire().await?;
     let stored = store::find_for_release(&mut conn, release.id)
         .await?
@@ -173,7 +234,7 @@ pub async fn retry(state: &AppState, actor: &Principal, version: &str) -> Result
     record(
         &mut tx,
         actor,
-        Change::new("release.publish_retried", "release", &version, format!("retried publishing {version}")),
+        Change::new("release.publish_retried", "release", release.slot.key(), format!("retried publishing {version}")),
         now,
     )
     .await?;
@@ -217,7 +278,15 @@ async fn process(state: &AppState, id: i64) -> Result<bool, AppError> {
         let step = p.step.clone();
         let outcome = match step.as_str() {
             "tag" => ensure_tag(state, &stored.payload).await,
-            "release" => ensure_release(state, &stored.payload).await,
+            "release" => {
+                // "Latest" is decided at each create or update: a release made since may have
+                // taken it, or this one may now be the highest.
+                let mut payload = stored.payload.clone();
+                if let Ok(version) = Version::parse(&payload.tag) {
+                    payload.make_latest = latest(state, &version).await?;
+                }
+                ensure_release(state, &payload).await
+            }
             _ => return Ok(false),
         };
         let now = state.clock.now();
@@ -232,9 +301,9 @@ async fn process(state: &AppState, id: i64) -> Result<bool, AppError> {
             Ok(Step::Done(gh)) => {
                 store::update_published(&mut tx, id, gh.id, &gh.html_url, now).await?;
                 store::insert_attempt(&mut tx, id, &step, "ok", &format!("published as {}", gh.html_url), now).await?;
-                update_github_published(&mut tx, stored.release_id, &stored.payload.tag, gh.id, &gh.html_url, now)
+                let release = find_release(&mut *tx, stored.release_id).await?.ok_or(AppError::Internal)?;
+                record_published(&mut tx, &release, &stored.payload.tag, (gh.id, &gh.html_url), now.date_naive(), now)
                     .await?;
-                refresh_for_release(&mut tx, stored.release_id, now).await?;
                 let change = Change::new(
                     "release.published",
                     "release",
@@ -282,14 +351,12 @@ fn backoff(b: Backoff, attempts: i64) -> chrono::Duration {
 
 async fn ensure_tag(state: &AppState, p: &Payload) -> Result<Step, GitHubError> {
     match state.github.find_tag(&p.tag).await? {
-        Some(sha) if sha.starts_with(&p.target_sha) || p.target_sha.starts_with(&sha) => Ok(Step::Next("release")),
+        Some(sha) if sha.eq_ignore_ascii_case(&p.target_sha) => Ok(Step::Next("release")),
         Some(sha) => Err(GitHubError::Rejected(format!("tag {} already points at {sha}, not {}", p.tag, p.target_sha))),
         None => {
             state.github.create_tag(&p.tag, &p.target_sha).await?;
             match state.github.find_tag(&p.tag).await? {
-                Some(sha) if sha.starts_with(&p.target_sha) || p.target_sha.starts_with(&sha) => {
-                    Ok(Step::Next("release"))
-                }
+                Some(sha) if sha.eq_ignore_ascii_case(&p.target_sha) => Ok(Step::Next("release")),
                 Some(sha) => Err(GitHubError::Rejected(format!("tag {} points at {sha}, not {}", p.tag, p.target_sha))),
                 None => Err(GitHubError::Transient("the tag was created but is not visible yet".into())),
             }

@@ -16,5 +16,5 @@ pub async fn load_matrix() -> Result<Matrix, AppError> {
 #[server]
 pub async fn load_release_page(reference: String) -> Result<ReleasePageData, AppError> {
     let ctx = crate::platform::context::context()?;
-    super::service::release_page(&ctx.state, &reference).await
+    super::service::release_page(&ctx.state, &ctx.caller, &reference).await
 }

@@ -11,26 +11,38 @@ pub mod service;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{catalog::Release, matrix::NextPatch, policy::LineSupport};
+use crate::domain::{
+    catalog::Release,
+    matrix::NextPatch,
+    plan::Scheduled,
+    policy::{EndOfLife, LineSupport},
+    version::Version,
+};
 
 /// Everything `/releases/{X.Y}` shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineDetail {
     pub support: LineSupport,
+    /// Its end of life, also while it has not shipped (then expected).
+    pub eol: EndOfLife,
     pub compatibility_notes: String,
-    /// Newest first.
-    pub releases: Vec<Release>,
+    /// Stored and projected, newest first; cancelled and skipped slots included.
+    pub releases: Vec<Scheduled>,
     pub next_patch: Option<NextPatch>,
+    /// The viewer may set its end of life by hand.
+    pub can_manage: bool,
     pub today: chrono::NaiveDate,
 }
 
 /// Everything `/releases/{X.Y.Z}` shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReleaseDetail {
-    pub release: Release,
+    pub planned: Scheduled,
+    /// The stored release, when it is more than projected.
+    pub stored: Option<Release>,
     pub line: LineSupport,
     /// The release before this one in the same line.
-    pub previous: Option<Release>,
+    pub previous: Option<Version>,
     pub today: chrono::NaiveDate,
 }
 

@@ -14,7 +14,7 @@ use crate::{
         version::LineId,
     },
     error::AppError,
-    features::catalog::service::catalog,
+    features::catalog::service::{NEAR, plan},
     platform::state::AppState,
 };
 
@@ -84,8 +84,8 @@ impl From<&MatrixRow> for ApiRelease {
 }
 
 async fn matrix(state: &AppState) -> Result<Matrix, AppError> {
-    let catalog = catalog(state).await?;
-    Ok(Matrix::build(&catalog, state.today()))
+    let (catalog, plan) = plan(state, NEAR).await?;
+    Ok(Matrix::build(&plan, &catalog))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

@@ -2,42 +2,62 @@
 
 use super::{LineDetail, ReleaseDetail, ReleasePageData};
 use crate::{
-    domain::{matrix::Matrix, version::ReleaseRef},
+    domain::{
+        access::{Permission, Principal},
+        matrix::Matrix,
+        version::ReleaseRef,
+    },
     error::AppError,
-    features::catalog::service::catalog,
+    features::catalog::service::{NEAR, plan},
     platform::state::AppState,
 };
 
 /// The matrix as of today: every line that is not at end of life, and the newest that are.
 pub async fn matrix(state: &AppState) -> Result<Matrix, AppError> {
-    Ok(Matrix::build(&*catalog(state).await?, state.today()).bounded())
+    let (catalog, plan) = plan(state, NEAR).await?;
+    Ok(Matrix::build(&plan, &catalog).bounded())
 }
 
 /// A line or a release by its path segment; anything malformed or unknown is "not found",
 /// since to a reader of the page both mean the same.
-pub async fn release_page(state: &AppState, reference: &str) -> Result<ReleasePageData, AppError> {
-    let catalog = catalog(state).await?;
+pub async fn release_page(state: &AppState, actor: &Principal, reference: &str) -> Result<ReleasePageData, AppError> {
+    let (catalog, plan) = plan(state, NEAR).await?;
     let today = state.today();
     let unknown = || AppError::not_found(format!("Release “{reference}”"));
-    let support_of = |id| catalog.support(today).into_iter().find(|s| s.id == id);
     match ReleaseRef::parse(reference).map_err(|_| unknown())? {
         ReleaseRef::Line(id) => {
-            let line = catalog.line(id).ok_or_else(unknown)?;
-            let matrix = Matrix::build(&catalog, today);
-            let row = matrix.row(id).ok_or_else(unknown)?;
+            let planned = plan.line(id).ok_or_else(unknown)?;
+            let matrix = Matrix::build(&plan, &catalog);
+            let mut releases: Vec<_> =
+                std::iter::once(planned.minor.clone()).chain(planned.patches.iter().cloned()).collect();
+            releases.extend(plan.cancelled_minors.iter().filter(|m| m.line == id).cloned());
+            releases.sort_by_key(|r| std::cmp::Reverse((r.date, r.slot)));
             Ok(ReleasePageData::Line(Box::new(LineDetail {
-                support: support_of(id).ok_or_else(unknown)?,
-                compatibility_notes: line.compatibility_notes.clone(),
-                releases: catalog.releases_of(id).rev().cloned().collect(),
-                next_patch: row.next_patch.clone(),
+                support: planned.support(),
+                eol: planned.eol.clone(),
+                compatibility_notes: catalog.line(id).map(|l| l.compatibility_notes.clone()).unwrap_or_default(),
+                releases,
+                next_patch: matrix.row(id).and_then(|r| r.next_patch.clone()),
+                can_manage: actor.can(Permission::EditSchedule),
                 today,
             })))
         }
         ReleaseRef::Release(version) => {
-            let release = catalog.release(&version).ok_or_else(unknown)?.clone();
-            let line = support_of(version.line()).ok_or_else(unknown)?;
-            let previous = catalog.releases_of(version.line()).rev().find(|r| r.version < version).cloned();
-            Ok(ReleasePageData::Release(Box::new(ReleaseDetail { release, line, previous, today })))
+            let planned = plan.by_version(&version).ok_or_else(unknown)?.clone();
+            let line = plan.line(version.line()).ok_or_else(unknown)?;
+            let previous = std::iter::once(&line.minor)
+                .chain(&line.patches)
+                .filter(|s| s.state == crate::domain::plan::PlanState::Released)
+                .filter_map(|s| s.version.clone())
+                .filter(|v| *v < version)
+                .max();
+            Ok(ReleasePageData::Release(Box::new(ReleaseDetail {
+                stored: planned.release.and_then(|id| catalog.release_by_id(id)).cloned(),
+                planned,
+                line: line.support(),
+                previous,
+                today,
+            })))
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::train::{Build, Candidate, Flag};
@@ -24,4 +24,8 @@ pub struct TrainView {
     pub dailies: Vec<Build>,
     pub flags: Vec<Flag>,
     pub can_promote: bool,
+    /// What a promotion is checked against: the branch monthlies come from, and when the last
+    /// promoted build was cut.
+    pub main_branch: String,
+    pub last_promoted: Option<DateTime<Utc>>,
 }

@@ -1,7 +1,6 @@
 //! `/train`: the monthly candidate, weekly qualification, the dailies, and promotion.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::{
     TrainView,
@@ -17,16 +16,11 @@ use crate::{
     domain::train::{Build, Candidate, FlagKind, Suite, SuiteStatus},
 };
 
+/// The monthly train: its candidate and escalation, the weeklies and dailies, promotion.
 #[component]
-pub fn TrainPage() -> impl IntoView {
+pub fn MonthlyTrain() -> impl IntoView {
     let data = Resource::new(|| (), |_| load_train());
     view! {
-        <Title text="Release train · Trainyard" />
-        <h1>"Release train"</h1>
-        <p class="lede">
-            "A daily build is cut and functionally tested every day; once a week the newest passing daily becomes the weekly build and gets stability and performance tests; "
-            "the monthly release is promoted only from a weekly that passed all three."
-        </p>
         <Loaded data=data content=move |t| {
             if t.can_promote {
                 view! { <Promotion train=t /> }.into_any()
@@ -76,6 +70,7 @@ fn TrainBody(train: TrainView, promote: Option<ServerAction<PromoteBuild>>) -> i
                             FlagKind::FailedQualification => "failed qualification",
                             FlagKind::LateQualification => "late qualification",
                             FlagKind::NoWeekly => "no weekly",
+                            FlagKind::NoPatchCandidate => "no patch candidate",
                         };
                         view! { <li><strong>{label}</strong> ": " {f.message.clone()}</li> }
                     }).collect_view()}
@@ -83,7 +78,7 @@ fn TrainBody(train: TrainView, promote: Option<ServerAction<PromoteBuild>>) -> i
             </section>
         })}
         {move || promoted().map(|v| view! {
-            <p class="callout ok" role="status">"Promoted to " <a href=format!("/releases/{v}")>{v.clone()}</a> ": it is approved and ships today."</p>
+            <p class="callout ok" role="status">"Promoted to " <a href=format!("/releases/{v}")>{v.clone()}</a> ": it is approved and ships on its day (or by “ship now” on its page)."</p>
         })}
         {move || error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         {train.candidate.clone().map(|c| view! { <CandidateCard candidate=c promote today /> })}
@@ -104,7 +99,7 @@ fn TrainBody(train: TrainView, promote: Option<ServerAction<PromoteBuild>>) -> i
                     {train.weeklies.iter().map(|b| {
                         let name = b.name.clone();
                         let label = format!("Promote {name}");
-                        let refusal = b.facts().promotion_refusal();
+                        let refusal = b.facts().promotion_refusal(&train.main_branch, train.last_promoted);
                         view! {
                             <tr>
                                 <th scope="row">{b.name.clone()} <br /><small class="muted"><code>{b.commit.chars().take(7).collect::<String>()}</code> {b.promoted_to.clone().map(|v| format!(" → {v}"))}</small></th>
@@ -155,7 +150,7 @@ fn CandidateCard(
     let build = candidate.build.clone();
     view! {
         <section class="card candidate" aria-labelledby="candidate-heading">
-            <h2 id="candidate-heading">"Monthly candidate for " {version.clone()}</h2>
+            <h2 id="candidate-heading">"Monthly candidate for " <a href=format!("/releases/{version}")>{version.clone()}</a></h2>
             <p>"Release day " <strong>{long_date(candidate.release_day)}</strong> <span class="muted">" (" {relative(candidate.release_day, today)} ")"</span></p>
             {match build.clone() {
                 Some(b) => view! {
@@ -172,7 +167,7 @@ fn CandidateCard(
                     </p>
                 </div>
             })}
-            {promote.filter(|_| build.is_some()).map(|promote| {
+            {promote.filter(|_| build.is_some() && !candidate.approved).map(|promote| {
                 let name = build.clone().map(|b| b.name).unwrap_or_default();
                 view! {
                     <ActionForm action=promote attr:aria-label="Promote the candidate">

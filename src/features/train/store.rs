@@ -11,27 +11,33 @@ use crate::{
     error::AppError,
 };
 
-/// Builds cut in `from..=to`, with their functional result, for the schedule engine.
+/// The main branch's builds cut in `from..=to` (and weeklies of weeks that start in it), with
+/// their functional result, for the calendar.
 pub async fn list_known_builds(
     db: impl SqliteExecutor<'_>,
+    main: &str,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<KnownBuild>, AppError> {
-    let rows: Vec<(String, NaiveDate, bool, Option<String>)> = sqlx::query_as(
-        "SELECT b.name, b.cut_on, b.weekly_selected_at IS NOT NULL, r.status \
+    let rows: Vec<(String, NaiveDate, Option<NaiveDate>, Option<String>)> = sqlx::query_as(
+        "SELECT b.name, b.cut_on, b.weekly_of, r.status \
          FROM build b LEFT JOIN build_result r ON r.build_id = b.id AND r.suite = 'functional' \
-         WHERE b.cut_on BETWEEN ? AND ? ORDER BY b.cut_at",
+         WHERE b.branch = ? AND (b.cut_on BETWEEN ? AND ? OR b.weekly_of BETWEEN date(?, '-7 days') AND ?) \
+         ORDER BY b.cut_at",
     )
+    .bind(main)
+    .bind(from)
+    .bind(to)
     .bind(from)
     .bind(to)
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(name, cut_on, weekly, status)| KnownBuild {
+        .map(|(name, cut_on, weekly_of, status)| KnownBuild {
             name,
             cut_on,
-            weekly,
+            weekly_of,
             summary: status.unwrap_or_else(|| "pending".into()),
         })
         .collect())
@@ -221,6 +227,36 @@ pub async fn has_weekly(db: impl SqliteExecutor<'_>, week_of: NaiveDate) -> Resu
     let found: Option<i64> =
         sqlx::query_scalar("SELECT id FROM build WHERE weekly_of = ?").bind(week_of).fetch_optional(db).await?;
     Ok(found.is_some())
+}
+
+/// When the last promoted build was cut: a monthly never comes from an older one.
+pub async fn last_promoted_cut(db: impl SqliteExecutor<'_>) -> Result<Option<DateTime<Utc>>, AppError> {
+    Ok(sqlx::query_scalar("SELECT MAX(cut_at) FROM build WHERE promoted_to IS NOT NULL").fetch_one(db).await?)
+}
+
+/// The builds of `branch` cut since `since`, newest first, with their results.
+pub async fn list_branch_builds(
+    conn: &mut SqliteConnection,
+    branch: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<Build>, AppError> {
+    let rows: Vec<BuildRow> = sqlx::query_as(
+        "SELECT id, name, branch, commit_sha, cut_at, weekly_selected_at, weekly_reason, promoted_to \
+         FROM build WHERE branch = ? AND cut_at >= ? ORDER BY cut_at DESC LIMIT 200",
+    )
+    .bind(branch)
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    let results: Vec<ResultRow> = sqlx::query_as(
+        "SELECT r.build_id, r.suite, r.status, r.link, r.reported_at FROM build_result r \
+         JOIN build b ON b.id = r.build_id WHERE b.branch = ? AND b.cut_at >= ?",
+    )
+    .bind(branch)
+    .bind(since)
+    .fetch_all(&mut *conn)
+    .await?;
+    assemble(rows, results)
 }
 
 pub async fn mark_promoted(conn: &mut SqliteConnection, build: i64, version: &str) -> Result<bool, AppError> {

@@ -1,20 +1,20 @@
 //! Demo data for an empty database (`TRAINYARD_DEMO`): a believable year of the train,
-//! relative to today, so every page has something true to show.
+//! relative to today, so every page has something true to show, made by the same services a
+//! person's actions go through.
 
 use chrono::{Days, NaiveDate};
-use sha2::Digest;
 
 pub mod ci;
+pub mod people;
 pub mod users;
 
+use std::sync::Arc;
+
 use crate::{
-    domain::{calendar_rules::months_after, catalog::ReleaseStatus, policy::Policy, version::Version},
+    domain::{access::Principal, calendar_rules::months_after, policy::Policy, version::Version},
     error::AppError,
-    features::catalog::{
-        service::catalog,
-        store::{NewRelease, insert_release},
-    },
-    platform::state::AppState,
+    features::catalog::service::{ShippedRelease, catalog, record_shipped},
+    platform::{clock::ManualClock, state::AppState},
 };
 
 /// How many monthly minors of history the demo has at scale 1.
@@ -95,140 +95,89 @@ pub fn history(policy: &Policy, today: NaiveDate, scale: u32) -> Vec<DemoRelease
     out
 }
 
-/// Seeds the demo history when the database holds no release yet.
+/// How many days up to today the demo runs the train itself, day by day.
+pub const WINDOW_DAYS: u64 = 40;
+
+/// Seeds the demo when the database holds no release yet: the older history is recorded as an
+/// adopting team imports it, then the last weeks run day by day through the services with a
+/// manual clock (publishing a dry run), so every release, request and decision in them was
+/// made the way a person makes it.
 pub async fn seed_if_empty(state: &AppState) -> Result<(), AppError> {
     let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM release").fetch_one(state.db.reader()).await?;
     if existing > 0 {
         return Ok(());
     }
-    let catalog = catalog(state).await?;
-    let now = state.clock.now();
-    let releases = history(&catalog.policy, state.today(), state.settings.demo_scale);
-    let mut tx = state.db.begin_write().await?;
-    for r in &releases {
-        let notes = if r.version.is_minor() {
-            format!(
-                "Monthly minor release {}: promoted from the weekly build that passed functional, stability and performance tests.",
-                r.version
-            )
-        } else if r.out_of_band {
-            format!("Out-of-band security release for {}.", r.version.line())
-        } else {
-            format!("Patch release with the stability and security fixes approved for {}.", r.version.line())
-        };
-        let new = NewRelease {
+    let today = state.today();
+    let start = today - Days::new(WINDOW_DAYS);
+    let policy = catalog(state).await?.policy.clone();
+    let importer = Principal::System("demo history");
+    // The history as it will stand today; what shipped before the window is imported, the
+    // window's releases are made by the train itself (and number the same way).
+    let releases = history(&policy, today, state.settings.demo_scale);
+    for r in releases.iter().filter(|r| r.shipped && r.date < start) {
+        let shipped = ShippedRelease {
             version: r.version.clone(),
-            status: if r.shipped { ReleaseStatus::Published } else { ReleaseStatus::Planned },
-            planned_date: Some(r.date),
-            actual_date: r.shipped.then_some(r.date),
-            out_of_band: r.out_of_band,
-            source_build: None,
-            source_commit: None,
-            notes,
-            date_note: None,
+            date: r.date,
+            commit: Some(ci::commit_of("history", r.date)),
+            notes: notes_of(r),
         };
-        insert_release(&mut tx, &new, now).await?;
+        record_shipped(state, &importer, &shipped).await?;
     }
-    // The newest shipped patch of the newest supported older line waits for a release manager
-    // to publish it to GitHub.
-    if let Some(pending) = releases
-        .iter()
-        .filter(|r| r.shipped && !r.version.is_minor() && !r.out_of_band)
-        .max_by_key(|r| (r.date, r.version.clone()))
-    {
-        sqlx::query("UPDATE release SET status = 'approved', source_commit = ? WHERE version = ?")
-            .bind(hex::encode(sha2::Sha256::digest(pending.version.to_string().as_bytes()))[..40].to_owned())
-            .bind(pending.version.to_string())
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    seed_requests(state).await?;
-    ci::advance(state, 28 * u64::from(state.settings.demo_scale)).await?;
-    tracing::info!(releases = releases.len(), "seeded the demo history");
+    let Some(people) = people::People::find(state).await? else { return Ok(()) };
+    run_window(state, &people, start, today).await?;
+    tracing::info!(imported = releases.len(), days = WINDOW_DAYS, "seeded the demo");
     Ok(())
 }
 
-/// A few requests in every state, filed and triaged through the same rules as the pages.
-async fn seed_requests(state: &AppState) -> Result<(), AppError> {
-    use crate::{
-        domain::{
-            access::Principal,
-            patch_request::{Decision, PatchRequestForm},
-        },
-        features::{auth::store::find_credentials, patch_requests::service},
-    };
-    let person = |name: &'static str| async move {
-        find_credentials(state.db.reader(), name).await.map(|c| c.map(|c| Principal::User(c.viewer)))
-    };
-    let (Some(dev), Some(manager)) = (person("dev").await?, person("manager").await?) else {
-        return Ok(());
-    };
-    let supported = catalog(state).await?.supported_lines(state.today());
-    let all: Vec<String> = supported.iter().map(|s| s.id.to_string()).collect();
-    let form = |title: &str, category: &str, severity: &str, issue: u32| PatchRequestForm {
-        title: title.into(),
-        category: category.into(),
-        severity: severity.into(),
-        bug_link: format!("https://github.com/example/trainyard-demo/issues/{issue}"),
-        fix_link: format!("https://github.com/example/trainyard-demo/pull/{}", issue + 1),
-        impact: "Users of the affected lines hit this in production until the next monthly release.".into(),
-        risk: "low".into(),
-        testing: "Unit test added; verified on the daily build.".into(),
-        verified_on_daily: "yes".into(),
-        targets: all.join(","),
-        ..PatchRequestForm::default()
-    };
-    for round in 0..state.settings.demo_scale {
-        let n = 1000 + round * 10;
-        let crash = service::file_request(
-            state,
-            &dev,
-            &form("Sidecar crashes when a header value is empty", "stability", "S2", n),
+fn notes_of(r: &DemoRelease) -> String {
+    if r.version.is_minor() {
+        format!(
+            "Monthly minor release {}: promoted from the weekly build that passed functional, stability and performance tests.",
+            r.version
         )
-        .await?;
-        let (slots, _) = service::line_slots(state).await?;
-        for slot in &slots {
-            // A line past its last patch slot cannot take a regular patch any more.
-            let (decision, reason) = match slot.next {
-                Some(_) => (Decision::Approved, String::new()),
-                None => (
-                    Decision::Rejected,
-                    format!("{} reaches end of life before its next patch slot; upgrade.", slot.line),
-                ),
-            };
-            service::decide(
-                state,
-                &manager,
-                service::Decide { request: crash, line: Some(slot.line), decision, reason, out_of_band_on: None },
-            )
-            .await?;
+    } else if r.out_of_band {
+        format!("Out-of-band security release for {}.", r.version.line())
+    } else {
+        format!("Patch release with the stability and security fixes approved for {}.", r.version.line())
+    }
+}
+
+/// Runs the train from `start` to `today`: each day CI reports, people act, the automation
+/// ticks, and the release manager does the day's work.
+async fn run_window(
+    state: &AppState,
+    people: &people::People,
+    start: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    let clock = ManualClock::new(start.and_hms_opt(4, 0, 0).expect("time").and_utc());
+    let mut settings = (*state.settings).clone();
+    settings.github.token = None;
+    let sim = AppState::new(state.db.clone(), settings, Arc::new(clock.clone()));
+    let missed = today - Days::new(ci::MISSED_DAY);
+    let now = state.clock.now();
+    for n in 0..=WINDOW_DAYS {
+        let day = start + Days::new(n);
+        let morning = day.and_hms_opt(4, 0, 0).expect("time").and_utc();
+        clock.set(morning.min(now));
+        ci::report_day(&sim, day, Some(missed)).await?;
+        for round in 0..state.settings.demo_scale {
+            people::file_requests(&sim, people, n, round).await?;
+            people::merge_late(&sim, people, round).await?;
         }
-        let mut cve = form("Token validation accepts expired JWTs", "security", "S1", n + 2);
-        cve.cve_id = "CVE-2026-41234".into();
-        service::file_request(state, &dev, &cve).await?;
-        let leak = service::file_request(
-            state,
-            &dev,
-            &form("Memory grows when watching many namespaces", "stability", "S3", n + 4),
-        )
-        .await?;
-        if let Some(oldest) = supported.first() {
-            service::decide(
-                state,
-                &manager,
-                service::Decide {
-                    request: leak,
-                    line: Some(oldest.id),
-                    decision: Decision::Rejected,
-                    reason: "Too risky this late in the line's support; upgrade instead.".into(),
-                    out_of_band_on: None,
-                },
-            )
-            .await?;
-        }
-        service::file_request(state, &dev, &form("Add a flag to tune the retry budget", "feature", "S4", n + 6))
-            .await?;
+        super::worker::tick(&sim).await?;
+        clock.set(day.and_hms_opt(12, 0, 0).expect("time").and_utc().min(now));
+        people::manage(&sim, people).await?;
+    }
+    Ok(())
+}
+
+/// Demo mode keeps the train moving: today's builds, the automation, the manager's day.
+pub async fn keep_moving(state: &AppState) -> Result<(), AppError> {
+    ci::report_day(state, state.today(), None).await?;
+    super::worker::tick(state).await?;
+    if let Some(people) = people::People::find(state).await? {
+        people::manage(state, &people).await?;
     }
     Ok(())
 }

@@ -5,7 +5,11 @@ use sqlx::{SqliteConnection, SqliteExecutor};
 
 use super::corrupt;
 use crate::{
-    domain::{calendar_rules::weekday_name, policy::Policy},
+    domain::{
+        calendar_rules::weekday_name,
+        policy::{Cadence, Policy},
+        train::Suite,
+    },
     error::AppError,
 };
 
@@ -20,13 +24,18 @@ struct PolicyRow {
     code_freeze_days: i64,
     support_weeks: i64,
     support_successor: i64,
+    main_branch: String,
+    release_branch: String,
+    patch_suites: String,
+    cadence: String,
 }
 
 /// The stored policy, or the defaults when no admin has saved one.
 pub async fn find_policy(db: impl SqliteExecutor<'_>) -> Result<Policy, AppError> {
     let Some(row) = sqlx::query_as::<_, PolicyRow>(
         "SELECT minor_release, patch_deadline, patch_target, weekly_qualification, daily_cut_hour, \
-         branch_cut_days, code_freeze_days, support_weeks, support_successor FROM policy WHERE id = 1",
+         branch_cut_days, code_freeze_days, support_weeks, support_successor, main_branch, release_branch, \
+         patch_suites, cadence FROM policy WHERE id = 1",
     )
     .fetch_optional(db)
     .await?
@@ -48,6 +57,14 @@ pub async fn find_policy(db: impl SqliteExecutor<'_>) -> Result<Policy, AppError
         code_freeze_days: count(row.code_freeze_days)?,
         support_weeks: count(row.support_weeks)?,
         support_successor: count(row.support_successor)?,
+        patch_suites: row
+            .patch_suites
+            .split(',')
+            .map(|s| Suite::parse(s).map_err(|_| corrupt("policy.patch_suites", &row.patch_suites)))
+            .collect::<Result<_, _>>()?,
+        cadence: Cadence::parse(&row.cadence).ok_or_else(|| corrupt("policy.cadence", &row.cadence))?,
+        main_branch: row.main_branch,
+        release_branch: row.release_branch,
     })
 }
 
@@ -55,14 +72,16 @@ pub async fn find_policy(db: impl SqliteExecutor<'_>) -> Result<Policy, AppError
 pub async fn update_policy(conn: &mut SqliteConnection, policy: &Policy, now: DateTime<Utc>) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO policy (id, minor_release, patch_deadline, patch_target, weekly_qualification, \
-         daily_cut_hour, branch_cut_days, code_freeze_days, support_weeks, support_successor, updated_at) \
-         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         daily_cut_hour, branch_cut_days, code_freeze_days, support_weeks, support_successor, main_branch, \
+         release_branch, patch_suites, cadence, updated_at) \
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (id) DO UPDATE SET minor_release = excluded.minor_release, \
          patch_deadline = excluded.patch_deadline, patch_target = excluded.patch_target, \
          weekly_qualification = excluded.weekly_qualification, daily_cut_hour = excluded.daily_cut_hour, \
          branch_cut_days = excluded.branch_cut_days, code_freeze_days = excluded.code_freeze_days, \
          support_weeks = excluded.support_weeks, support_successor = excluded.support_successor, \
-         updated_at = excluded.updated_at",
+         main_branch = excluded.main_branch, release_branch = excluded.release_branch, \
+         patch_suites = excluded.patch_suites, cadence = excluded.cadence, updated_at = excluded.updated_at",
     )
     .bind(policy.minor_release.to_string())
     .bind(policy.patch_deadline.to_string())
@@ -73,6 +92,10 @@ pub async fn update_policy(conn: &mut SqliteConnection, policy: &Policy, now: Da
     .bind(policy.code_freeze_days)
     .bind(policy.support_weeks)
     .bind(policy.support_successor)
+    .bind(&policy.main_branch)
+    .bind(&policy.release_branch)
+    .bind(policy.patch_suites.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","))
+    .bind(policy.cadence.as_str())
     .bind(now)
     .execute(conn)
     .await?;

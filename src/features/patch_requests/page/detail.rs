@@ -1,4 +1,6 @@
-//! `/patch-requests/{id}`: one request, its decision per line, its timeline, and triage.
+//! `/patch-requests/{id}`: one request, each line with its decision, cherry-pick, the release
+//! that carries it and whether it shipped; its timeline; triage for managers and cherry-pick
+//! tracking for its requester.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,6 +11,7 @@ use crate::{
     components::{
         ErrorView, Loading,
         dates::{long_date, short_date},
+        form::{FieldMessage, FormError, message_for},
         page_title, refreshed,
         status::Pill,
     },
@@ -16,9 +19,10 @@ use crate::{
         patch_request::{Decision, Severity},
         version::LineId,
     },
+    error::AppError,
     features::patch_requests::{
-        RequestDetail,
-        api::{DecidePatchRequest, load_patch_request},
+        CherryPickState, RequestDetail, Target,
+        api::{DecidePatchRequest, DeferPatchRequest, LiftEmbargo, MarkMerged, SetCherryPick, load_patch_request},
     },
 };
 
@@ -32,10 +36,10 @@ pub fn PatchRequestPage() -> impl IntoView {
                 match detail.await {
                     Ok(d) => {
                         let title = page_title(format!("#{} {} · Trainyard", d.request.id, d.request.title));
-                        let body = if d.can_triage && d.request.category.qualifies() {
-                            view! { <Triage detail=d /> }.into_any()
+                        let body = if (d.can_triage || d.can_track) && d.request.category.qualifies() {
+                            view! { <RequestActions detail=d /> }.into_any()
                         } else {
-                            view! { <RequestView detail=d decide=None /> }.into_any()
+                            view! { <RequestView detail=d actions=None /> }.into_any()
                         };
                         view! { <Title text=title /> {body} }.into_any()
                     }
@@ -46,24 +50,63 @@ pub fn PatchRequestPage() -> impl IntoView {
     }
 }
 
-/// The request as a release manager sees it: decisions update in place.
+#[derive(Clone, Copy)]
+struct Actions {
+    decide: ServerAction<DecidePatchRequest>,
+    defer: ServerAction<DeferPatchRequest>,
+    cherry_pick: ServerAction<SetCherryPick>,
+    merged: ServerAction<MarkMerged>,
+    lift: ServerAction<LiftEmbargo>,
+}
+
+impl Actions {
+    fn error(self) -> Option<AppError> {
+        self.decide
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| self.defer.value().get().and_then(Result::err))
+            .or_else(|| self.cherry_pick.value().get().and_then(Result::err))
+            .or_else(|| self.merged.value().get().and_then(Result::err))
+            .or_else(|| self.lift.value().get().and_then(Result::err))
+    }
+}
+
+/// The request for a manager or its requester: every action updates it in place.
 #[island]
-fn Triage(detail: RequestDetail) -> impl IntoView {
-    let decide = ServerAction::<DecidePatchRequest>::new();
+fn RequestActions(detail: RequestDetail) -> impl IntoView {
+    let actions = Actions {
+        decide: ServerAction::new(),
+        defer: ServerAction::new(),
+        cherry_pick: ServerAction::new(),
+        merged: ServerAction::new(),
+        lift: ServerAction::new(),
+    };
     let id = detail.request.id.to_string();
-    let detail = refreshed(detail, move || decide.version().get(), move || load_patch_request(id.clone()));
-    move || view! { <RequestView detail=detail.get() decide=Some(decide) /> }
+    let changed = move || {
+        (
+            actions.decide.version().get(),
+            actions.defer.version().get(),
+            actions.cherry_pick.version().get(),
+            actions.merged.version().get(),
+            actions.lift.version().get(),
+        )
+    };
+    let detail = refreshed(detail, changed, move || load_patch_request(id.clone()));
+    move || view! { <RequestView detail=detail.get() actions=Some(actions) /> }
 }
 
 #[component]
-fn RequestView(detail: RequestDetail, decide: Option<ServerAction<DecidePatchRequest>>) -> impl IntoView {
+fn RequestView(detail: RequestDetail, actions: Option<Actions>) -> impl IntoView {
     let r = detail.request;
     let id = r.id;
     let qualifies = r.category.qualifies();
-    let decide = decide.filter(|_| detail.can_triage && qualifies);
-    let can_triage = decide.is_some();
+    let triage = actions.filter(|_| detail.can_triage && qualifies);
+    let track = actions.filter(|_| detail.can_track && qualifies);
+    let github = detail.github;
     let s1 = r.severity == Severity::S1;
-    let decide_error = move || decide?.value().get().and_then(Result::err).map(|e| e.to_string());
+    let exception = qualifies && !r.severity.is_severe();
+    let error = Signal::derive(move || actions.and_then(Actions::error));
     let link = |href: String| view! { <a href=href.clone() rel="external noopener noreferrer">{href.clone()}</a> };
     let pending = r.targets.iter().any(|t| t.decision == Decision::Pending);
     let today = detail.today.to_string();
@@ -77,7 +120,10 @@ fn RequestView(detail: RequestDetail, decide: Option<ServerAction<DecidePatchReq
             {r.embargoed.then(|| view! { " " <Pill kind="warn" label="embargoed" /> })}
         </p>
         {r.deferred_to.clone().map(|v| view! {
-            <p class="callout warn">"Deferred: this is not a stability or security bug, so it ships in the monthly release " <a href=format!("/releases/{v}")>{v.clone()}</a> "."</p>
+            <p class="callout warn">"Deferred: it ships in the monthly release " <a href=format!("/releases/{v}")>{v.clone()}</a> "."</p>
+        })}
+        {(exception && pending).then(|| view! {
+            <p class="callout warn">"An " {r.severity.as_str()} " bug gets a patch only by a release manager's exception (approving says why); otherwise it ships in the coming monthly."</p>
         })}
         <dl class="facts">
             <dt>"Requested by"</dt><dd>{r.requester.clone()} " on " {long_date(r.created_at.date_naive())}</dd>
@@ -92,56 +138,46 @@ fn RequestView(detail: RequestDetail, decide: Option<ServerAction<DecidePatchReq
             <dt>"Workaround"</dt><dd class="prose">{r.workaround.clone()}</dd>
         </dl>
         {qualifies.then(|| view! {
-            <h2>"Decision per line"</h2>
+            <h2>"Each line"</h2>
+            <p class="hint">"Cherry-picks merged into a line's release branch by the end of its deadline day (UTC) ship in its next patch; later ones move to the slot after."</p>
             <div class="table-wrap">
                 <table class="decisions">
                     <thead>
                         <tr>
                             <th scope="col">"Line"</th>
                             <th scope="col">"Decision"</th>
+                            <th scope="col">"Cherry-pick"</th>
                             <th scope="col">"Ships in"</th>
-                            {can_triage.then(|| view! { <th scope="col">"Triage"</th> })}
+                            {triage.is_some().then(|| view! { <th scope="col">"Triage"</th> })}
                         </tr>
                     </thead>
                     <tbody>
-                        {r.targets.clone().into_iter().map(|t| {
-                            let line = t.line.to_string();
-                            let decided = t.decided_by.clone().map(|by| format!(" by {by}")).unwrap_or_default();
-                            let ships = t.carrier.clone().map(|c| {
-                                let when = c.date.map(short_date).unwrap_or_default();
-                                let state = if c.shipped { "shipped" } else { "planned" };
-                                view! { <a href=format!("/releases/{}", c.version)>{c.version.to_string()}</a> " · " {when} " (" {state} ")" }
-                            });
-                            view! {
-                                <tr>
-                                    <th scope="row">{line.clone()}</th>
-                                    <td>
-                                        <Pill kind=match t.decision { Decision::Approved => "approved", Decision::Rejected => "rejected", Decision::NotAffected => "cancelled", Decision::Pending => "pending" } label=t.decision.label() />
-                                        <small class="muted">{decided}</small>
-                                        {t.reason.clone().map(|reason| view! { <br /><small>{reason}</small> })}
-                                    </td>
-                                    <td>{ships.map(IntoAny::into_any).unwrap_or_else(|| "—".into_any())}</td>
-                                    {decide.map(|decide| view! { <td><TriageForm id line=t.line decide /></td> })}
-                                </tr>
-                            }
+                        {r.targets.clone().into_iter().map(|t| view! {
+                            <LineRow id target=t triage track github />
                         }).collect_view()}
                     </tbody>
                 </table>
             </div>
-            {decide.filter(|_| pending).map(|decide| view! {
+            {triage.filter(|_| pending).map(|a| view! {
                 <section class="card triage-all" aria-labelledby="triage-all-heading">
                     <h3 id="triage-all-heading">"All lines awaiting triage"</h3>
-                    <ActionForm action=decide attr:class="inline-form" attr:aria-label="Decide all lines">
+                    <ActionForm action=a.decide attr:class="inline-form" attr:aria-label="Decide all lines">
                         <input type="hidden" name="id" value=id />
                         <input type="hidden" name="line" value="" />
                         <input type="hidden" name="out_of_band_on" value="" />
-                        <label for="all-reason">"Reason (required to reject)"</label>
+                        <label for="all-reason">{if exception { "Reason (required: the exception, or why it is rejected)" } else { "Reason (required to reject)" }}</label>
                         <input id="all-reason" type="text" name="reason" maxlength="1000" />
                         <button type="submit" name="decision" value="approved">"Approve all"</button>
                         <button type="submit" name="decision" value="rejected" class="secondary">"Reject all"</button>
                     </ActionForm>
+                    {exception.then(|| view! {
+                        <ActionForm action=a.defer attr:class="inline-form" attr:aria-label="Send to the monthly">
+                            <input type="hidden" name="id" value=id />
+                            <button type="submit" class="secondary">"No exception: send to the monthly release"</button>
+                        </ActionForm>
+                    })}
                     {s1.then(|| view! {
-                        <ActionForm action=decide attr:class="inline-form" attr:aria-label="Approve all in an out-of-band release">
+                        <ActionForm action=a.decide attr:class="inline-form" attr:aria-label="Approve all in an out-of-band release">
                             <input type="hidden" name="id" value=id />
                             <input type="hidden" name="line" value="" />
                             <input type="hidden" name="decision" value="approved" />
@@ -153,7 +189,20 @@ fn RequestView(detail: RequestDetail, decide: Option<ServerAction<DecidePatchReq
                     })}
                 </section>
             })}
-            {move || decide_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            {triage.filter(|_| r.embargoed).map(|a| view! {
+                <section class="card" aria-labelledby="embargo-heading">
+                    <h3 id="embargo-heading">"Embargo"</h3>
+                    <p>"Until it is lifted, only release managers and the requester see this fix in release notes, and no release carrying it can be published."</p>
+                    <ActionForm action=a.lift attr:class="inline-form" attr:aria-label="Lift the embargo">
+                        <input type="hidden" name="id" value=id />
+                        <label for="lift-cve">"Public CVE"</label>
+                        <input id="lift-cve" type="text" name="cve" value=r.cve_id.clone().unwrap_or_default() placeholder="CVE-2026-12345" required aria-describedby="lift-cve-error" />
+                        <button type="submit">"Lift embargo"</button>
+                        <FieldMessage message=message_for(error, "cve") id="lift-cve-error".to_owned() />
+                    </ActionForm>
+                </section>
+            })}
+            <FormError error fields=&["cve"] />
         })}
         <h2>"Timeline"</h2>
         <ol class="timeline-events">
@@ -167,8 +216,93 @@ fn RequestView(detail: RequestDetail, decide: Option<ServerAction<DecidePatchReq
     }
 }
 
+/// One line: its decision, its cherry-pick (with the forms to record it), the release that
+/// carries it, and whether it shipped.
 #[component]
-fn TriageForm(id: i64, line: LineId, decide: ServerAction<DecidePatchRequest>) -> impl IntoView {
+fn LineRow(id: i64, target: Target, triage: Option<Actions>, track: Option<Actions>, github: bool) -> impl IntoView {
+    let t = target;
+    let line = t.line.to_string();
+    let decided = t.decided_by.clone().map(|by| format!(" by {by}")).unwrap_or_default();
+    let kind = match t.decision {
+        Decision::Approved => "approved",
+        Decision::Rejected => "rejected",
+        Decision::NotAffected => "cancelled",
+        Decision::Pending => "pending",
+    };
+    let ships = t.carrier.clone().map(|c| {
+        let name = c.version.as_ref().map(ToString::to_string).unwrap_or_else(|| "a dropped release".into());
+        let status = if c.shipped { format!("shipped in {name} on {}", short_date(c.date)) } else { format!("{name} · {} ({})", short_date(c.date), c.state.as_str()) };
+        view! {
+            <a href=format!("/releases/{name}")>{status}</a>
+            {c.github_url.clone().map(|u| view! { " " <a href=u rel="external noopener noreferrer">"on GitHub"</a> })}
+            {c.cherry_pick_deadline.filter(|_| !c.shipped).map(|d| view! { <br /><small class="muted">"merge by the end of " {short_date(d)} " (UTC)"</small> })}
+        }
+    });
+    let picked = t.cherry_pick.clone().map(|c| {
+        let state = match c.state {
+            CherryPickState::Open => "open".to_owned(),
+            CherryPickState::Merged => {
+                format!("merged {}", c.merged_at.map(|m| short_date(m.date_naive())).unwrap_or_default())
+            }
+            CherryPickState::Closed => "closed without merging".to_owned(),
+        };
+        view! {
+            {c.url.clone().map(|u| view! { <a href=u rel="external noopener noreferrer">"pull request"</a> " · " })}
+            {state}
+            {c.merge_commit.clone().map(|sha| view! { <br /><code>{sha.chars().take(12).collect::<String>()}</code> })}
+        }
+    });
+    let unmerged =
+        t.decision == Decision::Approved && t.merged_at().is_none() && !t.carrier.as_ref().is_some_and(|c| c.shipped);
+    let revision = t.revision.to_string();
+    view! {
+        <tr>
+            <th scope="row">{line.clone()}</th>
+            <td>
+                <Pill kind label=t.decision.label() />
+                <small class="muted">{decided}</small>
+                {t.reason.clone().map(|reason| view! { <br /><small>{reason}</small> })}
+            </td>
+            <td>
+                {picked.map(IntoAny::into_any).unwrap_or_else(|| "—".into_any())}
+                {track.filter(|_| unmerged).map(|a| view! { <TrackForms id line=t.line actions=a github /> })}
+            </td>
+            <td>
+                {ships.map(IntoAny::into_any).unwrap_or_else(|| "—".into_any())}
+                {t.carry_note.clone().map(|n| view! { <br /><small class="warn-text">{n}</small> })}
+            </td>
+            {triage.map(|a| view! { <td><TriageForm id line=t.line revision=revision.clone() decide=a.decide /></td> })}
+        </tr>
+    }
+}
+
+/// Recording a line's cherry-pick: its pull request, and (without GitHub) its merge.
+#[component]
+fn TrackForms(id: i64, line: LineId, actions: Actions, github: bool) -> impl IntoView {
+    let url_id = format!("pick-{line}");
+    let commit_id = format!("commit-{line}");
+    view! {
+        <ActionForm action=actions.cherry_pick attr:class="inline-form" attr:aria-label=format!("Cherry-pick for {line}")>
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="line" value=line.to_string() />
+            <label class="visually-hidden" for=url_id.clone()>{format!("Pull request for {line}")}</label>
+            <input id=url_id type="url" name="url" required placeholder="https://github.com/org/repo/pull/123" />
+            <button type="submit" class="secondary">"Record"</button>
+        </ActionForm>
+        {(!github).then(|| view! {
+            <ActionForm action=actions.merged attr:class="inline-form" attr:aria-label=format!("Mark {line} merged")>
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="line" value=line.to_string() />
+                <label class="visually-hidden" for=commit_id.clone()>{format!("Merge commit for {line}")}</label>
+                <input id=commit_id type="text" name="commit" required minlength="40" maxlength="40" placeholder="full merge commit SHA" />
+                <button type="submit" class="secondary">"Mark merged"</button>
+            </ActionForm>
+        })}
+    }
+}
+
+#[component]
+fn TriageForm(id: i64, line: LineId, revision: String, decide: ServerAction<DecidePatchRequest>) -> impl IntoView {
     let reason_id = format!("reason-{line}");
     let label_for = reason_id.clone();
     view! {
@@ -176,6 +310,7 @@ fn TriageForm(id: i64, line: LineId, decide: ServerAction<DecidePatchRequest>) -
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="line" value=line.to_string() />
             <input type="hidden" name="out_of_band_on" value="" />
+            <input type="hidden" name="seen" value=revision />
             <label class="visually-hidden" for=label_for>{format!("Reason for {line}")}</label>
             <input id=reason_id type="text" name="reason" maxlength="1000" placeholder="reason (required to reject)" />
             <button type="submit" name="decision" value="approved">"Approve"</button>

@@ -222,7 +222,10 @@ fn TargetChoice(line_slot: LineSlot, ticked: RwSignal<BTreeSet<String>>) -> impl
                 .cherry_pick_deadline
                 .map(|d| format!(", cherry-picks merged by {}", short_date(d)))
                 .unwrap_or_default();
-            format!("next patch {} on {}{deadline}", s.version, short_date(s.target))
+            match &s.version {
+                Some(v) if v.is_minor() => format!("ships in the monthly {v} on {}", short_date(s.target)),
+                _ => format!("next patch {} on {}{deadline}", s.label, short_date(s.target)),
+            }
         }
         None => "no patch slot left before its end of life; only an S1 can ship out of band".to_owned(),
     });
@@ -230,11 +233,11 @@ fn TargetChoice(line_slot: LineSlot, ticked: RwSignal<BTreeSet<String>>) -> impl
         let to = slot
             .next
             .clone()
-            .map(|n| format!("{} on {}", n.version, short_date(n.target)))
+            .map(|n| format!("{} on {}", n.label, short_date(n.target)))
             .unwrap_or_else(|| "a later release".into());
         format!(
-            "The cherry-pick deadline for {} ({}) has passed: a request filed now moves to {to}.",
-            m.version,
+            "The cherry-pick deadline for {} ({}, end of day UTC) has passed: a request filed now moves to {to}.",
+            m.label,
             m.cherry_pick_deadline.map(short_date).unwrap_or_default()
         )
     });

@@ -8,12 +8,20 @@ use crate::{
     components::{
         ErrorView, Loading,
         dates::{certainty_label, eol_date, long_date, short_date},
+        form::{Control, Field, FormError, message_for},
+        reload_when,
         status::{LineStatusPill, Pill},
+        succeeded,
     },
-    domain::catalog::{Release, ReleaseKind},
+    domain::{
+        catalog::ReleaseKind,
+        plan::{PlanState, Scheduled},
+        policy::{EndOfLife, LineStatus},
+    },
     features::{
         publishing::page::PublishSection,
         releases::{LineDetail, ReleaseDetail, ReleasePageData, api::load_release_page},
+        shipping::{api::SetLineEol, page::ReleaseLife},
     },
 };
 
@@ -27,9 +35,7 @@ pub fn ReleasePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(ReleasePageData::Line(line)) => view! { <LineView detail=*line /> }.into_any(),
-                    Ok(ReleasePageData::Release(release)) => {
-                        view! { <ReleaseView detail=*release /> }.into_any()
-                    }
+                    Ok(ReleasePageData::Release(release)) => view! { <ReleaseView detail=*release /> }.into_any(),
                     Err(e) => view! { <Title text="Not found · Trainyard" /> <ErrorView error=e /> }.into_any(),
                 }
             })}
@@ -40,18 +46,14 @@ pub fn ReleasePage() -> impl IntoView {
 #[component]
 fn LineView(detail: LineDetail) -> impl IntoView {
     let id = detail.support.id.to_string();
-    let eol = detail.support.eol.clone().map(|e| {
-        let note = e.override_note.clone().map(|n| view! { <p class="note">"Set by a release manager: " {n}</p> });
-        view! {
-            <dt>"End of life"</dt>
-            <dd>
-                {eol_date(&e)} " (" {certainty_label(e.certainty)} ")" {note}
-            </dd>
-        }
-    });
+    let shipped = detail.support.status != LineStatus::Planned && detail.support.status != LineStatus::InDevelopment;
+    let eol = detail.eol.clone();
+    let note = eol.override_note.clone().map(|n| view! { <p class="note">"Set by a release manager: " {n}</p> });
     let next = detail.next_patch.clone().map(|p| {
-        let deadline =
-            p.cherry_pick_deadline.map(|d| format!(", cherry-picks merged by {}", long_date(d))).unwrap_or_default();
+        let deadline = p
+            .cherry_pick_deadline
+            .map(|d| format!(", cherry-picks merged by the end of {} (UTC)", long_date(d)))
+            .unwrap_or_default();
         view! {
             <dt>"Next patch"</dt>
             <dd>{p.version.to_string()} " on " {long_date(p.target_date)} {deadline}</dd>
@@ -63,6 +65,7 @@ fn LineView(detail: LineDetail) -> impl IntoView {
             <dd>{detail.compatibility_notes.clone()}</dd>
         }
     });
+    let released = if shipped { "Released" } else { "Planned for" };
     view! {
         <Title text=format!("{id} · Trainyard") />
         <nav aria-label="Breadcrumb" class="breadcrumb">
@@ -70,19 +73,45 @@ fn LineView(detail: LineDetail) -> impl IntoView {
         </nav>
         <h1>"Release line " {id.clone()} " " <LineStatusPill status=detail.support.status /></h1>
         <dl class="facts">
-            <dt>"Released"</dt>
+            <dt>{released}</dt>
             <dd>{detail.support.release_date.map(long_date).unwrap_or_else(|| "not yet dated".into())}</dd>
-            {eol}
+            <dt>"End of life"</dt>
+            <dd>{eol_date(&eol)} " (" {certainty_label(eol.certainty)} ")" {note}</dd>
             {next}
             {compat}
         </dl>
+        {detail.can_manage.then(|| view! { <EolOverrideForm line=id.clone() eol=eol.clone() /> })}
         <h2>"Releases"</h2>
-        <ReleaseTable releases=detail.releases />
+        <ReleaseTable releases=detail.releases today=detail.today />
+    }
+}
+
+/// A release manager sets (or clears) the line's end of life by hand, with the reason.
+#[island]
+fn EolOverrideForm(line: String, eol: EndOfLife) -> impl IntoView {
+    let set = ServerAction::<SetLineEol>::new();
+    reload_when(move || succeeded(set));
+    let error = Signal::derive(move || set.value().get().and_then(Result::err));
+    let overridden = eol.override_note.is_some();
+    view! {
+        <section class="card" aria-labelledby="eol-heading">
+            <h2 id="eol-heading">"End of life by hand"</h2>
+            <p class="hint">"Overrides the policy's date; the matrix, the calendar and the API show it with your reason. Leave the date empty to go back to the policy."</p>
+            <ActionForm action=set attr:class="stack" attr:aria-label="Set the end of life">
+                <input type="hidden" name="line" value=line.clone() />
+                <Field name="date" id="eol-date" label="End of life" control=Control::Date
+                    value=if overridden { eol.date.to_string() } else { String::new() } message=message_for(error, "date") />
+                <Field name="note" id="eol-note" label="Why" max_length=200 value=eol.override_note.clone().unwrap_or_default()
+                    placeholder="security fixes stop early: the dependency is unmaintained" message=message_for(error, "note") />
+                <FormError error fields=&["date", "note"] />
+                <p><button type="submit">"Save end of life"</button></p>
+            </ActionForm>
+        </section>
     }
 }
 
 #[component]
-fn ReleaseTable(releases: Vec<Release>) -> impl IntoView {
+fn ReleaseTable(releases: Vec<Scheduled>, today: chrono::NaiveDate) -> impl IntoView {
     if releases.is_empty() {
         return view! { <p>"No releases yet."</p> }.into_any();
     }
@@ -101,21 +130,29 @@ fn ReleaseTable(releases: Vec<Release>) -> impl IntoView {
                     {releases
                         .into_iter()
                         .map(|r| {
-                            let version = r.version.to_string();
-                            let when = match (r.actual_date, r.planned_date) {
-                                (Some(d), _) => short_date(d),
-                                (None, Some(d)) => format!("{} (planned)", short_date(d)),
-                                (None, None) => "—".into(),
+                            let name = r.version.as_ref().map(ToString::to_string);
+                            let when = match r.state {
+                                PlanState::Released => short_date(r.date),
+                                _ if r.late => format!("{} (late: due now)", short_date(r.date)),
+                                _ => format!("{} (planned)", short_date(r.due(today))),
                             };
-                            let kind = if r.out_of_band { "patch, out of band" } else { r.kind.as_str() };
+                            let kind = match (r.kind, r.out_of_band()) {
+                                (ReleaseKind::Minor, _) => "minor",
+                                (_, true) => "patch, out of band",
+                                _ => "patch",
+                            };
                             view! {
                                 <tr>
                                     <th scope="row">
-                                        <a href=format!("/releases/{version}")>{version.clone()}</a>
+                                        {match name {
+                                            Some(v) => view! { <a href=format!("/releases/{v}")>{v.clone()}</a> }.into_any(),
+                                            None => view! { <span class="muted">"—"</span> }.into_any(),
+                                        }}
                                     </th>
                                     <td>{kind}</td>
                                     <td>
-                                        <Pill kind=r.status.as_str() label=r.status.as_str() />
+                                        <Pill kind=r.state.as_str() label=r.state.as_str() />
+                                        {r.note.clone().map(|n| view! { <br /><small class="muted">{n}</small> })}
                                     </td>
                                     <td>{when}</td>
                                 </tr>
@@ -131,46 +168,53 @@ fn ReleaseTable(releases: Vec<Release>) -> impl IntoView {
 
 #[component]
 fn ReleaseView(detail: ReleaseDetail) -> impl IntoView {
-    let release = detail.release;
-    let version = release.version.to_string();
-    let line = release.version.line().to_string();
-    let kind = match release.kind {
-        ReleaseKind::Minor => "Minor release",
-        ReleaseKind::Patch if release.out_of_band => "Out-of-band patch release",
+    let planned = detail.planned;
+    let version = planned.version.clone().map(|v| v.to_string()).unwrap_or_default();
+    let line = planned.line.to_string();
+    let kind = match planned.kind {
+        ReleaseKind::Minor => "Monthly release",
+        ReleaseKind::Patch if planned.out_of_band() => "Out-of-band patch release",
         ReleaseKind::Patch => "Patch release",
     };
-    let date = match (release.actual_date, release.planned_date) {
-        (Some(d), _) => format!("Released {}", long_date(d)),
-        (None, Some(d)) => format!("Planned for {}", long_date(d)),
-        (None, None) => "Not dated".into(),
+    let date = match planned.state {
+        PlanState::Released => format!("Released {}", long_date(planned.date)),
+        PlanState::Cancelled | PlanState::Skipped => format!("Was planned for {}", long_date(planned.date)),
+        PlanState::Projected => format!("Projected for {}", long_date(planned.date)),
+        _ if planned.late => {
+            format!("Planned for {}: late, it ships when approved and released", long_date(planned.date))
+        }
+        _ => format!("Planned for {}", long_date(planned.date)),
     };
-    let previous = detail.previous.map(|p| {
-        let v = p.version.to_string();
+    let previous = detail.previous.map(|v| {
+        let v = v.to_string();
         view! {
             <dt>"Previous in " {line.clone()}</dt>
             <dd><a href=format!("/releases/{v}")>{v.clone()}</a></dd>
         }
     });
-    let source = release.source_build.clone().or(release.source_commit.clone()).map(|s| {
+    let stored = detail.stored.clone();
+    let source = stored.as_ref().and_then(|r| r.source_build.clone().or(r.source_commit.clone())).map(|s| {
         view! {
             <dt>"Built from"</dt>
             <dd><code>{s}</code></dd>
         }
     });
-    let github = release.github_url.clone().map(|url| {
+    let github = stored.as_ref().and_then(|r| r.github_url.clone()).map(|url| {
         view! {
             <dt>"On GitHub"</dt>
             <dd><a href=url.clone() rel="external">{url.clone()}</a></dd>
         }
     });
-    let notes = if release.notes.is_empty() { "No notes yet.".to_owned() } else { release.notes.clone() };
+    let notes =
+        stored.as_ref().map(|r| r.notes.clone()).filter(|n| !n.is_empty()).unwrap_or_else(|| "No notes yet.".into());
+    let publishable = matches!(planned.state, PlanState::Approved | PlanState::Publishing | PlanState::Released);
     view! {
         <Title text=format!("{version} · Trainyard") />
         <nav aria-label="Breadcrumb" class="breadcrumb">
             <a href="/releases">"Releases"</a> " / " <a href=format!("/releases/{line}")>{line.clone()}</a>
             " / " {version.clone()}
         </nav>
-        <h1>{version.clone()} " " <Pill kind=release.status.as_str() label=release.status.as_str() /></h1>
+        <h1>{version.clone()} " " <Pill kind=planned.state.as_str() label=planned.state.as_str() /></h1>
         <dl class="facts">
             <dt>"Kind"</dt>
             <dd>{kind}</dd>
@@ -187,6 +231,7 @@ fn ReleaseView(detail: ReleaseDetail) -> impl IntoView {
         </dl>
         <h2>"Notes"</h2>
         <div class="notes">{notes}</div>
-        <PublishSection version=version.clone() />
+        <ReleaseLife name=version.clone() />
+        {publishable.then(|| view! { <PublishSection version=version.clone() /> })}
     }
 }

@@ -2,29 +2,45 @@
 
 use chrono::Days;
 
-use super::automation::{next_minor, recent};
+use super::automation::{next_monthly, recent};
 use crate::{
     domain::{
         access::{Permission, Principal},
         calendar_rules::monday_of,
+        plan::PlanState,
         train::{
             Build, BuildFacts, Candidate, Escalation, Flag, QUALIFICATION_DAYS, Suite, SuiteStatus, flags,
             propose_candidate, weekly_point,
         },
     },
     error::AppError,
-    features::{catalog::service::catalog, train::TrainView},
+    features::{
+        catalog::service::catalog,
+        train::{TrainView, store},
+    },
     platform::state::AppState,
 };
 
 /// The candidate of the coming minor, and the fallback when the newest weekly failed.
 async fn candidate(state: &AppState, builds: &[Build]) -> Result<Option<Candidate>, AppError> {
-    let Some((version, release_day)) = next_minor(state).await? else { return Ok(None) };
+    let Some(monthly) = next_monthly(state).await? else { return Ok(None) };
     let today = state.today();
-    let policy = catalog(state).await?.policy.clone();
+    let release_day = monthly.due(today);
+    let version = monthly.version.clone().expect("a live monthly has a version");
+    let catalog = catalog(state).await?;
+    let policy = catalog.policy.clone();
+    let approved = matches!(monthly.state, PlanState::Approved | PlanState::Publishing);
+    if approved {
+        let stored = monthly.release.and_then(|id| catalog.release_by_id(id).cloned());
+        let from = stored.and_then(|r| r.source_build).unwrap_or_default();
+        let build = builds.iter().find(|b| b.name == from).cloned();
+        let reason = format!("approved by a release manager from {from}; it ships on {release_day}");
+        return Ok(Some(Candidate { version, release_day, build, reason, escalation: None, approved }));
+    }
+    let last_promoted = store::last_promoted_cut(state.db.reader()).await?;
     let weeklies: Vec<&Build> = builds.iter().filter(|b| b.weekly_selected_at.is_some()).collect();
     let facts: Vec<BuildFacts> = weeklies.iter().map(|b| b.facts()).collect();
-    let best = propose_candidate(&facts, release_day.max(today + Days::new(1)));
+    let best = propose_candidate(&facts, release_day.max(today + Days::new(1)), &policy.main_branch, last_promoted);
     let build = best.and_then(|f| builds.iter().find(|b| b.name == f.name)).cloned();
     let newest = weeklies.first();
     let failed: Vec<Suite> = newest
@@ -64,7 +80,7 @@ async fn candidate(state: &AppState, builds: &[Build]) -> Result<Option<Candidat
         ),
         None => "no weekly build has passed all three suites yet".to_owned(),
     };
-    Ok(Some(Candidate { version, release_day, build, reason, escalation }))
+    Ok(Some(Candidate { version, release_day, build, reason, escalation, approved }))
 }
 
 pub async fn view(state: &AppState, actor: &Principal) -> Result<TrainView, AppError> {
@@ -72,16 +88,26 @@ pub async fn view(state: &AppState, actor: &Principal) -> Result<TrainView, AppE
     let today = state.today();
     let policy = catalog(state).await?.policy.clone();
     let candidate = candidate(state, &builds).await?;
-    let flags = flags(&builds, today, state.clock.now(), policy.daily_cut_hour, policy.weekly_qualification);
+    let main: Vec<Build> = builds.iter().filter(|b| b.branch == policy.main_branch).cloned().collect();
+    let flags = flags(&main, today, state.clock.now(), policy.daily_cut_hour, policy.weekly_qualification);
     let weeklies = builds.iter().filter(|b| b.weekly_selected_at.is_some()).cloned().collect();
-    let dailies = builds.iter().filter(|b| b.cut_at.date_naive() >= today - Days::new(21)).cloned().collect();
-    Ok(TrainView { today, candidate, weeklies, dailies, flags, can_promote: actor.can(Permission::Promote) })
+    let dailies = main.iter().filter(|b| b.cut_at.date_naive() >= today - Days::new(21)).cloned().collect();
+    Ok(TrainView {
+        today,
+        candidate,
+        weeklies,
+        dailies,
+        flags,
+        can_promote: actor.can(Permission::Promote),
+        last_promoted: store::last_promoted_cut(state.db.reader()).await?,
+        main_branch: policy.main_branch,
+    })
 }
 
 /// The flags alone, for the dashboard.
 pub async fn current_flags(state: &AppState) -> Result<Vec<Flag>, AppError> {
-    let builds = recent(state).await?;
     let policy = catalog(state).await?.policy.clone();
+    let builds: Vec<Build> = recent(state).await?.into_iter().filter(|b| b.branch == policy.main_branch).collect();
     Ok(flags(&builds, state.today(), state.clock.now(), policy.daily_cut_hour, policy.weekly_qualification))
 }
 

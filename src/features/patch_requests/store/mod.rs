@@ -3,11 +3,18 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
 
-use super::{Carrier, ListFilter, PAGE_SIZE, PatchRequest, RequestSummary, Target};
+mod oncall;
+mod targets;
+
+pub use oncall::*;
+pub use targets::*;
+
+use super::{Carrier, CherryPick, CherryPickState, ListFilter, PAGE_SIZE, PatchRequest, RequestSummary, Target};
 use crate::{
     domain::{
+        catalog::ReleaseStatus,
         patch_request::{Category, Decision, NewPatchRequest, RequestStatus, Risk, Severity},
-        publication::CarriedFix,
+        plan::PlanState,
         version::{LineId, Version},
     },
     error::AppError,
@@ -131,17 +138,46 @@ struct TargetRow {
     reason: Option<String>,
     decided_by: Option<String>,
     decided_at: Option<DateTime<Utc>>,
+    cherry_pick_url: Option<String>,
+    cherry_pick_state: Option<String>,
+    merged_at: Option<DateTime<Utc>>,
+    merge_commit: Option<String>,
+    carry_note: Option<String>,
+    revision: i64,
+    release_id: Option<i64>,
     version: Option<String>,
+    release_status: Option<String>,
     release_date: Option<NaiveDate>,
-    shipped: Option<bool>,
+    github_url: Option<String>,
+    cherry_pick_deadline: Option<NaiveDate>,
 }
 
+/// A target as stored; a carrier not yet released has no version here (the plan numbers it).
 fn target_of(t: TargetRow) -> Result<Target, AppError> {
-    let carrier = match t.version {
-        Some(v) => Some(Carrier {
-            version: Version::parse(&v).map_err(|_| corrupt("release.version", &v))?,
-            date: t.release_date,
-            shipped: t.shipped.unwrap_or(false),
+    let carrier = match (t.release_id, t.release_status, t.release_date) {
+        (Some(release), Some(status), Some(date)) => {
+            let status = ReleaseStatus::parse(&status).ok_or_else(|| corrupt("release.status", &status))?;
+            Some(Carrier {
+                release,
+                version: match t.version {
+                    Some(v) => Some(Version::parse(&v).map_err(|_| corrupt("release.version", &v))?),
+                    None => None,
+                },
+                date,
+                state: PlanState::of(status),
+                shipped: status == ReleaseStatus::Released,
+                github_url: t.github_url,
+                cherry_pick_deadline: t.cherry_pick_deadline,
+            })
+        }
+        _ => None,
+    };
+    let cherry_pick = match t.cherry_pick_state {
+        Some(state) => Some(CherryPick {
+            url: t.cherry_pick_url,
+            state: CherryPickState::parse(&state).ok_or_else(|| corrupt("patch_target.cherry_pick_state", &state))?,
+            merged_at: t.merged_at,
+            merge_commit: t.merge_commit,
         }),
         None => None,
     };
@@ -152,6 +188,9 @@ fn target_of(t: TargetRow) -> Result<Target, AppError> {
         decided_by: t.decided_by,
         decided_at: t.decided_at,
         carrier,
+        cherry_pick,
+        carry_note: t.carry_note,
+        revision: u32::try_from(t.revision).unwrap_or(0),
     })
 }
 
@@ -174,8 +213,10 @@ pub async fn find_request(
         return Ok(None);
     };
     let targets: Vec<TargetRow> = sqlx::query_as(
-        "SELECT t.line_id, t.decision, t.reason, d.name AS decided_by, t.decided_at, r.version, \
-         COALESCE(r.actual_date, r.planned_date) AS release_date, r.actual_date IS NOT NULL AS shipped \
+        "SELECT t.line_id, t.decision, t.reason, d.name AS decided_by, t.decided_at, t.cherry_pick_url, \
+         t.cherry_pick_state, t.merged_at, t.merge_commit, t.carry_note, t.revision, t.release_id, r.version, \
+         r.status AS release_status, COALESCE(r.actual_date, r.planned_date) AS release_date, r.github_url, \
+         r.cherry_pick_deadline \
          FROM patch_target t LEFT JOIN user d ON d.id = t.decided_by LEFT JOIN release r ON r.id = t.release_id \
          WHERE t.request_id = ?",
     )
@@ -280,139 +321,4 @@ pub async fn list_requests(
         None => counts.iter().map(|(_, n)| n).sum(),
     };
     Ok((items, total, counts))
-}
-
-/// One line's decision as stored on its target.
-pub struct TargetDecision<'a> {
-    pub request: i64,
-    pub line: LineId,
-    pub decision: Decision,
-    pub reason: Option<&'a str>,
-    pub decided_by: Option<i64>,
-    /// The release that will carry the fix, when approved.
-    pub release: Option<i64>,
-}
-
-/// Records a decision for one line; false when the request has no such target.
-pub async fn update_decision(
-    conn: &mut SqliteConnection,
-    d: TargetDecision<'_>,
-    now: DateTime<Utc>,
-) -> Result<bool, AppError> {
-    Ok(sqlx::query(
-        "UPDATE patch_target SET decision = ?, reason = ?, decided_by = ?, decided_at = ?, release_id = ? \
-         WHERE request_id = ? AND line_id = ?",
-    )
-    .bind(d.decision.as_str())
-    .bind(d.reason)
-    .bind(d.decided_by)
-    .bind(now)
-    .bind(d.release)
-    .bind(d.request)
-    .bind(d.line.to_string())
-    .execute(conn)
-    .await?
-    .rows_affected()
-        == 1)
-}
-
-/// Brings a request's status in step with its targets and their releases.
-pub async fn refresh_status(conn: &mut SqliteConnection, request: i64, now: DateTime<Utc>) -> Result<(), AppError> {
-    sqlx::query(
-        "UPDATE patch_request SET updated_at = ?, status = CASE \
-           WHEN category IN ('minor_problem', 'feature') THEN 'deferred' \
-           WHEN EXISTS (SELECT 1 FROM patch_target t WHERE t.request_id = patch_request.id AND t.decision = 'pending') THEN 'open' \
-           WHEN NOT EXISTS (SELECT 1 FROM patch_target t WHERE t.request_id = patch_request.id AND t.decision = 'approved') THEN 'rejected' \
-           WHEN EXISTS (SELECT 1 FROM patch_target t LEFT JOIN release r ON r.id = t.release_id \
-                        WHERE t.request_id = patch_request.id AND t.decision = 'approved' AND r.actual_date IS NULL) THEN 'approved' \
-           ELSE 'shipped' END \
-         WHERE id = ?",
-    )
-    .bind(now)
-    .bind(request)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Refreshes every request a release carries (called when it ships).
-pub async fn refresh_for_release(
-    conn: &mut SqliteConnection,
-    release: i64,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT request_id FROM patch_target WHERE release_id = ?")
-        .bind(release)
-        .fetch_all(&mut *conn)
-        .await?;
-    for id in ids {
-        refresh_status(conn, id, now).await?;
-    }
-    Ok(())
-}
-
-/// The fixes a release carries (approved lines of requests), for its notes.
-pub async fn list_carried(db: impl SqliteExecutor<'_>, release: i64) -> Result<Vec<CarriedFix>, AppError> {
-    let rows: Vec<(i64, String, String, Option<String>, bool)> = sqlx::query_as(
-        "SELECT pr.id, pr.title, pr.bug_link, pr.fix_link, pr.embargoed FROM patch_target t \
-         JOIN patch_request pr ON pr.id = t.request_id WHERE t.release_id = ? AND t.decision = 'approved' ORDER BY pr.id",
-    )
-    .bind(release)
-    .fetch_all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(request, title, bug_link, fix_link, embargoed)| CarriedFix {
-            request,
-            title,
-            bug_link,
-            fix_link,
-            embargoed,
-        })
-        .collect())
-}
-
-/// The on-call user of the week starting `monday`.
-pub async fn find_oncall(db: impl SqliteExecutor<'_>, monday: NaiveDate) -> Result<Option<(i64, String)>, AppError> {
-    Ok(sqlx::query_as("SELECT u.id, u.name FROM oncall o JOIN user u ON u.id = o.user_id WHERE o.week_start = ?")
-        .bind(monday)
-        .fetch_optional(db)
-        .await?)
-}
-
-/// The rotation from `monday` on.
-pub async fn list_oncall(db: impl SqliteExecutor<'_>, monday: NaiveDate) -> Result<Vec<(NaiveDate, String)>, AppError> {
-    Ok(sqlx::query_as("SELECT o.week_start, u.name FROM oncall o JOIN user u ON u.id = o.user_id WHERE o.week_start >= ? ORDER BY o.week_start LIMIT 12")
-        .bind(monday)
-        .fetch_all(db)
-        .await?)
-}
-
-/// Assigns a week to a user (replacing whoever had it).
-pub async fn upsert_oncall(conn: &mut SqliteConnection, monday: NaiveDate, user: i64) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO oncall (week_start, user_id) VALUES (?, ?) ON CONFLICT (week_start) DO UPDATE SET user_id = excluded.user_id")
-        .bind(monday)
-        .bind(user)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Per line and decision, how many requests that are still open or approved-but-unshipped
-/// have that decision there.
-pub async fn count_by_line(db: impl SqliteExecutor<'_>) -> Result<Vec<(LineId, Decision, i64)>, AppError> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT t.line_id, t.decision, COUNT(*) FROM patch_target t JOIN patch_request pr ON pr.id = t.request_id \
-         LEFT JOIN release r ON r.id = t.release_id \
-         WHERE pr.status IN ('open', 'approved') AND r.actual_date IS NULL GROUP BY t.line_id, t.decision",
-    )
-    .fetch_all(db)
-    .await?;
-    rows.into_iter()
-        .map(|(line, decision, n)| {
-            let line = LineId::parse(&line).map_err(|_| corrupt("patch_target.line_id", &line))?;
-            let decision = Decision::parse(&decision).ok_or_else(|| corrupt("patch_target.decision", &decision))?;
-            Ok((line, decision, n))
-        })
-        .collect()
 }

@@ -1,0 +1,231 @@
+//! A release manager's decisions on a request's lines.
+
+use chrono::NaiveDate;
+
+use super::{AHEAD, audit, find, parse_date};
+use crate::{
+    domain::{
+        access::{Permission, Principal},
+        catalog::{ReleaseKind, Slot},
+        errors::{FieldError, Refused},
+        patch_request::{CveId, Decision},
+        plan::{Plan, Scheduled},
+        triage::{DecisionInput, LineState, check_decision, lines_to_decide},
+        version::LineId,
+    },
+    error::AppError,
+    features::{
+        catalog::{
+            service::plan,
+            store::{NewRelease, count_out_of_band, ensure_release, insert_release},
+        },
+        patch_requests::store::{self, Decided, TargetDecision},
+    },
+    platform::{db::WriteTx, state::AppState},
+};
+
+/// A decision as a release manager submits it.
+#[derive(Debug, Clone)]
+pub struct Decide {
+    pub request: i64,
+    /// `None`: every line still awaiting triage.
+    pub line: Option<LineId>,
+    pub decision: Decision,
+    pub reason: String,
+    /// For an S1: ship in a new out-of-band release on this day instead of the next slot.
+    pub out_of_band_on: Option<NaiveDate>,
+    /// The line's revision the manager saw; a line changed since then is not overwritten.
+    pub seen: Option<u32>,
+}
+
+impl Decide {
+    /// The decision form's fields, each checked for shape; `line` empty means every line, and
+    /// `seen` empty decides whatever is stored.
+    pub fn parse(
+        request: i64,
+        line: &str,
+        decision: &str,
+        reason: String,
+        out_of_band_on: &str,
+        seen: &str,
+    ) -> Result<Self, FieldError> {
+        let line = match line.trim() {
+            "" => None,
+            l => Some(LineId::parse(l).map_err(|e| FieldError::new("line", e.to_string()))?),
+        };
+        let decision = Decision::parse(decision)
+            .ok_or_else(|| FieldError::new("decision", "choose approve, reject or not affected"))?;
+        let out_of_band_on = match out_of_band_on.trim() {
+            "" => None,
+            d => Some(parse_date("out_of_band_on", d)?),
+        };
+        let seen = match seen.trim() {
+            "" => None,
+            s => Some(s.parse().map_err(|_| FieldError::new("seen", "not a revision number"))?),
+        };
+        Ok(Self { request, line, decision, reason, out_of_band_on, seen })
+    }
+}
+
+/// The release that will carry an approved fix to `line`: a new out-of-band release on the
+/// given day; the coming monthly, for its branched line; else the line's open patch slot
+/// (stored now when it was only projected).
+async fn carrier(
+    tx: &mut WriteTx,
+    plan: &Plan,
+    line: LineId,
+    request: i64,
+    out_of_band_on: Option<NaiveDate>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i64, AppError> {
+    let today = plan.today;
+    let planned = plan.line(line).ok_or_else(|| AppError::not_found(format!("line {line}")))?;
+    if let Some(day) = out_of_band_on {
+        if !planned.released() {
+            return Err(Refused::new(format!(
+                "{line} has not shipped yet: its fixes ship in {}",
+                line.first_release()
+            ))
+            .into());
+        }
+        let slot = Slot::OutOfBand { line, n: count_out_of_band(&mut **tx, line).await? + 1 };
+        let new = NewRelease {
+            date_note: Some(format!("out of band for S1 request #{request}")),
+            ..NewRelease::planned(line, ReleaseKind::Patch, slot, day)
+        };
+        return insert_release(tx, &new, now).await;
+    }
+    let slot: &Scheduled = if planned.released() {
+        planned.open_slot(today).ok_or_else(|| {
+            Refused::new(format!(
+                "{line} has no patch slot left before its end of life: reject it, mark it not affected, or (for an S1) ship out of band"
+            ))
+        })?
+    } else {
+        &planned.minor
+    };
+    let new = NewRelease {
+        cherry_pick_deadline: slot.cherry_pick_deadline,
+        date_note: slot.note.clone(),
+        ..NewRelease::planned(line, slot.kind, slot.slot, slot.due(today))
+    };
+    ensure_release(tx, &new, now).await
+}
+
+/// Records decisions; approved lines are assigned to the release that will carry them. A line
+/// changed since the manager looked (`seen`) is refused with its current state.
+pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<(), AppError> {
+    actor.require(Permission::Triage)?;
+    let request = find(state, actor, d.request).await?;
+    let input = DecisionInput { decision: d.decision, reason: &d.reason, out_of_band_on: d.out_of_band_on };
+    let checked = check_decision(request.category, request.severity, &input, state.today())?;
+    let states: Vec<LineState> = request
+        .targets
+        .iter()
+        .map(|t| LineState {
+            line: t.line,
+            decision: t.decision,
+            shipped: t.carrier.as_ref().is_some_and(|c| c.shipped),
+        })
+        .collect();
+    let lines = lines_to_decide(&states, d.line)?;
+    let (_, plan) = plan(state, AHEAD).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    for line in &lines {
+        let release = match d.decision {
+            Decision::Approved => Some(carrier(&mut tx, &plan, *line, d.request, checked.out_of_band_on, now).await?),
+            _ => None,
+        };
+        let decided = TargetDecision {
+            request: d.request,
+            line: *line,
+            decision: d.decision,
+            reason: checked.reason.as_deref(),
+            decided_by: actor.user_id(),
+            release,
+            seen: d.line.and(d.seen),
+        };
+        match store::update_decision(&mut tx, decided, now).await? {
+            Decided::Done => {}
+            Decided::NoSuchLine => return Err(AppError::not_found(format!("line {line} of request {}", d.request))),
+            Decided::Stale => {
+                let current = request.targets.iter().find(|t| t.line == *line);
+                let now_is = current.map(|t| t.decision.label()).unwrap_or("changed");
+                let by = current.and_then(|t| t.decided_by.clone()).map(|b| format!(" by {b}")).unwrap_or_default();
+                return Err(AppError::conflict(format!(
+                    "{line} changed since you looked: it is now {now_is}{by}; reload to decide on what is there"
+                )));
+            }
+        }
+    }
+    store::refresh_status(&mut tx, d.request, now).await?;
+    let lines_text = lines.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let mut summary = format!("{} for {lines_text}", d.decision.label());
+    if let Some(reason) = &checked.reason {
+        summary.push_str(&format!(": {reason}"));
+    }
+    audit(&mut tx, actor, "patch_request.decided", d.request, summary, now).await?;
+    tx.commit().await
+}
+
+/// Sends a request that needs an exception (an S3 or S4) to the coming monthly instead: its
+/// pending lines are declined with that reason, and the request waits for the monthly.
+pub async fn defer_to_monthly(state: &AppState, actor: &Principal, request: i64) -> Result<String, AppError> {
+    actor.require(Permission::Triage)?;
+    let found = find(state, actor, request).await?;
+    if found.severity.is_severe() || !found.category.qualifies() {
+        return Err(
+            Refused::new("only an S3 or S4 stability or security request waits for the monthly this way").into()
+        );
+    }
+    let (catalog, plan) = plan(state, AHEAD).await?;
+    let monthly = plan
+        .open_monthly(catalog.policy.branch_cut_days)
+        .and_then(|m| m.version.clone().map(|v| (v, m.due(plan.today))))
+        .ok_or_else(|| Refused::new("no monthly release is planned"))?;
+    let (version, day) = monthly;
+    let reason = format!("no exception: it ships in the monthly {version} on {day}");
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    for target in found.targets.iter().filter(|t| t.decision == Decision::Pending) {
+        let decided = TargetDecision {
+            request,
+            line: target.line,
+            decision: Decision::Rejected,
+            reason: Some(&reason),
+            decided_by: actor.user_id(),
+            release: None,
+            seen: None,
+        };
+        store::update_decision(&mut tx, decided, now).await?;
+    }
+    store::update_deferred(&mut tx, request, &version.to_string(), now).await?;
+    store::refresh_status(&mut tx, request, now).await?;
+    audit(&mut tx, actor, "patch_request.deferred", request, format!("sent to the monthly {version}: {reason}"), now)
+        .await?;
+    tx.commit().await?;
+    Ok(version.to_string())
+}
+
+/// Lifts a security request's embargo once its CVE is public: its fixes then appear in release
+/// notes and previews, and the releases carrying them may be published. The CVE is the one filed
+/// with the request, or given now when none was.
+pub async fn lift_embargo(state: &AppState, actor: &Principal, request: i64, cve: &str) -> Result<(), AppError> {
+    actor.require(Permission::Triage)?;
+    let found = find(state, actor, request).await?;
+    if !found.embargoed {
+        return Err(Refused::new(format!("request #{request} is not under embargo")).into());
+    }
+    let cve = match (cve.trim(), &found.cve_id) {
+        ("", Some(filed)) => filed.clone(),
+        ("", None) => return Err(FieldError::new("cve", "give the CVE the fix was disclosed under").into()),
+        (given, _) => CveId::parse(given).map_err(|m| FieldError::new("cve", m))?.as_str().to_owned(),
+    };
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    store::update_embargo_lifted(&mut tx, request, &cve, now).await?;
+    audit(&mut tx, actor, "patch_request.embargo_lifted", request, format!("lifted the embargo: {cve} is public"), now)
+        .await?;
+    tx.commit().await
+}

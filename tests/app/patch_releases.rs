@@ -1,0 +1,234 @@
+//! Patch releases end to end, through real HTTP only: from a developer's request to a release
+//! published on the fake GitHub, and every correction on the way.
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use trainyard::features::{
+    calendar::api::CancelRelease,
+    patch_requests::api::{DecidePatchRequest, LiftEmbargo, SetCherryPick},
+    publishing::{api::PublishRelease, service as publishing},
+    shipping::api::ApprovePatchRelease,
+};
+
+use crate::{
+    fake_github::{FakeGitHub, REPO},
+    harness::url,
+    publishing::github_of,
+    world::{World, sha},
+};
+
+/// A developer files a request through the API; with no lines named, it targets every line.
+async fn request(world: &World, dev: &Client, body: Value) -> i64 {
+    let mut full = json!({
+        "bug_link": "https://github.com/example/trainyard/issues/7", "risk": "low",
+        "impact": "tokens are accepted after they expire", "testing": "a regression test"
+    });
+    full.as_object_mut().unwrap().extend(body.as_object().unwrap().clone());
+    let res = dev.post(world.app.url("/api/v1/patch-requests")).json(&full).send().await.unwrap();
+    let status = res.status();
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_i64().unwrap()
+}
+
+async fn decide(world: &World, manager: &Client, id: i64, line: &str, decision: &str, reason: &str, oob: &str) {
+    let id = id.to_string();
+    let form =
+        [("id", id.as_str()), ("line", line), ("decision", decision), ("reason", reason), ("out_of_band_on", oob)];
+    let (status, body) = world.act(manager, url::<DecidePatchRequest>(), &form).await;
+    assert_eq!(status, StatusCode::OK, "{line} {decision}: {body}");
+}
+
+/// Opens the cherry-pick of `line` on the fake GitHub and records it on the request.
+async fn cherry_pick(world: &World, fake: &FakeGitHub, who: &Client, id: i64, line: &str, number: u64) {
+    let link = fake.open_pull(number, &format!("release-{line}"));
+    let id = id.to_string();
+    let (status, body) = world.act(who, url::<SetCherryPick>(), &[("id", &id), ("line", line), ("url", &link)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn approve(world: &World, manager: &Client, name: &str) -> (StatusCode, Value) {
+    world.act(manager, url::<ApprovePatchRelease>(), &[("name", name)]).await
+}
+
+/// A manager publishes; the outbox (the worker's job) runs until it is done.
+async fn publish(world: &World, manager: &Client, version: &str) -> (StatusCode, Value) {
+    let answer = world.act(manager, url::<PublishRelease>(), &[("version", version)]).await;
+    if answer.0 == StatusCode::OK {
+        publishing::process_due(&world.app.state).await.unwrap();
+    }
+    answer
+}
+
+async fn detail(world: &World, who: &Client, id: i64) -> Value {
+    let res = who.get(world.app.url(&format!("/api/v1/patch-requests/{id}"))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+fn line_of(request: &Value, line: &str) -> Value {
+    request["targets"].as_array().unwrap().iter().find(|t| t["line"] == line).unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_security_fix_ships_in_a_patch_of_every_line_it_was_approved_for() {
+    let fake = FakeGitHub::start().await;
+    let world = World::project_with(github_of(&fake)).await;
+    let ci = world.ci().await;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+
+    // Thursday 26 November: a security request for every supported line.
+    let id = request(&world, &dev, json!({"title": "Expired tokens are accepted", "category": "security", "severity": "S2", "cve_id": "CVE-2026-4242"})).await;
+    let filed = detail(&world, &dev, id).await;
+    let lines: Vec<&str> = filed["targets"].as_array().unwrap().iter().map(|t| t["line"].as_str().unwrap()).collect();
+    assert_eq!(lines, ["1.12", "1.11", "1.10", "1.9"], "every supported line");
+    decide(&world, &manager, id, "1.12", "approved", "", "").await;
+    decide(&world, &manager, id, "1.11", "approved", "", "").await;
+    decide(&world, &manager, id, "1.10", "not_affected", "", "").await;
+    decide(&world, &manager, id, "1.9", "rejected", "1.9 ends on 8 December, before its next patch", "").await;
+
+    // The cherry-picks: 1.12's merges in time, 1.11's the day after the deadline (4 December).
+    cherry_pick(&world, &fake, &dev, id, "1.12", 112).await;
+    cherry_pick(&world, &fake, &dev, id, "1.11", 111).await;
+    world.today_is("2026-12-03T16:00:00Z").await;
+    fake.merge_pull(112, "2026-12-03T15:00:00Z", &sha('a'));
+    world.run_train(&manager).await;
+    assert!(line_of(&detail(&world, &dev, id).await, "1.12")["cherry_pick"]["state"] == "merged");
+    ci.tested("release-1.12-20261203-0200", &sha('b'), "passed").await; // cut before the merge
+    ci.tested("release-1.12-20261204-0200", &sha('c'), "passed").await;
+    ci.tested("main-20261204-0200", &sha('d'), "passed").await;
+
+    world.today_is("2026-12-05T09:00:00Z").await;
+    fake.merge_pull(111, "2026-12-05T08:00:00Z", &sha('e'));
+    let ran = world.run_train(&manager).await;
+    assert!(ran.contains("candidate for 1.12.1"), "{ran}");
+    let december = world.release("1.12.1").await;
+    assert_eq!(
+        (december["state"].as_str(), december["build"].as_str()),
+        (Some("candidate"), Some("release-1.12-20261204-0200"))
+    );
+    // 1.11's fix missed December: it moved on, and the slot with nothing merged ships nothing.
+    let late = line_of(&detail(&world, &dev, id).await, "1.11");
+    assert_eq!(late["carrier"]["version"], "1.11.2", "{late}");
+    assert_eq!(late["carrier"]["date"], "2027-01-12");
+    assert_eq!(
+        late["carry_note"],
+        "not merged by the cherry-pick deadline of the 1.11 patch of December 2026 (end of 4 Dec 2026, UTC): moved to the 1.11 patch of January 2027 on 12 Jan 2027"
+    );
+    let skipped = world.release("patch-1.11-2026-12").await;
+    assert_eq!(skipped["state"], "skipped");
+
+    // The manager approves; the release keeps its day, and cannot be published before it.
+    let (status, body) = approve(&world, &manager, "1.12.1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(world.release("1.12.1").await["date"], "2026-12-08");
+    assert_eq!(publish(&world, &manager, "1.12.1").await.0, StatusCode::CONFLICT);
+    world.today_is("2026-12-08").await;
+    let (status, body) = publish(&world, &manager, "1.12.1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // January: 1.11's carried fix ships in 1.11.2.
+    world.today_is("2027-01-09").await;
+    ci.tested("release-1.11-20270108-0200", &sha('f'), "passed").await;
+    let ran = world.run_train(&manager).await;
+    assert!(ran.contains("candidate for 1.11.2"), "{ran}");
+    assert_eq!(approve(&world, &manager, "1.11.2").await.0, StatusCode::OK);
+    world.today_is("2027-01-12").await;
+    assert_eq!(publish(&world, &manager, "1.11.2").await.0, StatusCode::OK);
+
+    // GitHub holds one release per tag, at the approved commits; only the newest line is latest.
+    for (tag, commit, latest) in [("1.12.1", sha('c'), "true"), ("1.11.2", sha('f'), "false")] {
+        let releases = fake.releases_of(tag);
+        assert_eq!(releases.len(), 1, "{tag}");
+        assert_eq!(fake.tag(tag).as_deref(), Some(commit.as_str()), "{tag}");
+        assert_eq!(releases[0]["make_latest"], latest, "{tag}");
+        assert_eq!(releases[0]["prerelease"], false, "{tag}");
+        let notes = releases[0]["body"].as_str().unwrap();
+        assert!(notes.contains("Expired tokens are accepted") && notes.contains("CVE-2026-4242"), "{notes}");
+    }
+
+    // The request shows each line shipped, and so does the feed.
+    let shipped = detail(&world, &dev, id).await;
+    assert_eq!(shipped["status"], "shipped");
+    for (line, version) in [("1.12", "1.12.1"), ("1.11", "1.11.2")] {
+        let carrier = line_of(&shipped, line)["carrier"].clone();
+        assert_eq!((carrier["version"].as_str(), carrier["shipped"].as_bool()), (Some(version), Some(true)), "{line}");
+        assert_eq!(carrier["github_url"], format!("https://github.com/{REPO}/releases/tag/{version}"));
+    }
+    let page = world.page(&dev, &format!("/patch-requests/{id}")).await;
+    assert!(page.contains("shipped in 1.12.1 on 8 Dec") && page.contains("shipped in 1.11.2 on 12 Jan"), "{page}");
+    let atom = world.app.get("/feed.atom").await.text().await.unwrap();
+    assert!(atom.contains("1.12.1") && atom.contains("Expired tokens are accepted"), "{atom}");
+}
+
+#[tokio::test]
+async fn out_of_band_renumbers_a_cancellation_carries_fixes_and_an_embargo_holds_until_lifted() {
+    let fake = FakeGitHub::start().await;
+    let world = World::project_with(github_of(&fake)).await;
+    let ci = world.ci().await;
+    let dev = world.person("dev", "developer").await;
+    let other = world.person("eve", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+
+    // A stability fix for December's 1.12 patch.
+    let crash = request(&world, &dev, json!({"title": "Sidecar crashes on reload", "category": "stability", "severity": "S2", "targetLines": ["1.12"]})).await;
+    decide(&world, &manager, crash, "1.12", "approved", "", "").await;
+    assert_eq!(line_of(&detail(&world, &dev, crash).await, "1.12")["carrier"]["version"], "1.12.1");
+
+    // An embargoed S1 goes out of band on Monday: it takes 1.12.1, December renumbers to 1.12.2
+    // and keeps its calendar entry.
+    let hole = request(&world, &dev, json!({"title": "Remote code execution in the admin port", "category": "security", "severity": "S1", "cve_id": "CVE-2026-9999", "embargoed": "on", "targetLines": ["1.12"]})).await;
+    decide(&world, &manager, hole, "", "approved", "S1: out of band", "2026-11-30").await;
+    assert_eq!(line_of(&detail(&world, &dev, hole).await, "1.12")["carrier"]["version"], "1.12.1");
+    assert_eq!(line_of(&detail(&world, &dev, crash).await, "1.12")["carrier"]["version"], "1.12.2");
+    let (_, schedule) = world.app.get_json("/api/v1/schedule?from=2026-11-26&to=2026-12-31&kinds=patch").await;
+    let uids: Vec<(&str, &str)> = schedule["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["line"] == "1.12")
+        .map(|e| (e["uid"].as_str().unwrap(), e["version"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(uids, [("oob-1.12-1", "1.12.1"), ("patch-1.12-2026-12", "1.12.2")]);
+
+    // Cancelling December carries its fix to January, which takes the freed number.
+    let (status, body) =
+        world.act(&manager, url::<CancelRelease>(), &[("version", "1.12.2"), ("note", "the team is at KubeCon")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let moved = line_of(&detail(&world, &dev, crash).await, "1.12");
+    assert_eq!(
+        (moved["carrier"]["version"].as_str(), moved["carrier"]["date"].as_str()),
+        (Some("1.12.2"), Some("2027-01-12"))
+    );
+    assert!(moved["carry_note"].as_str().unwrap().contains("cancelled"), "{moved}");
+
+    // The out-of-band patch gets its cherry-pick, a build and a candidate.
+    cherry_pick(&world, &fake, &dev, hole, "1.12", 500).await;
+    fake.merge_pull(500, "2026-11-27T09:00:00Z", &sha('1'));
+    world.today_is("2026-11-28").await;
+    ci.tested("release-1.12-20261128-0200", &sha('2'), "passed").await;
+    let ran = world.run_train(&manager).await;
+    assert!(ran.contains("candidate for 1.12.1"), "{ran}");
+    assert_eq!(approve(&world, &manager, "1.12.1").await.0, StatusCode::OK);
+
+    // Until the embargo is lifted, nobody else sees the fix and the release cannot be published.
+    world.today_is("2026-11-30").await;
+    let preview = world.page(&other, "/releases/1.12.1").await;
+    assert!(!preview.contains("Remote code execution"), "{preview}");
+    let (status, body) = publish(&world, &manager, "1.12.1").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("embargo"), "{body}");
+    assert!(fake.releases_of("1.12.1").is_empty());
+    let (status, _) = world.act(&dev, url::<LiftEmbargo>(), &[("id", &hole.to_string())]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only a release manager lifts an embargo");
+    let (status, body) = world.act(&manager, url::<LiftEmbargo>(), &[("id", &hole.to_string())]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = publish(&world, &manager, "1.12.1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let published = fake.releases_of("1.12.1");
+    assert_eq!(published.len(), 1);
+    assert!(published[0]["body"].as_str().unwrap().contains("CVE-2026-9999"));
+    let audit = world.page(&world.admin, "/admin").await;
+    assert!(audit.contains("lifted the embargo: CVE-2026-9999 is public"), "{audit}");
+}
