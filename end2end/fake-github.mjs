@@ -1,11 +1,14 @@
-// A small stand-in for GitHub's releases API, for the end-to-end journeys: tags, releases,
-// 422 "already_exists", drafts hidden from get-by-tag. Started by playwright.config.ts.
+// A small stand-in for GitHub's releases and pulls API, for the end-to-end journeys: tags,
+// releases, 422 "already_exists", drafts hidden from get-by-tag, pull requests. A journey opens
+// and merges pull requests through `PUT /_fake/pulls/{n}` (no token: it plays the developer on
+// GitHub). Started by playwright.config.ts.
 import http from "node:http";
 
 const port = Number(process.env.FAKE_GITHUB_PORT);
 const token = process.env.FAKE_GITHUB_TOKEN;
 const refs = new Map();
 const releases = [];
+const pulls = new Map();
 let nextId = 1;
 
 function send(res, status, body) {
@@ -29,9 +32,20 @@ http
     let raw = "";
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
-      if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, { message: "Bad credentials" });
       const url = new URL(req.url, "http://x");
       const body = raw ? JSON.parse(raw) : {};
+      let pull;
+      if (req.method === "PUT" && (pull = url.pathname.match(/^\/_fake\/pulls\/(\d+)$/))) {
+        const number = Number(pull[1]);
+        pulls.set(number, {
+          number, html_url: `https://github.com/example/trainyard-demo/pull/${number}`,
+          state: body.merged_at ? "closed" : "open", merged: !!body.merged_at,
+          merged_at: body.merged_at ?? null, merge_commit_sha: body.merge_commit_sha ?? null,
+          base: { ref: body.base }, head: { ref: `cherry-pick-${number}` },
+        });
+        return send(res, 200, pulls.get(number));
+      }
+      if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, { message: "Bad credentials" });
       const path = url.pathname.replace(/^\/repos\/[^/]+\/[^/]+/, "");
       let m;
       if (req.method === "GET" && (m = path.match(/^\/git\/ref\/tags\/(.+)$/))) {
@@ -57,6 +71,10 @@ http
         if (!r) return send(res, 404, { message: "Not Found" });
         Object.assign(r, body);
         return send(res, 200, r);
+      }
+      if (req.method === "GET" && (m = path.match(/^\/pulls\/(\d+)$/))) {
+        const found = pulls.get(Number(m[1]));
+        return found ? send(res, 200, found) : send(res, 404, { message: "Not Found" });
       }
       if (req.method === "GET" && path === "/") return send(res, 200, { ok: true });
       send(res, 500, { message: `the fake GitHub has no route ${req.method} ${url.pathname}` });

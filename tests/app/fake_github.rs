@@ -93,6 +93,21 @@ impl FakeGitHub {
         self.inner.lock().unwrap().calls.get(route).copied().unwrap_or(0)
     }
 
+    /// Forgets everything, for the next case of a property test.
+    pub fn reset(&self) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.refs.clear();
+        inner.releases.clear();
+        inner.pulls.clear();
+        inner.calls.clear();
+        inner.faults.clear();
+    }
+
+    /// Every release, drafts included, oldest first.
+    pub fn all_releases(&self) -> Vec<Value> {
+        self.inner.lock().unwrap().releases.clone()
+    }
+
     /// The releases of a tag, drafts included.
     pub fn releases_of(&self, tag: &str) -> Vec<Value> {
         self.inner.lock().unwrap().releases.iter().filter(|r| r["tag_name"] == tag).cloned().collect()

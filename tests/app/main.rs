@@ -3,6 +3,7 @@
 #![cfg(feature = "ssr")]
 
 mod calendar;
+mod corrections;
 mod fake_github;
 mod harness;
 mod identity;
@@ -10,6 +11,7 @@ mod layers;
 mod matrix;
 mod patch_releases;
 mod patch_requests;
+mod properties;
 mod publishing;
 mod serving;
 mod staying_power;

@@ -21,8 +21,9 @@ pub struct Minors {
 }
 
 /// Stored minors in cadence order, then projections up to `reach`. A cancelled monthly frees
-/// its version: the next one takes it. Under a fixed cadence a late monthly moves no other one
-/// (a month never loses its release), though none ships before the one before it.
+/// its version: the next one takes it. Under a fixed cadence a late monthly moves no later
+/// month's release (months that pass while it is late add none), though none ships before the
+/// one before it.
 pub fn schedule(catalog: &Catalog, today: NaiveDate, reach: NaiveDate) -> Minors {
     let policy = &catalog.policy;
     let stored: BTreeMap<Slot, Scheduled> = catalog
@@ -44,21 +45,28 @@ pub fn schedule(catalog: &Catalog, today: NaiveDate, reach: NaiveDate) -> Minors
     }
     live.sort_by_key(|m| m.line);
 
-    let last_month = live.iter().chain(&cancelled).filter_map(|m| m.slot.month()).max();
+    // Projections start after the newest live monthly; a month whose monthly was cancelled
+    // stays empty (it freed its version), and the months around it still get theirs.
+    let last_month = live.iter().filter_map(|m| m.slot.month()).max();
     let (Some(last_month), Some(last)) = (last_month, live.last().cloned()) else {
         return Minors { live, cancelled };
     };
+    let taken: Vec<NaiveDate> = cancelled.iter().filter_map(|m| m.slot.month()).collect();
     let mut line: LineId = last.line;
     let mut previous_due = last.due(today);
+    let mut pending = last.state.is_live();
     let mut month = months_after(last_month, 1);
     while month <= reach {
         let next = months_after(month, 1);
-        if policy.cadence == Cadence::Shift && month <= first_of_month(previous_due) {
+        if taken.contains(&month) || (policy.cadence == Cadence::Shift && month <= first_of_month(previous_due)) {
             month = next;
             continue;
         }
+        // The first monthly whose day has passed without it shipping is late, not gone: it is
+        // the next monthly and ships when it can. Months that pass while it is late add no
+        // monthly of their own (the late one carries what they would have).
         let (day, note) = release_day(&catalog.blackouts, policy.minor_date_in_month_of(month));
-        if day < today {
+        if day < today && pending {
             month = next;
             continue;
         }
@@ -72,12 +80,13 @@ pub fn schedule(catalog: &Catalog, today: NaiveDate, reach: NaiveDate) -> Minors
             version: Some(line.first_release()),
             state: PlanState::Projected,
             date,
-            late: false,
+            late: date < today,
             cherry_pick_deadline: None,
             note,
             revision: 0,
         });
-        previous_due = date;
+        previous_due = date.max(today);
+        pending = true;
         month = next;
     }
     Minors { live, cancelled }

@@ -168,6 +168,37 @@ impl LinePlan {
         self.patches.iter().filter(|p| p.state.is_live() && p.version.is_some()).min_by_key(|p| (p.due(today), p.slot))
     }
 
+    /// Why `release` of this line may not move to `date`, if it may not: a patch stays after
+    /// its line's `X.Y.0` and before its end of life; an `X.Y.0` stays before its line's
+    /// planned patches, so versions keep following time.
+    pub fn move_refusal(&self, release: &Scheduled, date: NaiveDate, today: NaiveDate) -> Option<String> {
+        match release.kind {
+            ReleaseKind::Patch if date >= self.eol.date => {
+                Some(format!("{} reaches end of life on {}: move the patch before that", self.line, self.eol.date))
+            }
+            ReleaseKind::Patch if !self.released() && date <= self.minor.due(today) => Some(format!(
+                "{} ships on {}: its patches come after it",
+                self.line.first_release(),
+                self.minor.due(today)
+            )),
+            ReleaseKind::Patch => None,
+            ReleaseKind::Minor => self
+                .patches
+                .iter()
+                .filter(|p| p.release.is_some() && p.state.is_live())
+                .map(|p| p.due(today))
+                .min()
+                .filter(|first| date >= *first)
+                .map(|first| {
+                    format!(
+                        "a patch of {} is planned on {first}: {} must ship before it",
+                        self.line,
+                        self.line.first_release()
+                    )
+                }),
+        }
+    }
+
     /// The live regular slot after `slot`, where a fix that misses `slot` goes.
     pub fn slot_after(&self, slot: &Slot, today: NaiveDate) -> Option<&Scheduled> {
         let from = self.patches.iter().find(|p| p.slot == *slot)?.due(today);
@@ -232,6 +263,47 @@ impl Plan {
 
     pub fn by_release(&self, id: i64) -> Option<&Scheduled> {
         self.releases().find(|s| s.release == Some(id))
+    }
+
+    /// Why `release` may not move to `date`, if it may not: its line's rules, and a monthly
+    /// stays between the monthlies before and after it, so they keep their order and versions.
+    pub fn move_refusal(&self, release: &Scheduled, date: NaiveDate) -> Option<String> {
+        if let Some(why) = self.line(release.line).and_then(|l| l.move_refusal(release, date, self.today)) {
+            return Some(why);
+        }
+        if release.kind != ReleaseKind::Minor {
+            return None;
+        }
+        let minors: Vec<&Scheduled> = self.lines.iter().map(|l| &l.minor).collect();
+        let at = minors.iter().position(|m| m.slot == release.slot)?;
+        let before = at.checked_sub(1).map(|i| minors[i]).filter(|m| date <= m.due(self.today));
+        let after = minors.get(at + 1).filter(|m| date >= m.due(self.today));
+        match (before, after) {
+            (Some(m), _) => Some(format!(
+                "{} ships on {}: a later monthly cannot ship before it",
+                m.line.first_release(),
+                m.due(self.today)
+            )),
+            (_, Some(m)) => Some(format!(
+                "{} ships on {}: an earlier monthly cannot ship after it",
+                m.line.first_release(),
+                m.due(self.today)
+            )),
+            _ => None,
+        }
+    }
+
+    /// Why the monthly `minor` may not be cancelled, if it may not: the lines from it on are
+    /// renumbered by the cancellation, so none of them may already have planned patches.
+    pub fn minor_cancel_refusal(&self, minor: &Scheduled) -> Option<String> {
+        let stored = self
+            .lines
+            .iter()
+            .filter(|l| l.line >= minor.line && !l.released())
+            .flat_map(|l| &l.patches)
+            .find(|p| p.release.is_some() && p.state.is_live())?;
+        let name = stored.version.as_ref().map(ToString::to_string).unwrap_or_else(|| stored.slot.describe());
+        Some(format!("{name} is planned after this monthly: cancel or move it first"))
     }
 
     /// The lines that receive patches today.

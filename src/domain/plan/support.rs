@@ -31,7 +31,7 @@ pub fn ends_of_life(catalog: &Catalog, minors: &[Scheduled], today: NaiveDate) -
             let (ships, certainty, precision) = match minors.get(i + successor) {
                 Some(next) if next.state == PlanState::Released => (next.date, Certainty::Confirmed, Precision::Day),
                 Some(next) if next.release.is_some() => (next.due(today), Certainty::Expected, Precision::Day),
-                Some(next) => (next.date, Certainty::Expected, Precision::Month),
+                Some(next) => (next.due(today), Certainty::Expected, Precision::Month),
                 None => {
                     // Past the projections: count months on from the newest one.
                     let newest = minors.last().expect("this minor is in the list");

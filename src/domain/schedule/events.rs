@@ -47,10 +47,10 @@ pub fn events(
 fn status_of(s: &Scheduled, today: NaiveDate) -> EventStatus {
     match s.state {
         PlanState::Released => EventStatus::Done,
-        PlanState::Projected => EventStatus::Projected,
         PlanState::Cancelled => EventStatus::Cancelled,
         PlanState::Skipped => EventStatus::Skipped,
         _ if s.date < today => EventStatus::Late,
+        PlanState::Projected => EventStatus::Projected,
         _ => EventStatus::Planned,
     }
 }

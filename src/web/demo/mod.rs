@@ -172,11 +172,21 @@ async fn run_window(
     Ok(())
 }
 
-/// Demo mode keeps the train moving: today's builds, the automation, the manager's day.
+/// The last day the demo's release manager did the day's work in this process.
+static MANAGED_ON: std::sync::Mutex<Option<NaiveDate>> = std::sync::Mutex::new(None);
+
+/// Demo mode keeps the train moving: today's builds and the automation every tick, and the
+/// manager's day once a day (so a person trying the app finds candidates waiting for them,
+/// not approved under their hands).
 pub async fn keep_moving(state: &AppState) -> Result<(), AppError> {
-    ci::report_day(state, state.today(), None).await?;
+    let today = state.today();
+    ci::report_day(state, today, None).await?;
     super::worker::tick(state).await?;
-    if let Some(people) = people::People::find(state).await? {
+    let first_today = {
+        let mut managed = MANAGED_ON.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        managed.replace(today) != Some(today)
+    };
+    if first_today && let Some(people) = people::People::find(state).await? {
         people::manage(state, &people).await?;
     }
     Ok(())

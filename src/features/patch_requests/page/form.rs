@@ -220,7 +220,7 @@ fn TargetChoice(line_slot: LineSlot, ticked: RwSignal<BTreeSet<String>>) -> impl
         Some(s) => {
             let deadline = s
                 .cherry_pick_deadline
-                .map(|d| format!(", cherry-picks merged by {}", short_date(d)))
+                .map(|d| format!(", cherry-picks merged by the end of {} (UTC)", short_date(d)))
                 .unwrap_or_default();
             match &s.version {
                 Some(v) if v.is_minor() => format!("ships in the monthly {v} on {}", short_date(s.target)),

@@ -28,7 +28,7 @@ use crate::{
     error::AppError,
     features::{
         audit::store::{Change, list_for, record},
-        catalog::service::plan,
+        catalog::{service::plan, store::ensure_line},
     },
     platform::state::AppState,
 };
@@ -124,6 +124,10 @@ pub async fn file_request(state: &AppState, actor: &Principal, form: &PatchReque
         deferred_to: deferred_to.clone(),
         dedupe_key: key,
     };
+    // A branched line has no release stored yet; its fixes are its first record.
+    for line in &request.targets {
+        ensure_line(&mut tx, *line, now).await?;
+    }
     let id = store::insert_request(&mut tx, insert, now).await?;
     let summary = match &deferred_to {
         Some(v) => format!("filed “{}” ({}); deferred to {v}", request.title, request.category.short()),

@@ -16,14 +16,15 @@ use crate::{
     },
     error::AppError,
     features::{
+        audit::store::{Change, record},
         catalog::{
             service::plan,
             store::{
-                NewRelease, count_out_of_band, insert_release, update_approved, update_cancelled, update_line,
-                update_planned_date, update_released,
+                NewRelease, count_out_of_band, ensure_release, insert_release, update_approved, update_cancelled,
+                update_line, update_planned_date, update_released,
             },
         },
-        patch_requests::store::{list_carried_targets, refresh_for_release},
+        patch_requests::store::{list_carried_targets, refresh_for_release, refresh_status, update_carrier},
         train::store::find_build,
     },
     platform::state::AppState,
@@ -194,6 +195,11 @@ pub async fn cancel(state: &AppState, actor: &Principal, name: &str, note: &str)
         ))
         .into());
     }
+    if planned.kind == ReleaseKind::Minor
+        && let Some(why) = plan.minor_cancel_refusal(&planned)
+    {
+        return Err(Refused::new(why).into());
+    }
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
     let id = stored(&mut tx, &planned, plan.today, now).await?;
@@ -201,20 +207,46 @@ pub async fn cancel(state: &AppState, actor: &Principal, name: &str, note: &str)
     if !update_cancelled(&mut tx, id, &note, now).await? {
         return Err(Refused::new(format!("{} changed meanwhile; reload", name_of(&planned))).into());
     }
+    let why = format!("{} was cancelled ({note})", planned.slot.describe());
     if planned.kind == ReleaseKind::Minor {
-        // Later stored monthlies each take the line before theirs.
+        // Later monthlies each take the line (and version) before theirs; the fixes that were
+        // to ship in the cancelled one ship in the next, which takes its version.
         let later: Vec<&Scheduled> =
             plan.lines.iter().map(|l| &l.minor).filter(|m| m.line > planned.line && m.state.is_live()).collect();
         let mut line = planned.line;
-        for minor in later {
+        for minor in &later {
             if let Some(id) = minor.release {
                 update_line(&mut tx, id, line, now).await?;
             }
             line = minor.line;
         }
-    }
-    if !fixes.is_empty() {
-        let why = format!("{} was cancelled ({note})", planned.slot.describe());
+        if !fixes.is_empty() {
+            let next = match later.first() {
+                Some(next) => Some(match next.release {
+                    Some(id) => id,
+                    None => {
+                        let new = NewRelease {
+                            date_note: next.note.clone(),
+                            ..NewRelease::planned(planned.line, ReleaseKind::Minor, next.slot, next.date)
+                        };
+                        ensure_release(&mut tx, &new, now).await?
+                    }
+                }),
+                None => None,
+            };
+            let note = match later.first() {
+                Some(n) => format!("{why}: moved to {} on {}", n.slot.describe(), n.date.format("%-d %b %Y")),
+                None => format!("{why}: no later monthly is planned"),
+            };
+            for fix in &fixes {
+                update_carrier(&mut tx, fix.request, fix.line, next, &note).await?;
+                refresh_status(&mut tx, fix.request, now).await?;
+                let change =
+                    Change::new("patch_request.carried", "patch_request", fix.request, format!("{}: {note}", fix.line));
+                record(&mut tx, actor, change, now).await?;
+            }
+        }
+    } else if !fixes.is_empty() {
         carry(&mut tx, actor, &plan, &planned, &fixes, &why, now).await?;
     }
     audit(
@@ -255,17 +287,18 @@ pub async fn move_release(
             );
         }
     }
-    if let Some(line) = plan.line(planned.line).filter(|_| planned.kind == ReleaseKind::Patch)
-        && date >= line.eol.date
-    {
-        return Err(FieldError::new(
-            "date",
-            format!("{} reaches end of life on {}: move the patch before that", line.line, line.eol.date),
-        )
-        .into());
+    if let Some(why) = plan.move_refusal(&planned, date) {
+        return Err(FieldError::new("date", why).into());
     }
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
+    if planned.kind == ReleaseKind::Minor {
+        // Stored monthlies precede the projected ones, so pinning a monthly's date pins those
+        // before it where they are: otherwise their months would have no release.
+        for earlier in plan.lines.iter().map(|l| &l.minor).filter(|m| m.line < planned.line && m.release.is_none()) {
+            stored(&mut tx, earlier, plan.today, now).await?;
+        }
+    }
     let id = stored(&mut tx, &planned, plan.today, now).await?;
     if !update_planned_date(&mut tx, id, date, &note, now).await? {
         return Err(Refused::new(format!("{} can no longer be moved", name_of(&planned))).into());
