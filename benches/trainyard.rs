@@ -270,7 +270,7 @@ async fn ci_result_rate(base: &str, seconds: u64) -> WriteRate {
         let res = ci
             .post(format!("{base}/api/v1/builds"))
             .bearer_auth(&token)
-            .json(&json!({"name": name, "commit": "abcdef1234567"}))
+            .json(&json!({"name": name, "commit": "abcdef1234".repeat(4)}))
             .send()
             .await
             .unwrap();

@@ -40,6 +40,9 @@ pub enum AppError {
     Conflict { message: String },
     #[error("too many attempts: try again in {retry_after} seconds")]
     TooManyRequests { retry_after: u64 },
+    /// Too much of a bounded resource (password hashing) is in use right now.
+    #[error("the server is busy: try again in {retry_after} seconds")]
+    Busy { retry_after: u64 },
     #[error("the request body is larger than {limit_bytes} bytes")]
     TooLarge { limit_bytes: u64 },
     #[error("GitHub is unavailable: {message}")]
@@ -79,6 +82,7 @@ impl AppError {
             Self::TooLarge { .. } => 413,
             Self::TooManyRequests { .. } => 429,
             Self::Internal => 500,
+            Self::Busy { .. } => 503,
             Self::GitHubUnavailable { .. } | Self::Unreachable { .. } => 502,
         }
     }
@@ -95,9 +99,18 @@ impl AppError {
             Self::Conflict { .. } => "conflict",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::TooLarge { .. } => "too_large",
+            Self::Busy { .. } => "busy",
             Self::GitHubUnavailable { .. } => "github_unavailable",
             Self::Unreachable { .. } => "unreachable",
             Self::Internal => "internal",
+        }
+    }
+
+    /// Seconds the client should wait before trying again, when waiting helps.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after } | Self::Busy { retry_after } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -254,7 +267,7 @@ mod server {
         fn into_response(self) -> Response {
             let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut response = (status, Json(ErrorBody::from(&self))).into_response();
-            if let AppError::TooManyRequests { retry_after } = self {
+            if let Some(retry_after) = self.retry_after() {
                 response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after));
             }
             response
@@ -321,6 +334,7 @@ mod tests {
             AppError::conflict("1.13.0 has shipped already"),
             AppError::TooManyRequests { retry_after: 42 },
             AppError::TooLarge { limit_bytes: 262144 },
+            AppError::Busy { retry_after: 1 },
             AppError::Internal,
         ];
         let bodies: Vec<(u16, ErrorBody)> = errors.iter().map(|e| (e.status(), ErrorBody::from(e))).collect();

@@ -5,6 +5,33 @@ use std::{fmt, str::FromStr};
 use chrono::{Datelike, Months, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
+/// The years any date people type or ask about may lie in: wide enough for any history and
+/// plan, narrow enough that every date computed from one stays valid and cheap.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// A day written `YYYY-MM-DD` within [`YEARS`]; the error says what is wrong.
+pub fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    let text = text.trim();
+    let well_formed = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    let day = well_formed
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| format!("“{}” is not a date like 2026-12-08", shown(text)))?;
+    if !YEARS.contains(&day.year()) {
+        return Err(format!("choose a date between {} and {}", YEARS.start(), YEARS.end()));
+    }
+    Ok(day)
+}
+
+/// At most the first 40 characters of what someone typed, for a message that quotes it.
+pub fn shown(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 /// Which occurrence of a weekday in a month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -45,9 +45,9 @@ pub fn release_notes(
     if !carried.is_empty() {
         body.push_str("\n### Fixes\n\n");
         for fix in carried {
-            body.push_str(&format!("- {} ({})", fix.title, fix.bug_link));
+            body.push_str(&format!("- {} (<{}>)", escape_markdown(&fix.title), fix.bug_link));
             if let Some(link) = &fix.fix_link {
-                body.push_str(&format!(", fixed by {link}"));
+                body.push_str(&format!(", fixed by <{link}>"));
             }
             if let Some(cve) = &fix.cve_id {
                 body.push_str(&format!(", {cve}"));
@@ -56,6 +56,19 @@ pub fn release_notes(
         }
     }
     body
+}
+
+/// A title as literal text in GitHub Markdown: no links, images, HTML, emphasis or mentions
+/// of its own (anyone may file a request; its title goes out under the project's name).
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().filter(|c| !c.is_control()) {
+        if "\\`*_{}[]()<>#+!|~@&".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Whether `version` is GitHub's "latest": only the highest non-prerelease version published,
@@ -123,6 +136,23 @@ mod tests {
     #[test]
     fn a_minor_without_a_predecessor_says_it_opens_the_line() {
         insta::assert_snapshot!(release_notes(&release("1.13.0"), &v("1.13.0"), None, &[]));
+    }
+
+    #[test]
+    fn a_title_cannot_add_markup_links_or_mentions_to_the_notes() {
+        let fix = CarriedFix {
+            request: 3,
+            title: "Crash in [login](https://evil.example) <img src=x> @everyone **now**".into(),
+            bug_link: "https://github.com/example/trainyard/issues/3".into(),
+            fix_link: None,
+            cve_id: None,
+            embargoed: false,
+        };
+        let notes = release_notes(&release("1.12.1"), &v("1.12.1"), None, &[fix]);
+        assert!(
+            notes.contains(r"Crash in \[login\]\(https://evil.example\) \<img src=x\> \@everyone \*\*now\*\*"),
+            "{notes}"
+        );
     }
 
     #[test]

@@ -29,14 +29,23 @@ pub fn clearing_cookie(https: bool) -> HeaderValue {
         .expect("static cookie")
 }
 
-/// The session secret from the cookie header, if any.
-pub fn session_secret(headers: &HeaderMap) -> Option<String> {
+/// The session secret from the cookie header, if any: over HTTPS only the `__Host-` cookie
+/// counts (a plain one could have been planted by another site on the same domain).
+pub fn session_secret(headers: &HeaderMap, https: bool) -> Option<String> {
+    let wanted = if https { SECURE_COOKIE } else { COOKIE };
+    cookies(headers).find(|(name, value)| *name == wanted && !value.is_empty()).map(|(_, value)| value.to_owned())
+}
+
+/// True when the request carries a session cookie of either name (its page may be personal).
+pub fn carries_session(headers: &HeaderMap) -> bool {
+    cookies(headers).any(|(name, value)| (name == COOKIE || name == SECURE_COOKIE) && !value.is_empty())
+}
+
+fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| (*name == COOKIE || *name == SECURE_COOKIE) && !value.is_empty())
-        .map(|(_, value)| value.to_owned())
 }

@@ -75,6 +75,11 @@ pub struct Settings {
     pub demo_scale: u32,
     pub github: GitHubSettings,
     pub site_addr: SocketAddr,
+    /// The address people reach the site at (`https://yard.example`), for every absolute
+    /// link; never taken from a request's `Host`, which anyone can set.
+    pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For`/`-Proto` are believed (default: this machine).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub site_root: PathBuf,
     /// Run the train's background automation (off in tests that drive it by hand).
     pub background: bool,
@@ -165,6 +170,11 @@ impl Settings {
                 },
             },
             site_addr,
+            public_url: var("TRAINYARD_PUBLIC_URL").map(|u| parse_public_url(&u)).transpose()?,
+            trusted_proxies: match var("TRAINYARD_TRUSTED_PROXIES") {
+                Some(list) => parse_networks(&list)?,
+                None => loopback(),
+            },
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
             background: flag("TRAINYARD_BACKGROUND", true)?,
             initial_admin,
@@ -183,6 +193,8 @@ impl Settings {
             demo_scale: 1,
             github: GitHubSettings { repo: None, token: None, api_url: "https://api.github.com".into() },
             site_addr: ([127, 0, 0, 1], 0).into(),
+            public_url: None,
+            trusted_proxies: loopback(),
             site_root: "target/site".into(),
             background: false,
             initial_admin: None,
@@ -191,6 +203,21 @@ impl Settings {
             github_timeouts: super::github::GitHubTimeouts::default(),
             publish_backoff: Backoff::default(),
         }
+    }
+
+    /// `scheme://host[:port]` for absolute links: the public URL, else the listen address.
+    pub fn public_base(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.clone(),
+            None if self.site_addr.ip().is_unspecified() => format!("http://localhost:{}", self.site_addr.port()),
+            None => format!("http://{}", self.site_addr),
+        }
+    }
+
+    /// The host (and port) of [`Self::public_base`], for calendar UIDs and `webcal:` links.
+    pub fn public_host(&self) -> String {
+        let base = self.public_base();
+        base.split_once("://").map(|(_, rest)| rest.to_owned()).unwrap_or(base)
     }
 
     /// The Leptos options matching these settings.
@@ -206,5 +233,72 @@ impl Settings {
                 _ => leptos::config::Env::DEV,
             })
             .build()
+    }
+}
+
+/// An `http(s)://host[:port]` address without path, query or credentials.
+fn parse_public_url(text: &str) -> Result<String, ConfigError> {
+    let invalid = |reason: &str| ConfigError::Invalid {
+        name: "TRAINYARD_PUBLIC_URL",
+        value: text.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let trimmed = text.trim().trim_end_matches('/');
+    let uri: http::Uri = trimmed.parse().map_err(|_| invalid("expected a URL like https://yard.example"))?;
+    match (uri.scheme_str(), uri.authority()) {
+        (Some("http" | "https"), Some(authority))
+            if !authority.as_str().contains('@') && uri.path() == "/" && uri.query().is_none() =>
+        {
+            Ok(trimmed.to_owned())
+        }
+        _ => Err(invalid("expected http(s)://host[:port], without a path")),
+    }
+}
+
+/// This machine: a reverse proxy on the same host is the common setup.
+fn loopback() -> Vec<ipnet::IpNet> {
+    vec!["127.0.0.0/8".parse().expect("a network"), "::1/128".parse().expect("a network")]
+}
+
+/// `10.0.0.0/8, 192.168.1.7`: networks or single addresses, comma-separated; `none` for none.
+fn parse_networks(text: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<ipnet::IpNet>().or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from)).map_err(|_| {
+                ConfigError::Invalid {
+                    name: "TRAINYARD_TRUSTED_PROXIES",
+                    value: text.to_owned(),
+                    reason: format!("“{t}” is not an address or a network like 10.0.0.0/8"),
+                }
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_public_url_is_a_bare_http_address() {
+        assert_eq!(parse_public_url("https://yard.example/").unwrap(), "https://yard.example");
+        assert_eq!(parse_public_url("http://10.0.0.1:3000").unwrap(), "http://10.0.0.1:3000");
+        for bad in ["yard.example", "ftp://yard.example", "https://yard.example/app", "https://u:p@yard.example"] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses() {
+        let nets = parse_networks("10.0.0.0/8, 192.168.1.7").unwrap();
+        assert!(nets[0].contains(&"10.1.2.3".parse::<std::net::IpAddr>().unwrap()));
+        assert!(nets[1].contains(&"192.168.1.7".parse::<std::net::IpAddr>().unwrap()));
+        assert!(parse_networks("none").unwrap().is_empty());
+        assert!(parse_networks("10.0.0.0/33").is_err());
     }
 }

@@ -19,7 +19,9 @@ pub async fn serve_file_or_not_found(State(state): State<AppState>, req: Request
     let served =
         ServeDir::new(&*state.leptos.site_root).precompressed_br().precompressed_gzip().oneshot(file_req).await;
     match served {
-        Ok(res) if res.status() != StatusCode::NOT_FOUND => {
+        // Only a file that was there: a name the file system refuses (too long, say) is as
+        // absent as a missing one, and never a cacheable error.
+        Ok(res) if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED => {
             let mut res = res.map(Body::new);
             let cache = if immutable { "public, max-age=31536000, immutable" } else { "public, max-age=3600" };
             res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));

@@ -16,14 +16,40 @@ use crate::platform::{
     state::AppState,
 };
 
+/// The encoding a request accepts that the compression layer would choose: coding names are
+/// case-insensitive and `q=0` means "not this one".
 fn encoding(headers: &HeaderMap) -> &'static str {
-    let accepted = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if accepted.contains("br") {
+    let accepts = |coding: &str| {
+        headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
+            |item| {
+                let mut parts = item.split(';').map(str::trim);
+                let name = parts.next().unwrap_or("");
+                let refused = parts.any(|p| {
+                    p.strip_prefix("q=")
+                        .or_else(|| p.strip_prefix("Q="))
+                        .and_then(|q| q.parse::<f32>().ok())
+                        .is_some_and(|q| q <= 0.0)
+                });
+                name.eq_ignore_ascii_case(coding) && !refused
+            },
+        )
+    };
+    if accepts("br") {
         "br"
-    } else if accepted.contains("gzip") {
+    } else if accepts("gzip") {
         "gzip"
     } else {
         "identity"
+    }
+}
+
+/// The encoding a response was actually sent in.
+fn sent_encoding(headers: &HeaderMap) -> &'static str {
+    match headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(str::trim) {
+        Some(e) if e.eq_ignore_ascii_case("br") => "br",
+        Some(e) if e.eq_ignore_ascii_case("gzip") => "gzip",
+        None => "identity",
+        Some(_) => "other",
     }
 }
 
@@ -35,8 +61,7 @@ fn cacheable_type(headers: &HeaderMap) -> bool {
 
 /// True for a request that carries no credentials: its page is the same for everyone.
 fn anonymous(req: &Request) -> bool {
-    !req.headers().contains_key(header::AUTHORIZATION)
-        && crate::platform::cookies::session_secret(req.headers()).is_none()
+    !req.headers().contains_key(header::AUTHORIZATION) && !crate::platform::cookies::carries_session(req.headers())
 }
 
 /// Outermost middleware: answers repeated anonymous reads from memory before any other work
@@ -55,7 +80,16 @@ pub async fn serve_signed_in(State(state): State<AppState>, req: Request, next: 
         return next.run(req).await;
     }
     let viewer = super::session::viewer_key(req.extensions());
-    serve(state, req, next, viewer).await
+    let mut res = serve(state, req, next, viewer).await;
+    // What a signed-in person reads is theirs: no shared cache may keep it. Files (which set
+    // their own caching) are the same for everyone.
+    let headers = res.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        headers.append(header::VARY, HeaderValue::from_static("Cookie"));
+        headers.append(header::VARY, HeaderValue::from_static("Authorization"));
+    }
+    res
 }
 
 async fn serve(state: AppState, req: Request, next: Next, viewer: String) -> Response {
@@ -94,7 +128,9 @@ async fn serve(state: AppState, req: Request, next: Next, viewer: String) -> Res
                 .expect("static response");
         }
     };
-    if body.len() <= MAX_ENTRY {
+    // Stored under the encoding really used, so a client that negotiated differently is a
+    // miss, never a body it cannot read.
+    if body.len() <= MAX_ENTRY && sent_encoding(&parts.headers) == key.encoding {
         let entry = Entry { status: parts.status, headers: parts.headers.clone(), body: body.clone() };
         state.pages.put(key, entry, generation, day);
     }

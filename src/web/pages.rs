@@ -70,6 +70,9 @@ pub async fn render_with(
         if let Some(c) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
             again.extensions_mut().insert(*c);
         }
+        if let Some(o) = parts.extensions.get::<crate::platform::context::RequestOrigin>() {
+            again.extensions_mut().insert(*o);
+        }
         let (context, options, extra) = (state.clone(), state.leptos.clone(), extra.clone());
         let handler = leptos_axum::render_app_async_with_context(
             move || {

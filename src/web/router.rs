@@ -11,6 +11,7 @@ use axum::{
 };
 use leptos_axum::generate_route_list;
 use tower_http::{
+    catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
 };
@@ -52,8 +53,10 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyTimeoutLayer::new(state.settings.body_timeout))
         // A safety net: no request may hang a connection forever.
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, std::time::Duration::from_secs(30)))
+        .layer(CatchPanicLayer::custom(security::panicked))
         .layer(middleware::from_fn(security::standard_headers))
         .layer(middleware::from_fn_with_state(state.clone(), cache::serve_anonymous))
+        .layer(middleware::from_fn_with_state(state.clone(), security::request_origin))
         .with_state(state)
 }
 
@@ -71,7 +74,7 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(parts.status);
-        if let AppError::TooManyRequests { retry_after } = error {
+        if let Some(retry_after) = error.retry_after() {
             parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
     }

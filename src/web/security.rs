@@ -1,9 +1,11 @@
 //! Response headers every page carries, the script hashes of the CSP, and the refusal of
 //! cross-site state changes.
 
+use std::net::{IpAddr, SocketAddr};
+
 use axum::{
     body::{Body, to_bytes},
-    extract::Request,
+    extract::{ConnectInfo, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -11,7 +13,10 @@ use axum::{
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::error::AppError;
+use crate::{
+    error::AppError,
+    platform::{context::RequestOrigin, state::AppState},
+};
 
 /// Headers on every response.
 pub async fn standard_headers(req: Request, next: Next) -> Response {
@@ -28,6 +33,32 @@ pub async fn standard_headers(req: Request, next: Next) -> Response {
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         );
     }
+    res
+}
+
+/// Outermost: records where the request came from (behind a trusted proxy, the forwarded
+/// client and scheme) for throttling, cookies and logs.
+pub async fn request_origin(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let origin = RequestOrigin::of(req.headers(), peer, &state.settings.trusted_proxies);
+    req.extensions_mut().insert(origin);
+    next.run(req).await
+}
+
+/// A handler that panicked answers a plain 500 that no cache keeps; the panic is logged.
+pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    tracing::error!(panic = what, "a request handler panicked");
+    let mut res = AppError::Internal.into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 

@@ -14,7 +14,7 @@ use crate::{
     error::AppError,
     features::auth::store::{delete_session, find_live_token, find_session, touch_session, touch_token},
     platform::{
-        context::is_https,
+        context::RequestOrigin,
         cookies::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, clearing_cookie, session_secret},
         secrets::digest,
         state::AppState,
@@ -40,7 +40,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// Middleware: resolves the principal. A bad token is refused at once; a stale session
 /// cookie is cleared and the request continues anonymously.
 pub async fn resolve_principal(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let https = is_https(req.headers());
+    let https = req.extensions().get::<RequestOrigin>().is_some_and(|o| o.https);
     let mut clear_cookie = false;
     let principal = if let Some(token) = bearer(req.headers()) {
         match token_principal(&state, token).await {
@@ -48,7 +48,7 @@ pub async fn resolve_principal(State(state): State<AppState>, mut req: Request, 
             Ok(None) => return AppError::Unauthenticated.into_response(),
             Err(e) => return e.into_response(),
         }
-    } else if let Some(secret) = session_secret(req.headers()) {
+    } else if let Some(secret) = session_secret(req.headers(), https) {
         match session_principal(&state, &secret).await {
             Ok(Some(p)) => p,
             Ok(None) => {

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use futures::FutureExt;
+
 use crate::{error::AppError, platform::state::AppState};
 
 /// How often the train is ticked.
@@ -20,9 +22,13 @@ pub fn spawn(state: AppState) {
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             timer.tick().await;
-            let result = if state.settings.demo { super::demo::keep_moving(&state).await } else { tick(&state).await };
-            if let Err(e) = result {
-                tracing::warn!(error = %e, "train tick failed; it runs again in a minute");
+            let round =
+                async { if state.settings.demo { super::demo::keep_moving(&state).await } else { tick(&state).await } };
+            // A panic is logged like a failure: the train keeps running.
+            match std::panic::AssertUnwindSafe(round).catch_unwind().await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "train tick failed; it runs again in a minute"),
+                Err(_) => tracing::error!("the train tick panicked; it runs again in a minute"),
             }
             if let Err(e) = crate::features::auth::service::purge_expired_sessions(&state).await {
                 tracing::warn!(error = %e, "purging expired sessions failed; it runs again in a minute");

@@ -223,3 +223,24 @@ async fn a_weekly_older_than_the_last_promoted_build_cannot_be_promoted() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["message"].as_str().unwrap().contains("before"), "{body}");
 }
+
+#[tokio::test]
+async fn a_request_through_the_api_without_lines_targets_every_supported_line() {
+    let world = World::project().await;
+    let dev = world.person("dev", "developer").await;
+    let (_, fix) = file(&world, &dev, json!({"title": "Crash", "category": "stability", "severity": "S2"})).await;
+    let mut targets: Vec<&str> =
+        fix["targets"].as_array().unwrap().iter().map(|t| t["line"].as_str().unwrap()).collect();
+    targets.sort();
+    let lines = world.json("/api/v1/releases").await;
+    let mut supported: Vec<&str> = lines["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["isMaintained"] == true)
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    supported.sort();
+    assert!(supported.len() >= 2, "{lines}");
+    assert_eq!(targets, supported);
+}

@@ -40,15 +40,16 @@ impl TestApp {
     pub async fn spawn_with(options: Options) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("trainyard.db").display());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().unwrap();
         let mut settings = Settings::for_database(url.clone());
+        settings.site_addr = addr;
         settings.demo = options.demo;
         (options.configure)(&mut settings);
         let db = Db::open(&url).await.expect("database opens");
         let clock = ManualClock::new(NOW.parse::<DateTime<Utc>>().unwrap());
         let state = AppState::new(db, settings, Arc::new(clock.clone()));
         prepare(&state).await.expect("start-up data");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().unwrap();
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.expect("server runs") });
         Self { addr, state, clock, _dir: dir }

@@ -6,6 +6,7 @@ mod calendar;
 mod corrections;
 mod fake_github;
 mod harness;
+mod hostile;
 mod identity;
 mod layers;
 mod matrix;

@@ -198,7 +198,7 @@ fn settings(url: &str, fake: &FakeGitHub) -> Settings {
 async fn template(fake: &FakeGitHub) -> Template {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("template.db");
-    let url = format!("sqlite://{}", file.display());
+    let url = format!("sqlite://{}", dir.path().join("source.db").display());
     let db = Db::open(&url).await.unwrap();
     let clock = ManualClock::new(START.parse().unwrap());
     let state = AppState::new(db.clone(), settings(&url, fake), Arc::new(clock));
@@ -215,6 +215,8 @@ async fn template(fake: &FakeGitHub) -> Template {
         };
         catalog::record_shipped(&state, &system, &shipped).await.unwrap();
     }
+    // One self-contained file: copying the source could miss what is still in its WAL.
+    sqlx::query(&format!("VACUUM INTO '{}'", file.display())).execute(db.reader()).await.unwrap();
     db.close().await;
     Template { _dir: dir, file }
 }

@@ -148,7 +148,7 @@ async fn a_burst_of_two_hundred_mixed_requests_all_succeed() {
                 3 => client
                     .post(format!("{app_url}/api/v1/builds"))
                     .bearer_auth(&token)
-                    .json(&json!({"name": format!("burst-20261126-{:02}{:02}", i / 60, i % 60), "commit": "abcdef1234"}))
+                    .json(&json!({"name": format!("burst-20261126-{:02}{:02}", i / 60, i % 60), "commit": "abcdef1234".repeat(4)}))
                     .send()
                     .await,
                 _ => dev

@@ -6,7 +6,7 @@ use trainyard::features::train::api::PromoteBuild;
 
 use crate::{
     harness::text_of,
-    world::{Ci, World},
+    world::{Ci, World, sha},
 };
 
 /// A project whose 1.0.0 shipped on 24 November, so 1.1.0 is due on 22 December; today is
@@ -27,9 +27,9 @@ async fn promote(world: &World, manager: &Client, build: &str) -> (StatusCode, V
 #[tokio::test]
 async fn the_chain_from_daily_to_monthly_through_the_api() {
     let (world, ci, manager) = a_train().await;
-    ci.tested("main-20261207-0200", "aaaaaaa1", "passed").await;
-    ci.tested("main-20261208-0200", "bbbbbbb2", "passed").await;
-    ci.tested("main-20261209-0200", "ccccccc3", "failed").await;
+    ci.tested("main-20261207-0200", &sha('a'), "passed").await;
+    ci.tested("main-20261208-0200", &sha('b'), "passed").await;
+    ci.tested("main-20261209-0200", &sha('c'), "failed").await;
 
     // Wednesday's point has passed: the newest daily that passed functional tests is the weekly.
     let ran = world.run_train(&manager).await;
@@ -73,18 +73,19 @@ async fn the_chain_from_daily_to_monthly_through_the_api() {
 #[tokio::test]
 async fn reports_are_idempotent_and_conflicts_and_bad_input_are_named() {
     let (world, ci, _) = a_train().await;
-    let build = json!({"name": "main-20261210-0200", "commit": "abcdef1234", "branch": "main", "cutAt": "2026-12-10T02:00:00Z"});
+    let build = json!({"name": "main-20261210-0200", "commit": "abcdef1234".repeat(4), "branch": "main", "cutAt": "2026-12-10T02:00:00Z"});
     assert_eq!(ci.post("/api/v1/builds", build.clone()).await.0, StatusCode::CREATED);
     assert_eq!(ci.post("/api/v1/builds", build).await.0, StatusCode::OK, "the same report again");
-    let (status, body) = ci.post("/api/v1/builds", json!({"name": "main-20261210-0200", "commit": "fedcba9876"})).await;
+    let (status, body) =
+        ci.post("/api/v1/builds", json!({"name": "main-20261210-0200", "commit": "fedcba9876".repeat(4)})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"]["code"], "conflict");
 
     for (payload, field) in [
-        (json!({"name": "nightly", "commit": "abcdef1"}), "name"),
+        (json!({"name": "nightly", "commit": sha('a')}), "name"),
         (json!({"name": "main-20261211-0200", "commit": "xyz"}), "commit"),
-        (json!({"name": "main-20261211-0200", "commit": "abcdef1", "branch": "dev"}), "branch"),
-        (json!({"name": "main-20261211-0200", "commit": "abcdef1", "cutAt": "2026-12-11T03:00:00Z"}), "cutAt"),
+        (json!({"name": "main-20261211-0200", "commit": sha('a'), "branch": "dev"}), "branch"),
+        (json!({"name": "main-20261211-0200", "commit": sha('a'), "cutAt": "2026-12-11T03:00:00Z"}), "cutAt"),
     ] {
         let (status, body) = ci.post("/api/v1/builds", payload).await;
         assert_eq!((status, body["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some(field)), "{body}");
@@ -113,7 +114,7 @@ async fn reports_are_idempotent_and_conflicts_and_bad_input_are_named() {
 #[tokio::test]
 async fn only_ci_tokens_and_managers_report_builds() {
     let (world, _ci, manager) = a_train().await;
-    let build = json!({"name": "main-20261210-0200", "commit": "abcdef1"});
+    let build = json!({"name": "main-20261210-0200", "commit": sha('a')});
     let res = Client::new().post(world.app.url("/api/v1/builds")).json(&build).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let res =
@@ -129,7 +130,7 @@ async fn only_ci_tokens_and_managers_report_builds() {
 #[tokio::test]
 async fn a_run_cut_short_or_run_twice_leaves_one_weekly() {
     let (world, ci, manager) = a_train().await;
-    ci.tested("main-20261208-0200", "bbbbbbb2", "passed").await;
+    ci.tested("main-20261208-0200", &sha('b'), "passed").await;
     let (a, b) = tokio::join!(world.run_train(&manager), world.run_train(&manager));
     let picked = [a, b].iter().filter(|ran| ran.contains("weekly main-20261208-0200")).count();
     assert_eq!(picked, 1, "one of two runs at once picks the weekly");
@@ -142,9 +143,9 @@ async fn a_run_cut_short_or_run_twice_leaves_one_weekly() {
 #[tokio::test]
 async fn a_release_branch_build_is_never_a_daily_or_a_weekly_of_main() {
     let (world, ci, manager) = a_train().await;
-    ci.tested("main-20261207-0200", "aaaaaaa1", "passed").await;
+    ci.tested("main-20261207-0200", &sha('a'), "passed").await;
     // Newer, and passing: a build of the 1.0 release branch is still not main's.
-    ci.tested("release-1.0-20261208-0200", "bbbbbbb2", "passed").await;
+    ci.tested("release-1.0-20261208-0200", &sha('b'), "passed").await;
     let ran = world.run_train(&manager).await;
     assert!(ran.contains("weekly main-20261207-0200"), "{ran}");
     let text = world.page(&manager, "/train").await;
@@ -155,10 +156,31 @@ async fn a_release_branch_build_is_never_a_daily_or_a_weekly_of_main() {
 }
 
 #[tokio::test]
+async fn a_weekly_cut_the_week_before_belongs_to_the_week_it_qualifies_in() {
+    let (world, ci, manager) = a_train().await;
+    // Friday's daily is the newest that passed when Wednesday's qualification came.
+    ci.tested("main-20261204-0200", &sha('a'), "passed").await;
+    let ran = world.run_train(&manager).await;
+    assert!(ran.contains("weekly main-20261204-0200"), "{ran}");
+    let schedule = world.json("/api/v1/schedule?from=2026-11-30&to=2026-12-13&kinds=weekly").await;
+    let weeks: Vec<(&str, &str)> = schedule["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["uid"].as_str().unwrap(), e["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(weeks, [("weekly-2026-W49", "missed"), ("weekly-2026-W50", "done")]);
+    let calendar = world.page(&manager, "/calendar?month=2026-12").await;
+    assert!(calendar.contains("weekly qualification of main-20261204-0200"), "{calendar}");
+    let train = world.page(&manager, "/train").await;
+    assert!(train.contains("main-20261204-0200"), "{train}");
+}
+
+#[tokio::test]
 async fn the_train_page_flags_missing_dailies_and_a_failed_weekly_with_its_fallback() {
     let (world, ci, manager) = a_train().await;
-    ci.tested("main-20261201-0200", "1111111a", "passed").await;
-    ci.tested("main-20261208-0200", "2222222b", "passed").await;
+    ci.tested("main-20261201-0200", &sha('1'), "passed").await;
+    ci.tested("main-20261208-0200", &sha('2'), "passed").await;
     world.run_train(&manager).await;
     for suite in ["stability", "performance"] {
         ci.result("main-20261201-0200", suite, "passed").await;
@@ -174,7 +196,7 @@ async fn the_train_page_flags_missing_dailies_and_a_failed_weekly_with_its_fallb
 #[tokio::test]
 async fn without_any_qualified_weekly_the_monthly_waits_for_next_week() {
     let (world, ci, manager) = a_train().await;
-    ci.tested("main-20261208-0200", "2222222b", "passed").await;
+    ci.tested("main-20261208-0200", &sha('2'), "passed").await;
     world.run_train(&manager).await;
     ci.result("main-20261208-0200", "performance", "failed").await;
     let text = world.page(&manager, "/train").await;

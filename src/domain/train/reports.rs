@@ -42,14 +42,11 @@ impl BuildName {
     }
 }
 
-/// A commit SHA: 7 to 40 hex digits, stored lowercase.
+/// A commit SHA: all 40 hex digits, stored lowercase.
 pub fn parse_commit(sha: &str) -> Result<String, FieldError> {
-    let sha = sha.trim().to_ascii_lowercase();
-    if (7..=40).contains(&sha.len()) && sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(sha)
-    } else {
-        Err(FieldError::new("commit", "a commit SHA is 7 to 40 hexadecimal digits"))
-    }
+    // Full SHAs only: a release is tagged at this commit, and GitHub resolves a short one to
+    // whichever commit has that prefix.
+    crate::domain::patch_request::parse_full_sha(sha).map_err(|m| FieldError::new("commit", format!("a commit is {m}")))
 }
 
 /// A build as CI reports it, every field as sent.
@@ -142,7 +139,8 @@ mod tests {
 
     #[test]
     fn commits_and_suites_parse_strictly() {
-        assert_eq!(parse_commit("ABCDEF1").unwrap(), "abcdef1");
+        assert_eq!(parse_commit(&"ABCDEF1".repeat(6)[..40]).unwrap(), "abcdef1".repeat(6)[..40]);
+        assert!(parse_commit("abcdef1").is_err(), "a short SHA could name another commit");
         assert!(parse_commit("xyz").is_err());
         assert_eq!(Suite::parse("stability").unwrap(), Suite::Stability);
         assert_eq!(Suite::parse("smoke").unwrap_err().field, "suite");

@@ -26,10 +26,7 @@ use crate::{
 /// commit SHA.
 pub fn parse_shipped(version: &str, date: &str, commit: &str) -> Result<ShippedRelease, FieldError> {
     let version = Version::parse(version).map_err(|e| FieldError::new("version", e.to_string()))?;
-    let date = date
-        .trim()
-        .parse()
-        .map_err(|_| FieldError::new("date", format!("“{}” is not a date like 2026-11-24", date.trim())))?;
+    let date = crate::domain::calendar_rules::parse_day(date).map_err(|m| FieldError::new("date", m))?;
     let commit = match commit.trim() {
         "" => None,
         sha => Some(parse_full_sha(sha).map_err(|m| FieldError::new("commit", m))?),

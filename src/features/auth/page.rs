@@ -54,7 +54,8 @@ pub fn use_viewer() -> ViewerContext {
 fn message_for(code: &str) -> &'static str {
     match code {
         "bad_credentials" => "That name and password do not match an account.",
-        "too_many_requests" => "Too many failed attempts: wait a few minutes, then try again.",
+        "too_many_requests" => "Too many failed attempts: wait a little, then try again.",
+        "busy" => "Many people are signing in right now: try again in a moment.",
         _ => "Signing in did not work; try again.",
     }
 }

@@ -16,10 +16,18 @@ use crate::{
 /// Longest user or token name.
 pub const MAX_NAME: usize = 64;
 
-/// Only same-site paths: `//evil.example` and `https://…` would be an open redirect.
+/// Only a path on this site: `//evil.example`, `https://…`, `/\\evil.example` and `/<TAB>/evil`
+/// (browsers drop tabs and newlines from URLs) would each be an open redirect, and control
+/// characters could split the `Location` header. Anything else goes home.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next.map(str::trim) {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+    let local = |n: &str| {
+        n.len() <= 2048
+            && n.starts_with('/')
+            && !n.starts_with("//")
+            && n.chars().all(|c| !c.is_control() && !c.is_whitespace() && c != '\\')
+    };
+    match next {
+        Some(n) if local(n) => n.to_owned(),
         _ => "/".to_owned(),
     }
 }
@@ -47,22 +55,29 @@ pub fn after_sign_in(result: &Result<Viewer, AppError>, name: &str, next: &str) 
 pub async fn sign_in(state: &AppState, name: &str, password: String) -> Result<Viewer, AppError> {
     let now = state.clock.now();
     let address = client_address();
-    if let Some(retry_after) = state.login_throttle.retry_after(name, &address, now) {
-        return Err(AppError::TooManyRequests { retry_after });
+    let throttle = &state.login_throttle;
+    let attempt =
+        throttle.reserve(name, &address, now).map_err(|retry_after| AppError::TooManyRequests { retry_after })?;
+    if name.chars().count() > MAX_NAME {
+        // No account has such a name; the attempt still counts against the address.
+        return Err(AppError::BadCredentials);
     }
+    let Some(_turn) = throttle.hashing_turn() else {
+        throttle.withdraw(&attempt);
+        return Err(AppError::Busy { retry_after: 1 });
+    };
     let credentials = store::find_credentials(state.db.reader(), name).await?;
     let hash = credentials.as_ref().map(|c| c.password_hash.clone());
     if !verify_password(password, hash).await {
-        state.login_throttle.record_failure(name, &address, now);
         tracing::info!(address, "failed sign-in");
         return Err(AppError::BadCredentials);
     }
     let viewer = credentials.expect("verified credentials exist").viewer;
-    state.login_throttle.record_success(name);
+    throttle.succeeded(&attempt);
 
     let secret = new_secret("");
     let mut tx = state.db.begin_quiet_write().await?;
-    if let Some(old) = request_parts().and_then(|p| session_secret(&p.headers)) {
+    if let Some(old) = request_parts().and_then(|p| session_secret(&p.headers, request_is_https())) {
         store::delete_session(&mut tx, &digest(&old)).await?;
     }
     store::insert_session(&mut tx, &digest(&secret), viewer.id, now).await?;
@@ -73,7 +88,7 @@ pub async fn sign_in(state: &AppState, name: &str, password: String) -> Result<V
 
 /// Ends the session on the server and in the browser.
 pub async fn sign_out(state: &AppState) -> Result<(), AppError> {
-    if let Some(secret) = request_parts().and_then(|p| session_secret(&p.headers)) {
+    if let Some(secret) = request_parts().and_then(|p| session_secret(&p.headers, request_is_https())) {
         let mut tx = state.db.begin_quiet_write().await?;
         store::delete_session(&mut tx, &digest(&secret)).await?;
         tx.commit().await?;
@@ -167,4 +182,31 @@ pub async fn ensure_initial_admin(state: &AppState) -> Result<(), AppError> {
     create_user(state, &Principal::System("setup"), &name, Role::Admin, password.expose().to_owned(), false).await?;
     tracing::info!(name, "created the first admin from TRAINYARD_ADMIN");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn after_sign_in_the_browser_goes_to_a_path_on_this_site_or_home() {
+        for local in ["/", "/releases/1.12", "/calendar?month=2026-12&kinds=patch"] {
+            assert_eq!(safe_next(Some(local)), local);
+        }
+        for elsewhere in [
+            "//evil.example",
+            "https://evil.example/",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "/a\r\nSet-Cookie: x=1",
+            " //evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(elsewhere)), "/", "{elsewhere:?}");
+        }
+        assert_eq!(safe_next(Some(&format!("/{}", "a".repeat(5000)))), "/");
+        assert_eq!(safe_next(None), "/");
+    }
 }

@@ -3,7 +3,7 @@
 use axum::{
     Json,
     extract::{Query, State},
-    http::{HeaderMap, HeaderValue, header},
+    http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{CalendarFilter, service};
 use crate::{
+    domain::calendar_rules::parse_day,
     domain::schedule::{EventKind, EventStatus, MAX_RANGE_DAYS, ScheduleEvent},
     error::AppError,
-    platform::{context::is_https, state::AppState},
+    platform::state::AppState,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -25,17 +26,6 @@ pub struct FeedQuery {
     lines: String,
     from: Option<String>,
     to: Option<String>,
-}
-
-/// `http://host` of the request, for absolute links in feeds.
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    let scheme = if is_https(headers) { "https" } else { "http" };
-    format!("{scheme}://{host}")
-}
-
-fn host_of(headers: &HeaderMap) -> String {
-    headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost").to_owned()
 }
 
 /// Midnight UTC of a release's last change, for `LAST-MODIFIED`.
@@ -87,16 +77,12 @@ pub fn render_ics(events: &[ScheduleEvent], base: &str, host: &str, now: DateTim
     calendar.done().to_string()
 }
 
-pub async fn calendar_ics(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<FeedQuery>,
-) -> Result<Response, AppError> {
+pub async fn calendar_ics(State(state): State<AppState>, Query(q): Query<FeedQuery>) -> Result<Response, AppError> {
     let filter = CalendarFilter::parse(&q.kinds, &q.lines)?;
     let (from, to) = service::feed_range(state.today());
     let events: Vec<ScheduleEvent> =
         service::schedule(&state, from, to).await?.into_iter().filter(|e| filter.matches(e)).collect();
-    let body = render_ics(&events, &base_url(&headers), &host_of(&headers), state.clock.now());
+    let body = render_ics(&events, &state.settings.public_base(), &state.settings.public_host(), state.clock.now());
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8")),
@@ -122,12 +108,12 @@ pub fn atom_entries(events: &[ScheduleEvent], today: NaiveDate) -> Vec<&Schedule
     entries
 }
 
-pub async fn feed_atom(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+pub async fn feed_atom(State(state): State<AppState>) -> Result<Response, AppError> {
     let today = state.today();
     let (from, to) = service::feed_range(today);
     let events = service::schedule(&state, from, to).await?;
     let fixes = service::shipped_fixes(&state, &events).await?;
-    let body = render_atom(&events, &fixes, today, &base_url(&headers), &host_of(&headers));
+    let body = render_atom(&events, &fixes, today, &state.settings.public_base(), &state.settings.public_host());
     Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/atom+xml; charset=utf-8"))], body)
         .into_response())
 }
@@ -187,9 +173,12 @@ pub struct ScheduleBody {
 fn query_date(field: &'static str, text: Option<&str>, default: NaiveDate) -> Result<NaiveDate, AppError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(default),
-        Some(t) => t.parse().map_err(|_| AppError::invalid(field, format!("“{t}” is not a date like 2026-12-08"))),
+        Some(t) => parse_day(t).map_err(|m| AppError::invalid(field, m)),
     }
 }
+
+/// How far ahead the schedule may be asked about: five years of projections.
+const AHEAD_DAYS: u64 = 5 * 366;
 
 /// `GET /api/v1/schedule?from=&to=&kinds=&lines=`: at most 400 days at a time.
 pub async fn schedule_json(
@@ -204,6 +193,10 @@ pub async fn schedule_json(
     }
     if (to - from).num_days() > MAX_RANGE_DAYS {
         return Err(AppError::invalid("to", format!("ask for at most {MAX_RANGE_DAYS} days at a time")));
+    }
+    // Projections are made up to the last day asked for: a far-off window costs a plan that long.
+    if to > today + Days::new(AHEAD_DAYS) {
+        return Err(AppError::invalid("to", format!("ask about at most {AHEAD_DAYS} days ahead")));
     }
     let filter = CalendarFilter::parse(&q.kinds, &q.lines)?;
     let events = service::schedule(&state, from, to).await?.into_iter().filter(|e| filter.matches(e)).collect();

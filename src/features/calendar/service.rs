@@ -20,7 +20,7 @@ use crate::{
         patch_requests::store::list_carried,
         train::store::list_known_builds,
     },
-    platform::{context::request_host, state::AppState},
+    platform::state::AppState,
 };
 
 /// The train's events dated `from..=to`, with the builds CI reported.
@@ -98,16 +98,14 @@ pub async fn calendar(
         grid_events,
         agenda,
         lines,
-        host: request_host(),
+        host: state.settings.public_host(),
         movable,
         blackouts: catalog.blackouts.iter().filter(|b| b.date >= today).cloned().collect(),
     })
 }
 
 fn parse_date(field: &str, text: &str) -> Result<NaiveDate, AppError> {
-    text.trim()
-        .parse()
-        .map_err(|_| AppError::invalid(field.to_owned(), format!("“{}” is not a date like 2026-12-08", text.trim())))
+    crate::domain::calendar_rules::parse_day(text).map_err(|m| AppError::invalid(field.to_owned(), m))
 }
 
 fn parse_reason(text: &str) -> Result<String, AppError> {

@@ -402,10 +402,15 @@ async fn ensure_release(state: &AppState, p: &Payload) -> Result<Step, GitHubErr
 /// Runs the outbox until the process ends: woken by a new intent, or every few seconds for
 /// retries that come due. Survives restarts because everything it needs is in SQLite.
 pub fn spawn_worker(state: AppState) {
+    use futures::FutureExt;
     tokio::spawn(async move {
         loop {
-            if let Err(e) = process_due(&state).await {
-                tracing::warn!(error = %e, "the publishing worker failed a round");
+            // A panic in one round (a bug, or a surprising answer) must not stop publishing
+            // until a restart: it is logged and the next round runs as usual.
+            match std::panic::AssertUnwindSafe(process_due(&state)).catch_unwind().await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "the publishing worker failed a round"),
+                Err(_) => tracing::error!("the publishing worker panicked in a round; it carries on"),
             }
             let _ = tokio::time::timeout(StdDuration::from_secs(2), state.publisher.notified()).await;
         }

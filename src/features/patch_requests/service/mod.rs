@@ -190,7 +190,7 @@ pub async fn detail(state: &AppState, actor: &Principal, id: i64) -> Result<Requ
 
 /// A date as typed in a form, named by its field when it is not one.
 fn parse_date(field: &str, text: &str) -> Result<NaiveDate, FieldError> {
-    text.trim().parse().map_err(|_| FieldError::new(field, format!("“{}” is not a date like 2026-12-08", text.trim())))
+    crate::domain::calendar_rules::parse_day(text).map_err(|m| FieldError::new(field, m))
 }
 
 /// Records a change to a request in its audit trail.

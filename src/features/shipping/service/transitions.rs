@@ -45,7 +45,7 @@ fn parse_note(field: &str, text: &str) -> Result<String, FieldError> {
 }
 
 fn parse_date(field: &str, text: &str) -> Result<NaiveDate, FieldError> {
-    text.trim().parse().map_err(|_| FieldError::new(field, format!("“{}” is not a date like 2026-12-08", text.trim())))
+    crate::domain::calendar_rules::parse_day(text).map_err(|m| FieldError::new(field, m))
 }
 
 /// The planned release a manager names by its version (what pages show) or its slot key.

@@ -1,0 +1,295 @@
+//! Hostile input, as an outsider would send it: far-off dates, forged headers, odd encodings,
+//! redirects that leave the site, parallel guessing, and every parser fed arbitrary text. The
+//! app answers each with a clear 4xx (never a 5xx), echoes nothing as markup, keeps nothing in
+//! a shared cache that is not for everyone, and still answers afterwards.
+
+use std::time::Instant;
+
+use proptest::prelude::*;
+use reqwest::{StatusCode, header};
+use trainyard::{
+    domain::{
+        calendar_rules::parse_day,
+        patch_request::{NewPatchRequest, PatchRequestForm},
+        version::{LineId, ReleaseRef, Version},
+    },
+    features::calendar::{CalendarFilter, parse_month},
+};
+
+use crate::harness::{TestApp, sign_in_url};
+
+/// The app still serves its home page: nothing above broke it.
+async fn still_answers(app: &TestApp) {
+    assert_eq!(app.get("/").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn far_off_dates_are_a_quick_400_that_names_the_field() {
+    let app = TestApp::spawn().await;
+    for (query, field) in [
+        ("from=%2B200000-01-01&to=%2B200000-12-31", "from"),
+        ("from=-0001-01-01", "from"),
+        ("from=2026-12-01&to=%2B262143-12-31", "to"),
+        ("from=2099-01-01&to=2099-02-01", "to"),
+        ("from=2026-12-01&to=2028-12-31", "to"),
+        ("from=2026-02-30", "from"),
+        (&format!("from={}", "9".repeat(5000)), "from"),
+    ] {
+        let started = Instant::now();
+        let (status, body) = app.get_json(&format!("/api/v1/schedule?{query}")).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["error"]["field"], field, "{query}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().len() < 200, "the message quotes only a little");
+        assert!(started.elapsed().as_secs() < 2, "{query} took {:?}", started.elapsed());
+    }
+    still_answers(&app).await;
+}
+
+#[tokio::test]
+async fn a_forged_host_never_reaches_a_link_or_the_cache() {
+    let app = TestApp::spawn().await;
+    for path in ["/feed.atom", "/calendar.ics", "/calendar"] {
+        let forged = app.client().get(app.url(path)).header(header::HOST, "evil.example").send().await.unwrap();
+        assert_eq!(forged.status(), StatusCode::OK, "{path}");
+        assert!(!forged.text().await.unwrap().contains("evil.example"), "{path} wrote the forged host");
+        let next = app.get(path).await.text().await.unwrap();
+        assert!(!next.contains("evil.example"), "{path} kept the forged host for the next reader");
+        assert!(next.contains(&app.addr.to_string()), "{path} links to the site's own address");
+    }
+}
+
+#[tokio::test]
+async fn a_capitalised_accept_encoding_never_serves_compressed_bytes_to_a_plain_client() {
+    let app = TestApp::spawn().await;
+    for path in ["/feed.atom", "/calendar.ics", "/api/v1/releases"] {
+        let shouted = app.client().get(app.url(path)).header(header::ACCEPT_ENCODING, "GZIP").send().await.unwrap();
+        assert_eq!(shouted.status(), StatusCode::OK);
+        // A subscriber that asks for no compression at all.
+        for _ in 0..2 {
+            let plain =
+                app.client().get(app.url(path)).header(header::ACCEPT_ENCODING, "identity").send().await.unwrap();
+            assert_eq!(plain.headers().get(header::CONTENT_ENCODING), None, "{path}");
+            let text = plain.text().await.expect("plain text");
+            assert!(text.starts_with('<') || text.starts_with("BEGIN:") || text.starts_with('{'), "{path}: {text:.40}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn after_sign_in_the_browser_never_leaves_the_site() {
+    let app = TestApp::spawn().await;
+    for next in
+        ["/\t/evil.example", "//evil.example", "/\\evil.example", "/x\r\nSet-Cookie: a=b", "https://evil.example"]
+    {
+        let res = app
+            .client()
+            .post(app.url(sign_in_url()))
+            .header("accept", "text/html")
+            .header("referer", app.url("/login"))
+            .form(&[("name", "dev"), ("password", "trainyard-dev-demo"), ("next", next)])
+            .send()
+            .await
+            .expect("the connection survives");
+        assert!(res.status().is_redirection(), "{next:?}: {}", res.status());
+        assert_eq!(res.headers()[header::LOCATION], "/", "{next:?}");
+    }
+    let res = app
+        .client()
+        .post(app.url(sign_in_url()))
+        .header("accept", "text/html")
+        .header("referer", app.url("/login"))
+        .form(&[("name", "dev"), ("password", "trainyard-dev-demo"), ("next", "/releases/1.12")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[header::LOCATION], "/releases/1.12", "a path on the site is kept");
+}
+
+#[tokio::test]
+async fn a_path_no_file_can_have_is_the_apps_404_and_never_cached_publicly() {
+    let app = TestApp::spawn().await;
+    for path in [format!("/{}", "a".repeat(5000)), format!("/pkg/{}.js", "b".repeat(5000)), "/%00".to_owned()] {
+        let res = app.get(&path).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{:.40}", path);
+        let cache = res.headers().get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap().to_owned());
+        assert!(!cache.unwrap_or_default().contains("public"), "{:.40}", path);
+    }
+    still_answers(&app).await;
+}
+
+#[tokio::test]
+async fn what_a_signed_in_person_reads_is_private() {
+    let app = TestApp::spawn().await;
+    let manager = app.signed_in("manager").await;
+    for path in ["/", "/patch-requests", "/api/v1/patch-requests", "/feed.atom"] {
+        let res = manager.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(res.headers()[header::CACHE_CONTROL], "private, no-store", "{path}");
+        let vary: Vec<&str> = res.headers().get_all(header::VARY).iter().map(|v| v.to_str().unwrap()).collect();
+        assert!(vary.iter().any(|v| v.contains("Cookie")), "{path}: {vary:?}");
+    }
+    let anonymous = app.get("/").await;
+    assert_eq!(anonymous.headers().get(header::CACHE_CONTROL), None, "the public page may be cached");
+}
+
+#[tokio::test]
+async fn over_https_only_the_host_prefixed_cookie_is_a_session() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .client()
+        .post(app.url(sign_in_url()))
+        .header("accept", "application/json")
+        .header("x-forwarded-proto", "https")
+        .form(&[("name", "manager"), ("password", "trainyard-manager-demo")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    let secret = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
+    let page = |name: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .client()
+                .get(app.url("/"))
+                .header("x-forwarded-proto", "https")
+                .header(header::COOKIE, name)
+                .send()
+                .await
+                .unwrap();
+            res.text().await.unwrap()
+        }
+    };
+    assert!(page(format!("__Host-trainyard_session={secret}")).await.contains("Signed in as"));
+    assert!(!page(format!("trainyard_session={secret}")).await.contains("Signed in as"), "a plain cookie over HTTPS");
+}
+
+#[tokio::test]
+async fn parallel_guesses_are_counted_before_any_password_is_checked() {
+    let app = TestApp::spawn().await;
+    let guesses = (0..60).map(|i| {
+        let app = &app;
+        async move {
+            app.call(&app.client(), sign_in_url(), &[("name", "dev"), ("password", &format!("guess number {i}"))])
+                .await
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    assert!((1..=5).contains(&checked), "{checked} guesses were checked: {statuses:?}");
+    assert!(
+        statuses.iter().all(|s| matches!(
+            *s,
+            StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+        )),
+        "{statuses:?}"
+    );
+    // The owner is slowed down, not locked out: a minute later the right password works.
+    app.clock.advance(chrono::Duration::minutes(1));
+    let res = app.call(&app.client(), sign_in_url(), &[("name", "dev"), ("password", "trainyard-dev-demo")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_throttled_on_its_own_address() {
+    let app = TestApp::spawn().await;
+    // The test client connects from 127.0.0.1, a trusted proxy by default.
+    let guess = |from: &'static str, name: String| {
+        let app = &app;
+        async move {
+            app.client()
+                .post(app.url(sign_in_url()))
+                .header("accept", "application/json")
+                .header("x-forwarded-for", from)
+                .form(&[("name", name.as_str()), ("password", "wrong password")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    for i in 0..20 {
+        assert_eq!(guess("203.0.113.7", format!("user{i}")).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(guess("203.0.113.7", "another".into()).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(guess("198.51.100.4", "another".into()).await, StatusCode::UNAUTHORIZED, "someone else is not");
+}
+
+#[tokio::test]
+async fn odd_values_in_every_public_url_are_answered_without_a_5xx_or_markup_echo() {
+    let app = TestApp::spawn().await;
+    let values = [
+        "<script>alert(1)</script>".to_owned(),
+        "' OR 1=1 --".to_owned(),
+        "%".to_owned(),
+        "\u{202e}1.12\u{0301}".to_owned(),
+        "x".repeat(10_000),
+        "1.99999999999999999999".to_owned(),
+        "-1".to_owned(),
+    ];
+    let shapes = [
+        "/releases/{}",
+        "/releases/1.12/{}",
+        "/patch-requests/{}",
+        "/calendar?month={}",
+        "/calendar?kinds={}&lines={}",
+        "/api/v1/releases/{}",
+        "/api/v1/releases?page={}&per_page={}",
+        "/api/v1/schedule?kinds={}",
+        "/api/v1/schedule?lines={}",
+        "/api/v1/patch-requests/{}",
+        "/patch-requests?status={}&line={}&q={}&page={}",
+        "/calendar.ics?kinds={}&lines={}",
+        "/login?next={}&name={}&error={}",
+    ];
+    for shape in shapes {
+        for value in &values {
+            let encoded: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            let path = shape.replace("{}", &encoded);
+            let res = app.get(&path).await;
+            let status = res.status();
+            assert!(status.is_success() || status.is_client_error(), "{:.80}: {status}", path);
+            let html = res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html");
+            let body = res.text().await.unwrap();
+            assert!(!(html && body.contains("<script>alert(1)")), "{:.80} echoed markup into a page", path);
+        }
+    }
+    still_answers(&app).await;
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_text_makes_a_parser_panic(text in "\\PC{0,60}|[0-9.+-]{0,30}|v?[0-9]{1,25}\\.[0-9]{1,25}(\\.[0-9]{1,25})?(-[a-z0-9.]{0,10})?") {
+        let _ = Version::parse(&text);
+        let _ = LineId::parse(&text);
+        let _ = ReleaseRef::parse(&text);
+        let _ = parse_day(&text);
+        let _ = parse_month(&text);
+        let _ = CalendarFilter::parse(&text, &text);
+        let _ = CalendarFilter::parse("patch", &text);
+        let form = PatchRequestForm {
+            title: text.clone(),
+            category: text.clone(),
+            severity: text.clone(),
+            bug_link: text.clone(),
+            fix_link: text.clone(),
+            risk: text.clone(),
+            cve_id: text.clone(),
+            targets: text.clone(),
+            ..PatchRequestForm::default()
+        };
+        let _ = NewPatchRequest::parse(&form, &[LineId::new(1, 12)]);
+    }
+
+    #[test]
+    fn every_date_that_parses_is_a_real_day_within_the_window(y in -300_000i32..300_000, m in 0u32..14, d in 0u32..33) {
+        let text = format!("{y:04}-{m:02}-{d:02}");
+        if let Ok(day) = parse_day(&text) {
+            prop_assert!(trainyard::domain::calendar_rules::YEARS.contains(&chrono::Datelike::year(&day)));
+            prop_assert_eq!(day.format("%Y-%m-%d").to_string(), text);
+        }
+    }
+}
