@@ -78,6 +78,77 @@ impl Server {
             .unwrap_or(0.0);
         kb / 1024.0
     }
+
+    /// The most memory the process has held so far (`VmHWM`), in MB; `None` when unreadable.
+    fn peak_mb(&self) -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let kb: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb / 1024.0)
+    }
+}
+
+/// How a burst of parallel wrong passwords for one account from one client was answered.
+#[derive(Debug, Default, Serialize)]
+struct Guesses {
+    checked: usize,
+    throttled: usize,
+    busy: usize,
+    other: usize,
+}
+
+/// `n` wrong passwords for one name at once, from one client behind the (trusted, local)
+/// proxy: each status counted.
+async fn guess_in_parallel(base: &str, n: usize) -> Guesses {
+    use leptos::server_fn::ServerFn;
+    let url = format!("{base}{}", <trainyard::features::auth::api::SignIn as ServerFn>::url());
+    let client = Client::new();
+    let sends = (0..n).map(|i| {
+        let (client, url) = (client.clone(), url.clone());
+        tokio::spawn(async move {
+            let password = format!("guess {i}");
+            client
+                .post(url)
+                .header("accept", "application/json")
+                .header("x-forwarded-for", "203.0.113.9")
+                .form(&[("name", "someone"), ("password", password.as_str())])
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        })
+    });
+    let mut tally = Guesses::default();
+    for status in futures::future::join_all(sends).await {
+        match status.unwrap_or(0) {
+            401 => tally.checked += 1,
+            429 => tally.throttled += 1,
+            503 => tally.busy += 1,
+            _ => tally.other += 1,
+        }
+    }
+    tally
+}
+
+/// Clients asking for the schedule of a far-off year as fast as they can until `stop`; counts
+/// the answers and how many were not the expected 400.
+fn flood_schedule(base: &str, stop: Arc<std::sync::atomic::AtomicBool>) -> tokio::task::JoinHandle<(u64, u64)> {
+    let url = format!("{base}/api/v1/schedule?from=%2B200000-01-01&to=%2B200000-12-31");
+    tokio::spawn(async move {
+        let client = Client::new();
+        let tasks = (0..4).map(|_| {
+            let (client, url, stop) = (client.clone(), url.clone(), stop.clone());
+            tokio::spawn(async move {
+                let (mut sent, mut unexpected) = (0u64, 0u64);
+                while !stop.load(Ordering::Relaxed) {
+                    let status = client.get(&url).send().await.map(|r| r.status().as_u16()).unwrap_or(0);
+                    sent += 1;
+                    unexpected += u64::from(status != 400);
+                }
+                (sent, unexpected)
+            })
+        });
+        futures::future::join_all(tasks).await.into_iter().flatten().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+    })
 }
 
 async fn start_server(env: &Env, scale: u32) -> Server {
@@ -431,6 +502,7 @@ async fn main() {
     let ceiling = start_ceiling(pages).await;
 
     let mut half_rates = BTreeMap::new();
+    let mut undisturbed = BTreeMap::new();
     for path in PAGES {
         eprintln!("reading {path}…");
         let top = oha(&env, &format!("{ceiling}{path}"), None);
@@ -453,6 +525,7 @@ async fn main() {
             at_half.p99_ms <= 10.0,
         );
         half_rates.insert(path, half);
+        undisturbed.insert(path, app.rps);
         raw.insert(format!("read {path}"), json!({"app": app, "ceiling": top, "at_half": at_half}));
     }
 
@@ -475,6 +548,48 @@ async fn main() {
 
     let rss = server.rss_mb();
     row(&mut rows, "server RSS after the load", format!("{rss:.1} MB"), "≤ 50 MB", rss <= 50.0);
+
+    // Hostile loads after the figure at rest, whose memory they would otherwise include.
+    eprintln!("reading / while a client floods the schedule API with far-off dates…");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flood = flood_schedule(&base, stop.clone());
+    let flooded = tokio::task::block_in_place(|| oha(&env, &format!("{base}/"), None));
+    stop.store(true, Ordering::Relaxed);
+    let (sent, unexpected) = flood.await.unwrap();
+    let share = flooded.rps / undisturbed["/"].max(1.0);
+    row(
+        &mut rows,
+        format!("read / while the schedule API is flooded ({sent} far-off asks, {unexpected} not 400)"),
+        format!("{:.0} req/s ({:.0}% of undisturbed)", flooded.rps, share * 100.0),
+        "≥ 50%, every ask 400",
+        share >= 0.5 && flooded.success >= 1.0 && unexpected == 0 && sent > 0,
+    );
+    raw.insert(
+        "read / while flooded".into(),
+        json!({"app": flooded, "flood_sent": sent, "flood_unexpected": unexpected}),
+    );
+
+    eprintln!("guessing one account's password 200 times at once…");
+    let guesses = guess_in_parallel(&base, 200).await;
+    let peak = server.peak_mb();
+    row(
+        &mut rows,
+        format!(
+            "200 parallel sign-in guesses: passwords checked ({} throttled, {} busy, {} other)",
+            guesses.throttled, guesses.busy, guesses.other
+        ),
+        guesses.checked.to_string(),
+        "≤ 5, nothing else",
+        guesses.checked <= 5 && guesses.other == 0,
+    );
+    row(
+        &mut rows,
+        "peak server RSS (VmHWM) after the loads and guesses",
+        peak.map(|p| format!("{p:.1} MB")).unwrap_or_else(|| "unreadable".into()),
+        "≤ 100 MB",
+        peak.is_some_and(|p| p <= 100.0),
+    );
+    raw.insert("sign-in guesses".into(), json!(guesses));
 
     let sizes = first_load(&base).await;
     let total: usize = sizes.values().sum();

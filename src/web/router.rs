@@ -54,9 +54,9 @@ pub fn router(state: AppState) -> Router {
         // A safety net: no request may hang a connection forever.
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, std::time::Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(security::panicked))
+        .layer(middleware::from_fn_with_state(state.clone(), security::request_origin))
         .layer(middleware::from_fn(security::standard_headers))
         .layer(middleware::from_fn_with_state(state.clone(), cache::serve_anonymous))
-        .layer(middleware::from_fn_with_state(state.clone(), security::request_origin))
         .with_state(state)
 }
 

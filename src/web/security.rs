@@ -36,7 +36,7 @@ pub async fn standard_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Outermost: records where the request came from (behind a trusted proxy, the forwarded
+/// Records where the request came from (behind a trusted proxy, the forwarded
 /// client and scheme) for throttling, cookies and logs.
 pub async fn request_origin(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let peer = req

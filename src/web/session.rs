@@ -87,16 +87,30 @@ async fn session_principal(state: &AppState, secret: &str) -> Result<Option<Prin
         return Ok(None);
     };
     let now = state.clock.now();
+    // Bookkeeping only: the answer stands even when the database is too busy to record it (the
+    // worker purges expired sessions, and a missed touch is made on a later request).
     if now - session.last_seen_at > IDLE_TIMEOUT || now - session.created_at > ABSOLUTE_TIMEOUT {
-        let mut tx = state.db.begin_quiet_write().await?;
-        delete_session(&mut tx, &id_hash).await?;
-        tx.commit().await?;
+        if let Err(e) = forget(state, &id_hash).await {
+            tracing::warn!(error = %e, "could not delete an expired session now; the worker will");
+        }
         return Ok(None);
     }
-    if now - session.last_seen_at > TOUCH_EVERY {
-        let mut tx = state.db.begin_quiet_write().await?;
-        touch_session(&mut tx, &id_hash, now).await?;
-        tx.commit().await?;
+    if now - session.last_seen_at > TOUCH_EVERY
+        && let Err(e) = touch(state, &id_hash, now).await
+    {
+        tracing::warn!(error = %e, "could not record a session's last use now; a later request will");
     }
     Ok(Some(Principal::User(session.viewer)))
+}
+
+async fn forget(state: &AppState, id_hash: &str) -> Result<(), AppError> {
+    let mut tx = state.db.begin_quiet_write().await?;
+    delete_session(&mut tx, id_hash).await?;
+    tx.commit().await
+}
+
+async fn touch(state: &AppState, id_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<(), AppError> {
+    let mut tx = state.db.begin_quiet_write().await?;
+    touch_session(&mut tx, id_hash, now).await?;
+    tx.commit().await
 }

@@ -93,6 +93,11 @@ impl FakeGitHub {
         self.inner.lock().unwrap().calls.get(route).copied().unwrap_or(0)
     }
 
+    /// Every call received, on any route.
+    pub fn total_calls(&self) -> usize {
+        self.inner.lock().unwrap().calls.values().sum()
+    }
+
     /// Forgets everything, for the next case of a property test.
     pub fn reset(&self) {
         let mut inner = self.inner.lock().unwrap();

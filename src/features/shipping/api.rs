@@ -65,7 +65,7 @@ pub async fn set_line_eol(line: String, date: String, note: String) -> Result<()
     let value = match date.trim() {
         "" => None,
         d => Some(crate::domain::policy::EolOverride {
-            date: d.parse().map_err(|_| AppError::invalid("date", format!("“{d}” is not a date like 2027-01-05")))?,
+            date: crate::domain::calendar_rules::parse_day(d).map_err(|m| AppError::invalid("date", m))?,
             note,
         }),
     };
