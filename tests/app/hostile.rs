@@ -59,18 +59,26 @@ async fn a_forged_host_never_reaches_a_link_or_the_cache() {
 }
 
 #[tokio::test]
-async fn a_capitalised_accept_encoding_never_serves_compressed_bytes_to_a_plain_client() {
+async fn an_odd_accept_encoding_never_serves_a_coding_the_next_client_cannot_read() {
     let app = TestApp::spawn().await;
-    for path in ["/feed.atom", "/calendar.ics", "/api/v1/releases"] {
-        let shouted = app.client().get(app.url(path)).header(header::ACCEPT_ENCODING, "GZIP").send().await.unwrap();
-        assert_eq!(shouted.status(), StatusCode::OK);
+    let asks = ["GZIP", "*", "br;q=0, gzip", "Gzip, BR"];
+    for (path, ask) in ["/feed.atom", "/calendar.ics", "/api/v1/releases", "/releases"].into_iter().zip(asks) {
+        let odd = app.client().get(app.url(path)).header(header::ACCEPT_ENCODING, ask).send().await.unwrap();
+        assert_eq!(odd.status(), StatusCode::OK);
+        // A client that reads only brotli gets brotli or plain bytes, never another coding.
+        let br = app.client().get(app.url(path)).header(header::ACCEPT_ENCODING, "br").send().await.unwrap();
+        let coding = br.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_owned());
+        assert!(matches!(coding.as_deref(), None | Some("br")), "{path} after {ask}: {coding:?}");
         // A subscriber that asks for no compression at all.
         for _ in 0..2 {
             let plain =
                 app.client().get(app.url(path)).header(header::ACCEPT_ENCODING, "identity").send().await.unwrap();
-            assert_eq!(plain.headers().get(header::CONTENT_ENCODING), None, "{path}");
+            assert_eq!(plain.headers().get(header::CONTENT_ENCODING), None, "{path} after {ask}");
             let text = plain.text().await.expect("plain text");
-            assert!(text.starts_with('<') || text.starts_with("BEGIN:") || text.starts_with('{'), "{path}: {text:.40}");
+            assert!(
+                text.starts_with('<') || text.starts_with("BEGIN:") || text.starts_with('{'),
+                "{path} after {ask}: {text:.40}"
+            );
         }
     }
 }
