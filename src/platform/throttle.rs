@@ -67,21 +67,21 @@ impl LoginThrottle {
         let (account, address) = (account_key(account), address_key(address));
         let mut attempts = self.attempts.lock().expect("throttle lock");
         let window = self.limits.window;
-        let mut recent = |key: &str| -> VecDeque<DateTime<Utc>> {
+        // How many attempts the window still holds for `key`, with the oldest and the newest.
+        let mut recent = |key: &str| {
             let times = attempts.entry(key.to_owned()).or_default();
             while times.front().is_some_and(|t| *t + window <= now) {
                 times.pop_front();
             }
-            times.clone()
+            (times.len(), times.front().copied(), times.back().copied())
         };
-        let by_address = recent(&address);
-        let by_account = recent(&account);
-        let address_wait = (by_address.len() >= self.limits.per_address)
-            .then(|| by_address.front().map(|oldest| *oldest + window - now))
-            .flatten();
-        let account_wait = by_account.len().checked_sub(self.limits.per_account).and_then(|over| {
+        let (by_address, oldest, _) = recent(&address);
+        let (by_account, _, newest) = recent(&account);
+        let address_wait =
+            (by_address >= self.limits.per_address).then(|| oldest.map(|oldest| oldest + window - now)).flatten();
+        let account_wait = by_account.checked_sub(self.limits.per_account).and_then(|over| {
             let delay = Duration::seconds(1i64 << over.min(16)).min(self.limits.max_delay);
-            by_account.back().map(|newest| *newest + delay - now).filter(|wait| *wait > Duration::zero())
+            newest.map(|newest| newest + delay - now).filter(|wait| *wait > Duration::zero())
         });
         if let Some(wait) = address_wait.into_iter().chain(account_wait).max() {
             return Err(wait.num_seconds().max(1) as u64);

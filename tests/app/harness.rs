@@ -91,6 +91,18 @@ impl TestApp {
             .expect("server fn request")
     }
 
+    /// A sign-in as it arrives through a TLS-terminating proxy (`X-Forwarded-Proto: https`).
+    pub async fn sign_in_over_https(&self, name: &str, password: &str) -> Response {
+        self.client()
+            .post(self.url(sign_in_url()))
+            .header("accept", "application/json")
+            .header("x-forwarded-proto", "https")
+            .form(&[("name", name), ("password", password)])
+            .send()
+            .await
+            .expect("sign-in request")
+    }
+
     /// A client signed in as a demo user (`dev`, `manager`, `admin`).
     pub async fn signed_in(&self, name: &str) -> Client {
         let password = trainyard::web::demo::users::DEMO_USERS

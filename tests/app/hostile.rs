@@ -143,15 +143,7 @@ async fn what_a_signed_in_person_reads_is_private() {
 #[tokio::test]
 async fn over_https_only_the_host_prefixed_cookie_is_a_session() {
     let app = TestApp::spawn().await;
-    let res = app
-        .client()
-        .post(app.url(sign_in_url()))
-        .header("accept", "application/json")
-        .header("x-forwarded-proto", "https")
-        .form(&[("name", "manager"), ("password", "trainyard-manager-demo")])
-        .send()
-        .await
-        .unwrap();
+    let res = app.sign_in_over_https("manager", "trainyard-manager-demo").await;
     let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
     let secret = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
     let page = |name: String| {

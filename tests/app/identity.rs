@@ -38,15 +38,7 @@ async fn signing_in_sets_a_protected_cookie_and_the_header_names_the_user() {
 #[tokio::test]
 async fn the_cookie_is_secure_and_host_bound_behind_https() {
     let app = TestApp::spawn().await;
-    let res = app
-        .client()
-        .post(app.url(sign_in_url()))
-        .header("accept", "application/json")
-        .header("x-forwarded-proto", "https")
-        .form(&[("name", "dev"), ("password", "trainyard-dev-demo")])
-        .send()
-        .await
-        .unwrap();
+    let res = app.sign_in_over_https("dev", "trainyard-dev-demo").await;
     let cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
     assert!(cookie.starts_with("__Host-trainyard_session="), "{cookie}");
     assert!(cookie.contains("; Secure"));

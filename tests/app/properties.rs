@@ -169,16 +169,6 @@ struct Template {
 }
 
 const START: &str = "2026-11-26T10:00:00Z";
-const HISTORY: [(&str, &str); 8] = [
-    ("1.8.0", "2026-07-28"),
-    ("1.9.0", "2026-08-25"),
-    ("1.9.1", "2026-09-08"),
-    ("1.10.0", "2026-09-22"),
-    ("1.10.1", "2026-10-13"),
-    ("1.11.0", "2026-10-27"),
-    ("1.11.1", "2026-11-10"),
-    ("1.12.0", "2026-11-24"),
-];
 
 fn settings(url: &str, fake: &FakeGitHub) -> Settings {
     let mut s = Settings::for_database(url);
@@ -206,7 +196,7 @@ async fn template(fake: &FakeGitHub) -> Template {
     for (name, role) in [("dev", Role::Developer), ("manager", Role::ReleaseManager)] {
         auth::create_user(&state, &system, name, role, format!("{name}'s long password"), false).await.unwrap();
     }
-    for (version, date) in HISTORY {
+    for (version, date) in crate::world::PROJECT_HISTORY {
         let shipped = ShippedRelease {
             version: Version::parse(version).unwrap(),
             date: date.parse().unwrap(),

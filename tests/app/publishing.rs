@@ -20,11 +20,17 @@ use crate::{
 
 /// Settings that publish to `fake`, with short timeouts.
 pub fn github_of(fake: &FakeGitHub) -> Options {
+    github_with(fake, Some(TOKEN))
+}
+
+/// Settings pointing at `fake`; without a token publishing is a dry run.
+fn github_with(fake: &FakeGitHub, token: Option<&str>) -> Options {
     let url = fake.url();
+    let token = token.map(|t| trainyard::platform::settings::Secret::new(t.into()));
     Options {
         configure: Box::new(move |s| {
             s.github.repo = Some(REPO.split_once('/').map(|(o, r)| (o.to_owned(), r.to_owned())).unwrap());
-            s.github.token = Some(trainyard::platform::settings::Secret::new(TOKEN.into()));
+            s.github.token = token;
             s.github.api_url = url;
             s.github_timeouts = GitHubTimeouts {
                 connect: Duration::from_secs(1),
@@ -219,13 +225,7 @@ async fn two_publishes_at_once_make_one_release() {
 async fn without_a_token_publishing_is_a_dry_run_that_sends_nothing() {
     let fake = FakeGitHub::start().await;
     // Pointed at the fake, with everything but the token.
-    let mut options = github_of(&fake);
-    let configure = std::mem::replace(&mut options.configure, Box::new(|_| {}));
-    options.configure = Box::new(move |s| {
-        configure(s);
-        s.github.token = None;
-    });
-    let world = World::project_with(options).await;
+    let world = World::project_with(github_with(&fake, None)).await;
     let version = approve_monthly(&world).await;
     let app = &world.app;
     let client = world.signed_in("manager");

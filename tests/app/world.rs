@@ -18,6 +18,19 @@ use crate::harness::{Options, TestApp, sign_in_url, url};
 
 const ADMIN_PASSWORD: &str = "the first admin's password";
 
+/// The releases of the project most tests start from: monthlies from July 2026 (1.8.0) to
+/// November (1.12.0), with a patch on 1.9, 1.10 and 1.11.
+pub const PROJECT_HISTORY: [(&str, &str); 8] = [
+    ("1.8.0", "2026-07-28"),
+    ("1.9.0", "2026-08-25"),
+    ("1.9.1", "2026-09-08"),
+    ("1.10.0", "2026-09-22"),
+    ("1.10.1", "2026-10-13"),
+    ("1.11.0", "2026-10-27"),
+    ("1.11.1", "2026-11-10"),
+    ("1.12.0", "2026-11-24"),
+];
+
 /// An empty Trainyard with its first admin signed in.
 pub struct World {
     pub app: TestApp,
@@ -47,18 +60,7 @@ impl World {
     /// The same project, on a server configured by `options`.
     pub async fn project_with(options: Options) -> Self {
         let world = Self::with(options).await;
-        world
-            .history(&[
-                ("1.8.0", "2026-07-28"),
-                ("1.9.0", "2026-08-25"),
-                ("1.9.1", "2026-09-08"),
-                ("1.10.0", "2026-09-22"),
-                ("1.10.1", "2026-10-13"),
-                ("1.11.0", "2026-10-27"),
-                ("1.11.1", "2026-11-10"),
-                ("1.12.0", "2026-11-24"),
-            ])
-            .await;
+        world.history(&PROJECT_HISTORY).await;
         world
     }
 
