@@ -1,7 +1,8 @@
 //! Whole responses kept in memory for reads, so the pages stakeholders open thousands of times a
 //! day are rendered once per change instead of once per request.
 //!
-//! An entry is valid for one database generation and one calendar day: any committed write, or
+//! An entry is valid for one database generation and one calendar day: any committed write (by
+//! this process or another on the same file), or
 //! midnight UTC, empties the cache, so nothing stale is ever served. Memory is bounded by a byte
 //! budget, oldest entries first. The middleware that fills it is in `web::cache`.
 

@@ -101,7 +101,7 @@ async fn serve(state: AppState, req: Request, next: Next, viewer: String) -> Res
         viewer,
         encoding: encoding(req.headers()),
     };
-    let generation = state.db.generation();
+    let generation = state.db.generation().await;
     let day = state.today();
     if let Some(hit) = state.pages.get(&key, generation, day) {
         let mut res = Response::new(Body::from(hit.body.clone()));

@@ -17,17 +17,21 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
     pub clock: ManualClock,
-    _dir: tempfile::TempDir,
+    /// The SQLite URL of this server's database file.
+    pub database_url: String,
+    _dir: Option<tempfile::TempDir>,
 }
 
 pub struct Options {
     pub demo: bool,
     pub configure: Box<dyn FnOnce(&mut Settings)>,
+    /// Another server's database file to share; a fresh file when `None`.
+    pub database_url: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { demo: true, configure: Box::new(|_| {}) }
+        Self { demo: true, configure: Box::new(|_| {}), database_url: None }
     }
 }
 
@@ -38,8 +42,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("trainyard.db").display());
+        let (dir, url) = match options.database_url {
+            Some(url) => (None, url),
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("trainyard.db").display());
+                (Some(dir), url)
+            }
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().unwrap();
         let mut settings = Settings::for_database(url.clone());
@@ -52,7 +62,14 @@ impl TestApp {
         prepare(&state).await.expect("start-up data");
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.expect("server runs") });
-        Self { addr, state, clock, _dir: dir }
+        Self { addr, state, clock, database_url: url, _dir: dir }
+    }
+
+    /// A second server on this one's database file and in its mode, as when two instances run
+    /// behind one proxy.
+    pub async fn second_server(&self) -> Self {
+        let (demo, database_url) = (self.state.settings.demo, Some(self.database_url.clone()));
+        Self::spawn_with(Options { demo, database_url, ..Options::default() }).await
     }
 
     pub fn url(&self, path: &str) -> String {

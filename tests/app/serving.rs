@@ -47,6 +47,81 @@ async fn pages_are_compressed_and_served_from_memory_until_a_write() {
     assert_eq!(third.headers()["x-cache"], "miss");
 }
 
+/// The day the calendar marks as today (`aria-current="date"`), as its `datetime`.
+fn marked_today(html: &str) -> &str {
+    let cell = &html[html.find(r#"aria-current="date""#).expect("a day marked as today")..];
+    let at = cell.find(r#"datetime=""#).expect("the day's date") + r#"datetime=""#.len();
+    &cell[at..at + 10]
+}
+
+#[tokio::test]
+async fn cached_pages_turn_over_at_midnight_utc() {
+    let app = TestApp::spawn().await;
+    let first = app.get("/calendar").await;
+    assert_eq!(first.headers()["x-cache"], "miss");
+    assert_eq!(marked_today(&first.text().await.unwrap()), "2026-11-26");
+    app.clock.set("2026-11-26T23:59:59Z".parse().unwrap());
+    let before = app.get("/calendar").await;
+    assert_eq!(before.headers()["x-cache"], "hit", "the same day is served from memory");
+    assert_eq!(marked_today(&before.text().await.unwrap()), "2026-11-26");
+
+    app.clock.set("2026-11-27T00:00:01Z".parse().unwrap());
+    let after = app.get("/calendar").await;
+    assert_eq!(after.headers()["x-cache"], "miss");
+    assert_eq!(marked_today(&after.text().await.unwrap()), "2026-11-27");
+}
+
+#[tokio::test]
+async fn a_user_added_on_the_command_line_shows_on_a_live_servers_cached_page() {
+    use std::{io::Write, process::{Command, Stdio}};
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let users = || async { admin.get(app.url("/admin")).send().await.unwrap() };
+    assert_eq!(users().await.status(), StatusCode::OK);
+    let cached = users().await;
+    assert_eq!(cached.headers()["x-cache"], "hit");
+    assert!(!cached.text().await.unwrap().contains("newcomer"));
+
+    let mut cli = Command::new(env!("CARGO_BIN_EXE_trainyard"))
+        .args(["user", "add", "newcomer", "--role", "developer"])
+        .env("TRAINYARD_DATABASE_URL", &app.database_url)
+        .env("TRAINYARD_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the command line runs");
+    cli.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+    assert!(cli.wait().unwrap().success(), "trainyard user add succeeded");
+
+    let fresh = users().await;
+    assert_eq!(fresh.headers()["x-cache"], "miss");
+    assert!(crate::harness::text_of(&fresh.text().await.unwrap()).contains("newcomer"));
+}
+
+#[tokio::test]
+async fn a_release_recorded_on_a_second_server_shows_on_the_firsts_pages_at_once() {
+    let first = TestApp::spawn().await;
+    let get = || async { first.get("/releases/1.9").await };
+    let before = get().await;
+    assert_eq!(before.status(), StatusCode::OK);
+    assert!(!before.text().await.unwrap().contains("1.9.7"));
+    assert_eq!(get().await.headers()["x-cache"], "hit");
+
+    let second = first.second_server().await;
+    let admin = second.signed_in("admin").await;
+    let form = [("version", "1.9.7"), ("date", "2026-11-20"), ("commit", "")];
+    let recorded = second.call(&admin, crate::harness::url::<trainyard::features::admin::api::RecordRelease>(), &form).await;
+    assert_eq!(recorded.status(), StatusCode::OK, "{}", recorded.text().await.unwrap());
+
+    // Both the page cache and the catalog the first server keeps in memory are renewed.
+    let after = get().await;
+    assert_eq!(after.headers()["x-cache"], "miss");
+    assert!(after.text().await.unwrap().contains("1.9.7"));
+    let (status, releases) = first.get_json("/api/v1/releases").await;
+    assert_eq!(status, 200);
+    assert!(releases.to_string().contains("1.9.7"), "{releases}");
+}
+
 #[tokio::test]
 async fn signed_in_users_never_get_someone_elses_cached_page() {
     let app = TestApp::spawn().await;

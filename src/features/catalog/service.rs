@@ -25,7 +25,7 @@ pub const NEAR: Months = Months::new(4);
 
 /// Lines, releases, policy and blackouts, loaded once per database generation.
 pub async fn catalog(state: &AppState) -> Result<Arc<Catalog>, AppError> {
-    state.catalog.get_or_load(state.db.generation(), store::load_catalog(state.db.reader())).await
+    state.catalog.get_or_load(state.db.generation().await, store::load_catalog(state.db.reader())).await
 }
 
 /// The plan as of today, projected `ahead` of it.
