@@ -16,6 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use prometheus_client::metrics::histogram::Histogram;
 use sqlx::{
     Connection, Sqlite, SqliteConnection, SqlitePool, Transaction,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -43,6 +44,8 @@ pub struct Db {
     read: SqlitePool,
     write: SqlitePool,
     watch: Arc<Mutex<Watch>>,
+    /// How long write transactions take, waiting for the writer included.
+    write_seconds: Histogram,
 }
 
 /// A connection of its own that notices commits from every process.
@@ -119,7 +122,7 @@ impl Db {
             .await
             .map_err(open)?;
         let watch = Watch::open(&options.read_only(true)).await.map_err(open)?;
-        Ok(Self { read, write, watch: Arc::new(Mutex::new(watch)) })
+        Ok(Self { read, write, watch: Arc::new(Mutex::new(watch)), write_seconds: super::metrics::latency() })
     }
 
     /// The pool for queries that only read.
@@ -131,14 +134,16 @@ impl Db {
     ///
     /// Never hold one across a network call: every other writer waits for it.
     pub async fn begin_write(&self) -> Result<WriteTx, AppError> {
+        let started = Instant::now();
         let tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx, visible: true })
+        Ok(WriteTx { tx, visible: true, started, timing: self.write_seconds.clone() })
     }
 
     /// A write that no page shows (sessions, last-used times): it leaves read caches valid.
     pub async fn begin_quiet_write(&self) -> Result<WriteTx, AppError> {
+        let started = Instant::now();
         let tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx, visible: false })
+        Ok(WriteTx { tx, visible: false, started, timing: self.write_seconds.clone() })
     }
 
     /// The generation of what pages show, current as of the call: it differs from any value
@@ -160,6 +165,11 @@ impl Db {
         watch.generation
     }
 
+    /// The write-transaction latencies, for the metrics registry.
+    pub fn write_seconds(&self) -> Histogram {
+        self.write_seconds.clone()
+    }
+
     /// Closes both pools, flushing the WAL.
     pub async fn close(&self) {
         self.read.close().await;
@@ -172,6 +182,8 @@ pub struct WriteTx {
     tx: Transaction<'static, Sqlite>,
     /// Whether pages may show what this transaction writes.
     visible: bool,
+    started: Instant,
+    timing: Histogram,
 }
 
 impl WriteTx {
@@ -180,6 +192,7 @@ impl WriteTx {
             sqlx::query("UPDATE cache_generation SET n = n + 1").execute(&mut *self.tx).await?;
         }
         self.tx.commit().await?;
+        self.timing.observe(self.started.elapsed().as_secs_f64());
         Ok(())
     }
 }

@@ -75,6 +75,9 @@ pub struct Settings {
     pub demo_scale: u32,
     pub github: GitHubSettings,
     pub site_addr: SocketAddr,
+    /// Where `/metrics` is served, apart from the site so that only the network that can reach
+    /// this address (a monitoring host, this machine) can read it; none when unset.
+    pub metrics_addr: Option<SocketAddr>,
     /// The address people reach the site at (`https://yard.example`), for every absolute
     /// link; never taken from a request's `Host`, which anyone can set.
     pub public_url: Option<String>,
@@ -170,6 +173,15 @@ impl Settings {
                 },
             },
             site_addr,
+            metrics_addr: var("TRAINYARD_METRICS_ADDR")
+                .map(|text| {
+                    text.parse().map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
+                        name: "TRAINYARD_METRICS_ADDR",
+                        value: text.clone(),
+                        reason: e.to_string(),
+                    })
+                })
+                .transpose()?,
             public_url: var("TRAINYARD_PUBLIC_URL").map(|u| parse_public_url(&u)).transpose()?,
             trusted_proxies: match var("TRAINYARD_TRUSTED_PROXIES") {
                 Some(list) => parse_networks(&list)?,
@@ -193,6 +205,7 @@ impl Settings {
             demo_scale: 1,
             github: GitHubSettings { repo: None, token: None, api_url: "https://api.github.com".into() },
             site_addr: ([127, 0, 0, 1], 0).into(),
+            metrics_addr: None,
             public_url: None,
             trusted_proxies: loopback(),
             site_root: "target/site".into(),

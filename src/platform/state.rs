@@ -11,6 +11,7 @@ use super::{
     clock::{Clock, SystemClock},
     db::Db,
     github::GitHub,
+    metrics::Metrics,
     page_cache::PageCache,
     settings::{Backoff, Settings},
     throttle::LoginThrottle,
@@ -33,6 +34,7 @@ pub struct AppState {
     pub publishing_lock: Arc<tokio::sync::Mutex<()>>,
     pub backoff: Backoff,
     pub catalog: CatalogCell,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -43,7 +45,9 @@ impl AppState {
             GitHub::dry_run()
         });
         let backoff = settings.publish_backoff;
+        let metrics = Arc::new(Metrics::new(db.write_seconds()));
         Self {
+            metrics,
             github,
             publisher: Arc::default(),
             publishing_lock: Arc::default(),

@@ -12,6 +12,7 @@ use axum::{
 };
 
 use crate::platform::{
+    metrics::Metrics,
     page_cache::{Entry, Key, MAX_ENTRY},
     state::AppState,
 };
@@ -104,12 +105,14 @@ async fn serve(state: AppState, req: Request, next: Next, viewer: String) -> Res
     let generation = state.db.generation().await;
     let day = state.today();
     if let Some(hit) = state.pages.get(&key, generation, day) {
+        Metrics::outcome(&state.metrics.page_cache, "hit");
         let mut res = Response::new(Body::from(hit.body.clone()));
         *res.status_mut() = hit.status;
         *res.headers_mut() = hit.headers.clone();
         res.headers_mut().insert("x-cache", HeaderValue::from_static("hit"));
         return res;
     }
+    Metrics::outcome(&state.metrics.page_cache, "miss");
     let res = next.run(req).await;
     if res.status() != StatusCode::OK
         || res.headers().contains_key(header::SET_COOKIE)

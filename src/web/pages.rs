@@ -1,34 +1,42 @@
-//! Rendering the app's pages, with a guard against a stalled render.
+//! Rendering the app's pages.
 //!
-//! Leptos 0.8 can, rarely and only under concurrency, lose the wake-up that tells a
-//! `<Suspense>` its data has arrived, so the render never finishes (leptos#4851 and kin; seen
-//! here about once in a few hundred parallel renders of one page). Pages are rendered whole
-//! before anything is sent (`SsrMode::Async`) and are plain GETs, so a render that takes far
-//! longer than any real one is dropped and started again.
+//! The route list is generated once per process. Leptos suppresses resource loading
+//! process-wide while it generates a route list, so a page rendered on another thread at that
+//! moment would wait for data forever (leptos#4773); building it once, before any request is
+//! served, leaves no such moment. A render that still stalls is answered 503, logged and
+//! counted in the metrics, never silently retried.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{sync::OnceLock, time::Duration};
 
 use axum::{
     Router,
-    body::Body,
-    extract::{ConnectInfo, Request, State},
+    extract::{Request, State},
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::{delete, get, patch, post, put},
 };
 use leptos::prelude::provide_context;
-use leptos_axum::{AxumRouteListing, handle_server_fns_with_context};
+use leptos_axum::{generate_route_list, handle_server_fns_with_context};
 
-use crate::{app::shell, domain::access::Principal, error::AppError, platform::state::AppState};
+use crate::{
+    app::{App, shell},
+    error::AppError,
+    platform::state::AppState,
+};
 
 /// A render taking longer than this has stalled (a real one takes milliseconds).
 const STALLED: Duration = Duration::from_secs(3);
-const ATTEMPTS: usize = 3;
+
+/// The paths of the app's pages, generated on first use and kept for the process's life.
+fn page_paths() -> &'static [String] {
+    static PATHS: OnceLock<Vec<String>> = OnceLock::new();
+    PATHS.get_or_init(|| generate_route_list(App).iter().map(|listing| listing.path().to_owned()).collect())
+}
 
 /// The app's page routes and its server functions.
-pub fn routes(mut router: Router<AppState>, paths: &[AxumRouteListing]) -> Router<AppState> {
-    for listing in paths {
-        router = router.route(listing.path(), get(render));
+pub fn routes(mut router: Router<AppState>) -> Router<AppState> {
+    for path in page_paths() {
+        router = router.route(path, get(render));
     }
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
         let handler = move |State(state): State<AppState>, req: Request| async move {
@@ -56,37 +64,28 @@ pub async fn render_with(
     req: Request,
     extra: impl Fn(&AppState) + Clone + Send + Sync + 'static,
 ) -> Response {
-    let (parts, _) = req.into_parts();
-    for attempt in 1..=ATTEMPTS {
-        // A fresh request each time: `Parts` cannot be cloned, so carry what handlers read.
-        let mut again = Request::builder().method(parts.method.clone()).uri(parts.uri.clone()).version(parts.version);
-        for (name, value) in &parts.headers {
-            again = again.header(name, value);
+    let path = req.uri().clone();
+    let (context, options) = (state.clone(), state.leptos.clone());
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(context.clone());
+            extra(&context);
+        },
+        move || shell(options.clone()),
+    );
+    let started = std::time::Instant::now();
+    match tokio::time::timeout(STALLED, handler(req)).await {
+        Ok(response) => {
+            state.metrics.render_seconds.observe(started.elapsed().as_secs_f64());
+            response.into_response()
         }
-        let mut again = again.body(Body::empty()).expect("copied from a valid request");
-        if let Some(p) = parts.extensions.get::<Principal>() {
-            again.extensions_mut().insert(p.clone());
-        }
-        if let Some(c) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-            again.extensions_mut().insert(*c);
-        }
-        if let Some(o) = parts.extensions.get::<crate::platform::context::RequestOrigin>() {
-            again.extensions_mut().insert(*o);
-        }
-        let (context, options, extra) = (state.clone(), state.leptos.clone(), extra.clone());
-        let handler = leptos_axum::render_app_async_with_context(
-            move || {
-                provide_context(context.clone());
-                extra(&context);
-            },
-            move || shell(options.clone()),
-        );
-        match tokio::time::timeout(STALLED, handler(again)).await {
-            Ok(response) => return response.into_response(),
-            Err(_) => tracing::warn!(path = %parts.uri, attempt, "a page render stalled; rendering it again"),
+        Err(_) => {
+            state.metrics.stalled_renders.inc();
+            tracing::error!(path = %path, "a page render stalled");
+            let mut res =
+                AppError::Unreachable { message: "the page could not be rendered; try again".into() }.into_response();
+            *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            res
         }
     }
-    let mut res = AppError::Unreachable { message: "the page could not be rendered; try again".into() }.into_response();
-    *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-    res
 }

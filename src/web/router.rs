@@ -9,16 +9,14 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use leptos_axum::generate_route_list;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
 };
 
-use super::{assets, cache, forms, pages, security, session};
+use super::{assets, cache, forms, metrics, pages, security, session};
 use crate::{
-    app::App,
     error::AppError,
     features::{
         calendar::rest as feeds, patch_requests::rest as requests_rest, releases::rest as releases_rest,
@@ -28,7 +26,6 @@ use crate::{
 };
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
     let app = Router::new()
         .route("/api/v1/releases", get(releases_rest::list_releases))
         .route("/api/v1/releases/{cycle}", get(releases_rest::show_release))
@@ -40,7 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/patch-requests/new", post(forms::post_patch_request))
         .route("/api/v1/builds", post(train_rest::report_build))
         .route("/api/v1/builds/{name}/results", post(train_rest::report_result));
-    pages::routes(app, &routes)
+    pages::routes(app)
         .fallback(assets::serve_file_or_not_found)
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(security::html_csp))
@@ -57,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), security::request_origin))
         .layer(middleware::from_fn(security::standard_headers))
         .layer(middleware::from_fn_with_state(state.clone(), cache::serve_anonymous))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::record_request))
         .with_state(state)
 }
 

@@ -38,6 +38,16 @@ pub async fn serve(settings: Settings) -> Result<(), ServeError> {
         super::worker::spawn(state.clone());
         crate::features::publishing::service::spawn_worker(state.clone());
     }
+    if let Some(addr) = state.settings.metrics_addr {
+        let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+        tracing::info!("metrics at http://{}/metrics", listener.local_addr()?);
+        let metrics = super::metrics::router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     db.close().await;

@@ -49,6 +49,8 @@ struct Inner {
     pulls: BTreeMap<u64, Value>,
     next_id: i64,
     calls: BTreeMap<&'static str, usize>,
+    /// Creations refused because the tag or release already existed (GitHub's 422).
+    duplicates: BTreeMap<&'static str, usize>,
     faults: BTreeMap<&'static str, VecDeque<Fault>>,
 }
 
@@ -93,6 +95,12 @@ impl FakeGitHub {
         self.inner.lock().unwrap().calls.get(route).copied().unwrap_or(0)
     }
 
+    /// How many creations on `route` were refused as duplicates: an app that keeps its own
+    /// record of what it sent never needs GitHub to stop a second one.
+    pub fn duplicates_refused(&self, route: &'static str) -> usize {
+        self.inner.lock().unwrap().duplicates.get(route).copied().unwrap_or(0)
+    }
+
     /// Every call received, on any route.
     pub fn total_calls(&self) -> usize {
         self.inner.lock().unwrap().calls.values().sum()
@@ -105,6 +113,7 @@ impl FakeGitHub {
         inner.releases.clear();
         inner.pulls.clear();
         inner.calls.clear();
+        inner.duplicates.clear();
         inner.faults.clear();
     }
 
@@ -300,6 +309,7 @@ async fn create_ref(State(fake): State<FakeGitHub>, headers: HeaderMap, Json(bod
     {
         let mut inner = fake.inner.lock().unwrap();
         if inner.refs.contains_key(tag) {
+            *inner.duplicates.entry("create_ref").or_default() += 1;
             return error(422, "Reference already exists");
         }
         inner.refs.insert(tag.to_owned(), sha.clone());
@@ -342,6 +352,7 @@ async fn create_release(State(fake): State<FakeGitHub>, headers: HeaderMap, Json
     let created = {
         let mut inner = fake.inner.lock().unwrap();
         if inner.releases.iter().any(|r| r["tag_name"] == tag) {
+            *inner.duplicates.entry("create_release").or_default() += 1;
             return (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(json!({

@@ -15,6 +15,8 @@ pub const NOW: &str = "2026-11-26T10:00:00Z";
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Where this server's `/metrics` listener answers.
+    pub metrics_addr: SocketAddr,
     pub state: AppState,
     pub clock: ManualClock,
     /// The SQLite URL of this server's database file.
@@ -62,7 +64,11 @@ impl TestApp {
         prepare(&state).await.expect("start-up data");
         let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.expect("server runs") });
-        Self { addr, state, clock, database_url: url, _dir: dir }
+        let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let metrics_addr = metrics.local_addr().unwrap();
+        let metrics_app = trainyard::web::metrics::router(state.clone());
+        tokio::spawn(async move { axum::serve(metrics, metrics_app).await.expect("metrics listener runs") });
+        Self { addr, metrics_addr, state, clock, database_url: url, _dir: dir }
     }
 
     /// A second server on this one's database file and in its mode, as when two instances run

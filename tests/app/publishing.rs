@@ -139,6 +139,8 @@ async fn every_transient_fault_ends_in_exactly_one_release() {
         settle(app).await;
         assert_eq!(state_of(app, &version).await.0, PublicationState::Published, "{fault:?}");
         assert_eq!(fake.releases_of(&version).len(), 1, "{fault:?}: exactly one release");
+        assert_eq!(fake.duplicates_refused("create_release"), 0, "{fault:?}: never a second create");
+        assert_eq!(fake.duplicates_refused("create_ref"), 0, "{fault:?}: never a second tag");
     }
 }
 
@@ -184,6 +186,7 @@ async fn a_restart_mid_publish_resumes_and_creates_one_release() {
     app.clock.advance(chrono::Duration::hours(1));
     service::process_due(&restarted).await.unwrap();
     assert_eq!(fake.releases_of(&version).len(), 1);
+    assert_eq!(fake.duplicates_refused("create_release"), 0, "the restarted process did not create it again");
     assert_eq!(state_of(app, &version).await.0, PublicationState::Published);
 }
 
@@ -216,6 +219,8 @@ async fn two_publishes_at_once_make_one_release() {
     x.unwrap();
     y.unwrap();
     assert_eq!(fake.releases_of(&version).len(), 1);
+    assert_eq!(fake.calls("create_release"), 1, "one create call between the two");
+    assert_eq!(fake.duplicates_refused("create_ref"), 0);
     let count: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM publication").fetch_one(app.state.db.reader()).await.unwrap();
     assert_eq!(count, 1);

@@ -73,7 +73,10 @@ async fn cached_pages_turn_over_at_midnight_utc() {
 
 #[tokio::test]
 async fn a_user_added_on_the_command_line_shows_on_a_live_servers_cached_page() {
-    use std::{io::Write, process::{Command, Stdio}};
+    use std::{
+        io::Write,
+        process::{Command, Stdio},
+    };
     let app = TestApp::spawn().await;
     let admin = app.signed_in("admin").await;
     let users = || async { admin.get(app.url("/admin")).send().await.unwrap() };
@@ -110,7 +113,8 @@ async fn a_release_recorded_on_a_second_server_shows_on_the_firsts_pages_at_once
     let second = first.second_server().await;
     let admin = second.signed_in("admin").await;
     let form = [("version", "1.9.7"), ("date", "2026-11-20"), ("commit", "")];
-    let recorded = second.call(&admin, crate::harness::url::<trainyard::features::admin::api::RecordRelease>(), &form).await;
+    let recorded =
+        second.call(&admin, crate::harness::url::<trainyard::features::admin::api::RecordRelease>(), &form).await;
     assert_eq!(recorded.status(), StatusCode::OK, "{}", recorded.text().await.unwrap());
 
     // Both the page cache and the catalog the first server keeps in memory are renewed.
@@ -198,4 +202,37 @@ async fn a_body_that_never_arrives_is_answered_with_an_error() {
         .unwrap();
     let status_line = String::from_utf8_lossy(&answer[..read]).to_string();
     assert!(status_line.starts_with("HTTP/1.1 4"), "{status_line}");
+}
+
+/// The value of one sample in a metrics scrape, `None` when the series is absent.
+fn sample(scrape: &str, series: &str) -> Option<f64> {
+    scrape.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn operational_metrics_count_requests_cache_lookups_and_sign_ins_on_their_own_address() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/releases").await.status(), StatusCode::OK);
+    assert_eq!(app.get("/releases").await.headers()["x-cache"], "hit");
+    assert_eq!(app.get("/no-such-page").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::NOT_FOUND, "not on the site's address");
+    let refused =
+        app.call(&app.client(), crate::harness::sign_in_url(), &[("name", "dev"), ("password", "wrong")]).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+
+    let res = reqwest::get(format!("http://{}/metrics", app.metrics_addr)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/openmetrics-text"));
+    let scrape = res.text().await.unwrap();
+    let count = |series: &str| sample(&scrape, series).unwrap_or_else(|| panic!("{series} in\n{scrape}"));
+    assert_eq!(count(r#"trainyard_http_requests_total{route="/releases",method="GET",status="200"}"#), 2.0);
+    assert_eq!(count(r#"trainyard_http_requests_total{route="(unmatched)",method="GET",status="404"}"#), 2.0);
+    assert_eq!(count(r#"trainyard_page_cache_lookups_total{outcome="hit"}"#), 1.0);
+    assert_eq!(count(r#"trainyard_page_cache_lookups_total{outcome="miss"}"#), 3.0);
+    assert_eq!(count(r#"trainyard_sign_in_attempts_total{outcome="bad_credentials"}"#), 1.0);
+    // /releases once (the hit did not render) and the two not-found pages.
+    assert_eq!(count("trainyard_page_render_seconds_count"), 3.0);
+    assert_eq!(count("trainyard_page_render_stalls_total"), 0.0);
+    assert!(count("trainyard_db_write_transaction_seconds_count") > 0.0, "the demo data was written");
+    assert_eq!(count(r#"trainyard_publications{state="pending"}"#), 0.0, "an empty outbox reads zero");
 }

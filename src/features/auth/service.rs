@@ -8,6 +8,7 @@ use crate::{
     platform::{
         context::{client_address, is_plain_form_post, request_is_https, request_parts, set_cookie},
         cookies::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, clearing_cookie, session_cookie, session_secret},
+        metrics::Metrics,
         secrets::{check_new_password, digest, hash_password, new_secret, verify_password},
         state::AppState,
     },
@@ -53,6 +54,19 @@ pub fn after_sign_in(result: &Result<Viewer, AppError>, name: &str, next: &str) 
 /// Checks the name and password, starts a new session (a fresh id, ASVS 7.2.4) and ends any
 /// session the browser had.
 pub async fn sign_in(state: &AppState, name: &str, password: String) -> Result<Viewer, AppError> {
+    let result = check_and_start_session(state, name, password).await;
+    let outcome = match &result {
+        Ok(_) => "ok",
+        Err(AppError::BadCredentials) => "bad_credentials",
+        Err(AppError::TooManyRequests { .. }) => "throttled",
+        Err(AppError::Busy { .. }) => "busy",
+        Err(_) => "error",
+    };
+    Metrics::outcome(&state.metrics.sign_ins, outcome);
+    result
+}
+
+async fn check_and_start_session(state: &AppState, name: &str, password: String) -> Result<Viewer, AppError> {
     let now = state.clock.now();
     let address = client_address();
     let throttle = &state.login_throttle;

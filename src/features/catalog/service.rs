@@ -25,7 +25,14 @@ pub const NEAR: Months = Months::new(4);
 
 /// Lines, releases, policy and blackouts, loaded once per database generation.
 pub async fn catalog(state: &AppState) -> Result<Arc<Catalog>, AppError> {
-    state.catalog.get_or_load(state.db.generation().await, store::load_catalog(state.db.reader())).await
+    let generation = state.db.generation().await;
+    let load = async {
+        let started = std::time::Instant::now();
+        let catalog = store::load_catalog(state.db.reader()).await;
+        state.metrics.catalog_load_seconds.observe(started.elapsed().as_secs_f64());
+        catalog
+    };
+    state.catalog.get_or_load(generation, load).await
 }
 
 /// The plan as of today, projected `ahead` of it.

@@ -34,6 +34,8 @@ pub enum PublicationState {
 }
 
 impl PublicationState {
+    pub const ALL: [Self; 4] = [Self::Pending, Self::Retrying, Self::Published, Self::Failed];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -44,7 +46,7 @@ impl PublicationState {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Pending, Self::Retrying, Self::Published, Self::Failed].into_iter().find(|x| x.as_str() == s)
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
 

@@ -401,6 +401,18 @@ async fn ensure_release(state: &AppState, p: &Payload) -> Result<Step, GitHubErr
 
 /// Runs the outbox until the process ends: woken by a new intent, or every few seconds for
 /// retries that come due. Survives restarts because everything it needs is in SQLite.
+/// Sets the outbox gauges from the stored publications, for a metrics scrape; every state is
+/// reported, zero included, so a dashboard sees an empty outbox rather than no data.
+pub async fn measure_outbox(state: &AppState) -> Result<(), AppError> {
+    let stored = store::count_by_state(state.db.reader()).await?;
+    let counts: Vec<(String, i64)> = PublicationState::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), stored.iter().find(|(name, _)| name == s.as_str()).map_or(0, |(_, n)| *n)))
+        .collect();
+    state.metrics.set_publications(&counts);
+    Ok(())
+}
+
 pub fn spawn_worker(state: AppState) {
     use futures::FutureExt;
     tokio::spawn(async move {
@@ -409,8 +421,14 @@ pub fn spawn_worker(state: AppState) {
             // until a restart: it is logged and the next round runs as usual.
             match std::panic::AssertUnwindSafe(process_due(&state)).catch_unwind().await {
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(error = %e, "the publishing worker failed a round"),
-                Err(_) => tracing::error!("the publishing worker panicked in a round; it carries on"),
+                Ok(Err(e)) => {
+                    state.metrics.publishing_round_failures.inc();
+                    tracing::warn!(error = %e, "the publishing worker failed a round");
+                }
+                Err(_) => {
+                    state.metrics.publishing_round_failures.inc();
+                    tracing::error!("the publishing worker panicked in a round; it carries on");
+                }
             }
             let _ = tokio::time::timeout(StdDuration::from_secs(2), state.publisher.notified()).await;
         }

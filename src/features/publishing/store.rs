@@ -218,3 +218,8 @@ pub async fn insert_attempt(
         .await?;
     Ok(())
 }
+
+/// How many publications are in each state, for the outbox gauges.
+pub async fn count_by_state(db: impl SqliteExecutor<'_>) -> Result<Vec<(String, i64)>, AppError> {
+    Ok(sqlx::query_as("SELECT state, COUNT(*) FROM publication GROUP BY state ORDER BY state").fetch_all(db).await?)
+}
