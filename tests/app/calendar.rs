@@ -112,6 +112,9 @@ async fn the_ics_feed_parses_with_stable_uids_and_alarms_before_end_of_life() {
     let (_, _, patch_alarm) = &events["patch-1.12-2026-12"];
     assert!(!patch_alarm);
     let filtered = ics_events(&ics(app, "?kinds=end-of-life").await);
+    let end_of_life = events.keys().filter(|uid| uid.starts_with("end-of-life-")).count();
+    assert!(end_of_life > 0);
+    assert_eq!(filtered.len(), end_of_life, "{:?}", filtered.keys());
     assert!(filtered.keys().all(|uid| uid.starts_with("end-of-life-")));
 }
 
@@ -191,6 +194,7 @@ async fn corrections_are_for_release_managers_and_checked() {
     let developer = world.person("dev", "developer").await;
     let manager = world.person("manager", "release_manager").await;
     let form = [("version", "1.12.1"), ("date", "2026-12-10"), ("note", "x")];
+    let before = app.fingerprint().await;
     assert_eq!(app.call(&app.client(), url::<cal::MoveRelease>(), &form).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.call(&developer, url::<cal::MoveRelease>(), &form).await.status(), StatusCode::FORBIDDEN);
     let into_past = app
@@ -208,6 +212,10 @@ async fn corrections_are_for_release_managers_and_checked() {
         .await;
     let body: Value = no_note.json().await.unwrap();
     assert_eq!(body["field"], "note");
+    assert_eq!(app.fingerprint().await, before, "refused and invalid corrections changed nothing");
+    assert_eq!(app.call(&manager, url::<cal::MoveRelease>(), &form).await.status(), StatusCode::OK);
+    let december = schedule(app, "from=2026-12-01&to=2026-12-31&kinds=patch").await;
+    assert!(december.iter().any(|e| e["version"] == "1.12.1" && e["date"] == "2026-12-10"), "{december:?}");
 }
 
 #[tokio::test]
@@ -296,6 +304,7 @@ async fn an_admin_changes_the_policy_and_support_dates_follow() {
     assert_eq!(line["result"]["eolFrom"], "2027-01-19");
 
     let developer = world.person("dev", "developer").await;
+    let before = app.fingerprint().await;
     let res = developer
         .post(app.url(url::<SavePolicy>()))
         .header("accept", "application/json")
@@ -304,4 +313,5 @@ async fn an_admin_changes_the_policy_and_support_dates_follow() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.fingerprint().await, before, "the refused policy changed nothing");
 }

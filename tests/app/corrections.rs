@@ -115,7 +115,9 @@ async fn a_manager_sets_and_clears_an_end_of_life_override_and_every_view_shows_
     let manager = world.person("manager", "release_manager").await;
     let dev = world.person("dev", "developer").await;
     let set = [("line", "1.10"), ("date", "2026-12-20"), ("note", "ends early: the base image is out of support")];
+    let before = world.app.fingerprint().await;
     assert_eq!(world.act(&dev, url::<SetLineEol>(), &set).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(world.app.fingerprint().await, before, "the refused override changed nothing");
     let (status, body) = world.act(&manager, url::<SetLineEol>(), &set).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 

@@ -126,6 +126,30 @@ impl TestApp {
             .expect("sign-in request")
     }
 
+    /// What a refused call must leave as it was: every table's row count (sessions aside, which
+    /// signing in writes) and the generation that every visible write increments, so a change
+    /// to any existing row shows too.
+    pub async fn fingerprint(&self) -> Vec<(String, i64)> {
+        let db = self.state.db.reader();
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND name NOT IN ('session', '_sqlx_migrations') ORDER BY name",
+        )
+        .fetch_all(db)
+        .await
+        .unwrap();
+        assert!(tables.len() > 10, "the schema's tables: {tables:?}");
+        let mut counts = Vec::new();
+        for table in tables {
+            let rows: i64 =
+                sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\"")).fetch_one(db).await.unwrap();
+            counts.push((table, rows));
+        }
+        let generation: i64 = sqlx::query_scalar("SELECT n FROM cache_generation").fetch_one(db).await.unwrap();
+        counts.push(("visible writes".into(), generation));
+        counts
+    }
+
     /// A client signed in as a demo user (`dev`, `manager`, `admin`).
     pub async fn signed_in(&self, name: &str) -> Client {
         let password = trainyard::web::demo::users::DEMO_USERS

@@ -227,11 +227,15 @@ async fn every_mutating_endpoint_refuses_anonymous_and_underprivileged_callers()
     let app = TestApp::spawn().await;
     let developer = app.signed_in("dev").await;
     let manager = app.signed_in("manager").await;
-    for (endpoint, form, least) in mutating_endpoints() {
+    let admin = app.signed_in("admin").await;
+    let endpoints = mutating_endpoints();
+    assert_eq!(endpoints.len(), 16);
+    for (endpoint, form, least) in endpoints {
         let post = |client: Client| {
             let (url, form) = (app.url(endpoint), form.clone());
             async move { client.post(url).header("accept", "application/json").form(&form).send().await.unwrap() }
         };
+        let before = app.fingerprint().await;
         let anonymous = post(app.client()).await;
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED, "{endpoint} anonymous");
         let body: serde_json::Value = anonymous.json().await.unwrap();
@@ -242,6 +246,19 @@ async fn every_mutating_endpoint_refuses_anonymous_and_underprivileged_callers()
         if least > Least::Manager {
             assert_eq!(post(manager.clone()).await.status(), StatusCode::FORBIDDEN, "{endpoint} as manager");
         }
+        assert_eq!(app.fingerprint().await, before, "{endpoint}: a refused call changed nothing");
+        // The least role allowed gets past the check (the call itself may still be refused on
+        // its merits, 4xx, but never for who is asking).
+        let allowed = match least {
+            Least::Developer => &developer,
+            Least::Manager => &manager,
+            Least::Admin => &admin,
+        };
+        let status = post(allowed.clone()).await.status();
+        assert!(
+            ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&status) && !status.is_server_error(),
+            "{endpoint} as the least role allowed: {status}"
+        );
     }
     // The JSON API's writes too.
     let build = serde_json::json!({"name": "main-20261126-0300", "commit": "abcdef1".repeat(6)[..40]});

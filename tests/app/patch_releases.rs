@@ -220,8 +220,10 @@ async fn out_of_band_renumbers_a_cancellation_carries_fixes_and_an_embargo_holds
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["message"].as_str().unwrap().contains("embargo"), "{body}");
     assert!(fake.releases_of("1.12.1").is_empty());
+    let before = world.app.fingerprint().await;
     let (status, _) = world.act(&dev, url::<LiftEmbargo>(), &[("id", &hole.to_string())]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "only a release manager lifts an embargo");
+    assert_eq!(world.app.fingerprint().await, before, "the refused lift changed nothing");
     let (status, body) = world.act(&manager, url::<LiftEmbargo>(), &[("id", &hole.to_string())]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = publish(&world, &manager, "1.12.1").await;

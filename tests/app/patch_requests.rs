@@ -186,8 +186,15 @@ async fn only_signed_in_developers_file_and_only_managers_decide() {
     assert_eq!(file(app, &app.client(), &[]).await.status(), StatusCode::UNAUTHORIZED);
     let dev = world.person("dev", "developer").await;
     let id = filed(app, &dev, &[]).await;
+    let before = app.fingerprint().await;
     assert_eq!(decide(app, &app.client(), id, "1.12", "approved", "").await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(decide(app, &dev, id, "1.12", "approved", "").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.fingerprint().await, before, "the refused decisions changed nothing");
+    assert_eq!(api_request(app, &dev, id).await.1["targets"][0]["decision"], "pending");
+    let manager = world.person("manager", "release_manager").await;
+    assert_eq!(decide(app, &manager, id, "1.12", "approved", "").await.status(), StatusCode::OK);
+    assert_eq!(api_request(app, &dev, id).await.1["targets"][0]["decision"], "approved");
+    assert_ne!(app.fingerprint().await, before, "the fingerprint sees an allowed decision");
 }
 
 #[tokio::test]
@@ -307,8 +314,12 @@ async fn embargoed_requests_are_invisible_to_everyone_but_requester_and_managers
     assert_eq!(app.get(&format!("/patch-requests/{id}")).await.status(), 404);
     let list = app.get("/patch-requests").await.text().await.unwrap();
     assert!(!list.contains("Secret hole"));
-    let (_, api_list) = app.get_json("/api/v1/patch-requests").await;
+    let (status, api_list) = app.get_json("/api/v1/patch-requests").await;
+    assert_eq!(status, 200);
     assert!(api_list["items"].as_array().unwrap().iter().all(|i| i["title"] != "Secret hole"));
+    // The same list shows it to a manager, so its absence above is the embargo at work.
+    let managers = manager.get(app.url("/api/v1/patch-requests")).send().await.unwrap().text().await.unwrap();
+    assert!(managers.contains("Secret hole"), "{managers}");
     assert_eq!(api_request(app, &dev, id).await.0, StatusCode::OK);
     assert_eq!(api_request(app, &manager, id).await.0, StatusCode::OK);
     // Another developer does not see it either.

@@ -252,10 +252,17 @@ async fn only_release_managers_publish_and_unapproved_releases_cannot_be() {
     let app = &world.app;
     let dev = world.person("dev", "developer").await;
     let url = url::<publishing::PublishRelease>();
+    let before = app.fingerprint().await;
     assert_eq!(app.call(&dev, url, &[("version", "1.13.0")]).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.call(&app.client(), url, &[("version", "1.13.0")]).await.status(), StatusCode::UNAUTHORIZED);
     let manager = world.signed_in("manager");
     let planned = app.call(&manager, url, &[("version", "1.12.1")]).await;
     assert_eq!(planned.status(), StatusCode::CONFLICT);
-    assert_eq!(fake.calls("get_ref"), 0);
+    assert_eq!(app.fingerprint().await, before, "refused publishes stored nothing");
+    service::process_due(&app.state).await.unwrap();
+    assert_eq!(fake.total_calls(), 0, "and sent nothing");
+    // The approved release, asked for by a manager, goes.
+    assert_eq!(app.call(&manager, url, &[("version", "1.13.0")]).await.status(), StatusCode::OK);
+    service::process_due(&app.state).await.unwrap();
+    assert_eq!(fake.releases_of("1.13.0").len(), 1);
 }

@@ -121,8 +121,10 @@ async fn only_ci_tokens_and_managers_report_builds() {
         Client::new().post(world.app.url("/api/v1/builds")).bearer_auth("ty_wrong").json(&build).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let developer = world.person("dev", "developer").await;
+    let before = world.app.fingerprint().await;
     let res = developer.post(world.app.url("/api/v1/builds")).json(&build).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(world.app.fingerprint().await, before, "no build from the refused reports");
     let res = manager.post(world.app.url("/api/v1/builds")).json(&build).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
 }
