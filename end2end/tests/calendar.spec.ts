@@ -1,4 +1,6 @@
-import { test, expect, hydrated, signIn } from "./fixtures";
+import { test, expect, freshServer, hydrated, signIn, NOW } from "./fixtures";
+
+freshServer();
 
 test("a release manager moves a planned patch and the calendar and feed follow", async ({ page, consoleErrors }) => {
   await signIn(page, "manager");
@@ -11,7 +13,8 @@ test("a release manager moves a planned patch and the calendar and feed follow",
   const before = await (await page.request.get("/calendar.ics")).text();
   expect(before).toContain(`UID:${uid}@`);
 
-  const next = new Date();
+  // The 10th of the month after the server's pinned "now".
+  const next = new Date(NOW);
   await page.goto("/calendar");
   await hydrated(page);
   const target = new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 10));
@@ -32,15 +35,27 @@ test("a release manager moves a planned patch and the calendar and feed follow",
   expect(event).toContain("moved for a holiday");
 });
 
-test("the month grid navigates and filters without JavaScript", async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
-  const page = await context.newPage();
-  await page.goto("/calendar");
-  await page.getByRole("link", { name: /→/ }).click();
-  await expect(page).toHaveURL(/month=\d{4}-\d{2}/);
-  await page.getByLabel("end of life").uncheck();
-  await page.getByLabel("patch release").check();
-  await page.getByRole("button", { name: "Apply filters" }).click();
-  await expect(page).toHaveURL(/kinds=/);
-  await context.close();
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the month grid navigates and filters", async ({ page }) => {
+    // The server's clock is pinned to NOW (26 November 2026): the next month is December.
+    await page.goto("/calendar");
+    await expect(page.locator("h2.month-title")).toHaveText("November 2026");
+    await page.getByRole("link", { name: /→/ }).click();
+    await expect(page).toHaveURL(/month=2026-12/);
+    await expect(page.locator("h2.month-title")).toHaveText("December 2026");
+    const grid = page.locator("table td");
+    await expect(grid.locator("a.chip.kind-patch").first()).toBeVisible();
+    await expect(grid.locator("a.chip.kind-end-of-life").first()).toBeVisible();
+
+    await page.getByLabel("end of life").uncheck();
+    await page.getByLabel("patch release").check();
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    await expect(page).toHaveURL(/kinds=/);
+    await expect(page.locator("h2.month-title")).toHaveText("December 2026");
+    // Only what the filter kept is shown, and the patches are still there.
+    await expect(grid.locator("a.chip.kind-patch").first()).toBeVisible();
+    await expect(grid.locator("a.chip.kind-end-of-life")).toHaveCount(0);
+  });
 });

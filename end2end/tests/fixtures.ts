@@ -1,13 +1,97 @@
 import { test as base, expect, Page } from "@playwright/test";
+import { ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 
-/** Every journey fails on a console error or an uncaught exception in the page. */
-export const test = base.extend<{ consoleErrors: string[] }>({
+/** The instant every spec's server lives at: the demo history is computed from it. */
+export const NOW = "2026-11-26T10:00:00Z";
+
+type Server = { child: ChildProcess; url: string };
+let server: Server | undefined;
+
+/** The real server binary on a port it picks, against a fresh SQLite file with demo data,
+ *  its clock pinned to `NOW` and no timed automation: only what the journeys do changes it. */
+async function startServer(): Promise<Server> {
+  const data = mkdtempSync(join(tmpdir(), "trainyard-e2e-"));
+  const child = spawn(process.env.SERVER_BIN ?? resolve("../target/release/trainyard"), [], {
+    cwd: resolve(".."),
+    stdio: ["ignore", "ignore", "pipe"],
+    env: {
+      ...process.env,
+      TRAINYARD_DATABASE_URL: `sqlite://${join(data, "e2e.db")}`,
+      TRAINYARD_DEMO: "1",
+      TRAINYARD_NOW: NOW,
+      TRAINYARD_AUTOMATION: "0",
+      TRAINYARD_LOG: "info,sqlx=warn",
+      LEPTOS_SITE_ADDR: "127.0.0.1:0",
+      LEPTOS_SITE_ROOT: "target/site",
+      LEPTOS_HASH_FILES: "true",
+      LEPTOS_OUTPUT_NAME: "trainyard",
+      LEPTOS_ENV: "PROD",
+      TRAINYARD_GITHUB_API_URL: `http://127.0.0.1:${process.env.E2E_GITHUB_PORT}`,
+      TRAINYARD_GITHUB_REPO: "example/trainyard-demo",
+      TRAINYARD_GITHUB_TOKEN: "e2e-github-token",
+    },
+  });
+  const url = await new Promise<string>((found, failed) => {
+    const timer = setTimeout(() => failed(new Error("the server did not report its address in 60 s")), 60_000);
+    child.on("exit", (code) => failed(new Error(`the server exited with ${code}`)));
+    // Reading every line also keeps the pipe drained for the server's whole life.
+    createInterface({ input: child.stderr! }).on("line", (line) => {
+      const address = /is running at (http:\/\/[^/\s]+)\//.exec(line);
+      if (address) {
+        clearTimeout(timer);
+        found(address[1]);
+      } else if (/ERROR|panicked/.test(line)) {
+        console.error(`server: ${line}`);
+      }
+    });
+  });
+  return { child, url };
+}
+
+/** Gives this spec file a server of its own, started before its first test and stopped after
+ *  its last, so no file sees another's writes. */
+export function freshServer() {
+  test.beforeAll(async () => {
+    server = await startServer();
+  });
+  test.afterAll(async () => {
+    server?.child.kill("SIGTERM");
+    server = undefined;
+  });
+}
+
+/** A 4xx or 5xx answer a journey expects: the path (a pattern) and the status. */
+type Expected = { path: RegExp; status: number };
+
+export const test = base.extend<{ consoleErrors: string[]; expectStatus: (path: RegExp, status: number) => void }>({
+  // Undefined only while the spec's own `beforeAll` starts the server (hooks get fixtures too).
+  baseURL: async ({}, use) => {
+    await use(server?.url);
+  },
+  /** Declares an error answer the journey causes on purpose; any other one fails it. */
+  expectStatus: [async ({ page }, use) => {
+    const expected: Expected[] = [];
+    const unexpected: string[] = [];
+    page.context().on("response", (res) => {
+      if (res.status() < 400) return;
+      const path = new URL(res.url()).pathname;
+      if (!expected.some((e) => e.status === res.status() && e.path.test(path)))
+        unexpected.push(`${res.status()} ${res.request().method()} ${path}`);
+    });
+    await use((path, status) => expected.push({ path, status }));
+    expect(unexpected, "error answers nobody expected").toEqual([]);
+  }, { auto: true }],
+  /** Every journey fails on a console error or an uncaught exception in the page. */
   consoleErrors: async ({ page }, use) => {
     const errors: string[] = [];
     page.on("console", (msg) => {
-      // Chromium logs every 4xx answer as an error; the journeys visit pages that answer
-      // 401, 403 and 404 on purpose, and those pages are checked by what they show.
-      if (msg.type() === "error" && !/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text()))
+      // Chromium logs every error answer here too; those are checked one by one, by path
+      // and status, in `expectStatus`.
+      if (msg.type() === "error" && !/^Failed to load resource: the server responded with a status of/.test(msg.text()))
         errors.push(msg.text());
     });
     page.on("pageerror", (err) => errors.push(String(err)));

@@ -1,6 +1,9 @@
-import { test, expect, hydrated, signIn } from "./fixtures";
+import { test, expect, freshServer, hydrated, signIn } from "./fixtures";
 
-test("a developer signs in and sees no manager or admin tools", async ({ page, consoleErrors }) => {
+freshServer();
+
+test("a developer signs in and sees no manager or admin tools", async ({ page, consoleErrors, expectStatus }) => {
+  expectStatus(/^\/admin$/, 403);
   await signIn(page, "developer");
   await expect(page.getByText("(developer)")).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" })).toHaveCount(0);
@@ -21,7 +24,8 @@ test("a release manager signs in and may correct the calendar", async ({ page, c
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" })).toHaveCount(0);
 });
 
-test("an admin signs in, manages users, and signs out", async ({ page, consoleErrors }) => {
+test("an admin signs in, manages users, and signs out", async ({ page, consoleErrors, expectStatus }) => {
+  expectStatus(/^\/admin$/, 401);
   await signIn(page, "admin");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
@@ -40,7 +44,8 @@ test("an admin signs in, manages users, and signs out", async ({ page, consoleEr
   expect(after?.status()).toBe(401);
 });
 
-test("a wrong password is told without saying which part was wrong", async ({ page, consoleErrors }) => {
+test("a wrong password is told without saying which part was wrong", async ({ page, consoleErrors, expectStatus }) => {
+  expectStatus(/^\/api\//, 401);
   await page.goto("/login");
   await hydrated(page);
   await page.getByLabel("Name").fill("manager");

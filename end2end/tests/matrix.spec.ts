@@ -1,4 +1,6 @@
-import { test, expect, hydrated } from "./fixtures";
+import { test, expect, freshServer, hydrated } from "./fixtures";
+
+freshServer();
 
 /** The version cells of the matrix, top to bottom. */
 async function lines(page) {
@@ -54,7 +56,8 @@ test.describe("without JavaScript", () => {
   });
 });
 
-test("a line page and a release page, and a 404 in the app's layout", async ({ page, consoleErrors }) => {
+test("a line page and a release page, and a 404 in the app's layout", async ({ page, consoleErrors, expectStatus }) => {
+  expectStatus(/^\/releases\/9\.99\.0$/, 404);
   await page.goto("/releases");
   await hydrated(page);
   await page.getByRole("link", { name: "1.10", exact: true }).click();

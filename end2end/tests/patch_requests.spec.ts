@@ -1,6 +1,8 @@
-import { test, expect, hydrated, signIn } from "./fixtures";
+import { test, expect, freshServer, hydrated, signIn } from "./fixtures";
 
-test("a developer files a security request for every supported line; a manager decides; the requester sees it", async ({ page, browser, consoleErrors }) => {
+freshServer();
+
+test("a developer files a security request for every supported line; a manager decides; the requester sees it", async ({ page, browser, baseURL, consoleErrors }) => {
   await signIn(page, "developer");
   await page.goto("/patch-requests/new");
   await hydrated(page);
@@ -31,7 +33,7 @@ test("a developer files a security request for every supported line; a manager d
   await expect(page.getByRole("table")).toContainText("awaiting triage");
 
   // A release manager approves two lines and rejects one.
-  const managerContext = await browser.newContext();
+  const managerContext = await browser.newContext({ baseURL });
   const manager = await managerContext.newPage();
   await signIn(manager, "manager");
   await manager.goto(requestUrl);
@@ -76,7 +78,8 @@ test("a feature is told it waits for the named monthly release", async ({ page, 
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
-  test("a failed submission keeps everything typed", async ({ page }) => {
+  test("a failed submission keeps everything typed", async ({ page, expectStatus }) => {
+    expectStatus(/^\/patch-requests\/new$/, 400);
     await page.goto("/login");
     await page.getByLabel("Name").fill("dev");
     await page.getByLabel("Password").fill("trainyard-dev-demo");

@@ -1,12 +1,16 @@
-import { test, expect, hydrated, signIn } from "./fixtures";
+import { test, expect, freshServer, hydrated, signIn, NOW } from "./fixtures";
+
+freshServer();
 
 /** The fake GitHub the server publishes to (see playwright.config.ts). */
 const fakeGitHub = `http://127.0.0.1:${process.env.E2E_GITHUB_PORT}`;
 const escape = (s: string) => s.replaceAll(".", "\\.");
 /** A build name's time part: YYYYMMDD-HHMM in UTC. */
+/** The server's pinned "now". */
+const now = new Date(NOW);
 const stamp = (d: Date) => d.toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
 
-test("a security fix goes from request to a published patch release, and its requester sees it shipped", async ({ page, browser, consoleErrors }) => {
+test("a security fix goes from request to a published patch release, and its requester sees it shipped", async ({ page, browser, baseURL, consoleErrors }) => {
   const matrix = await (await page.request.get("/api/v1/releases")).json();
   const line: string = matrix.result.find((l: { status: string }) => l.status === "current").name;
   const lineRow = (p: typeof page) => p.getByRole("row", { name: new RegExp(`^${escape(line)} `) });
@@ -30,20 +34,21 @@ test("a security fix goes from request to a published patch release, and its req
   const requestUrl = page.url();
 
   // A release manager approves it in an out-of-band release today.
-  const managerContext = await browser.newContext();
+  const managerContext = await browser.newContext({ baseURL });
   const manager = await managerContext.newPage();
   await signIn(manager, "manager");
   await manager.goto(requestUrl);
   await hydrated(manager);
-  await manager.getByLabel("S1: ship out of band on").fill(new Date().toISOString().slice(0, 10));
+  await manager.getByLabel("S1: ship out of band on").fill(NOW.slice(0, 10));
   await manager.getByRole("button", { name: "Approve out of band" }).click();
   await expect(lineRow(manager)).toContainText("approved by manager");
   const version = (await lineRow(manager).innerText()).match(new RegExp(`(${escape(line)}\\.\\d+) ·`))![1];
 
   // The developer's cherry-pick merges on GitHub and is recorded on the request.
+  // The fake GitHub outlives this spec's server: a number no earlier run has used.
   const number = 5000 + Math.floor(Math.random() * 4000);
   const merged = await page.request.put(`${fakeGitHub}/_fake/pulls/${number}`, {
-    data: { base: `release-${line}`, merged_at: new Date(Date.now() - 2 * 3600_000).toISOString(), merge_commit_sha: "a".repeat(40) },
+    data: { base: `release-${line}`, merged_at: new Date(now.getTime() - 2 * 3600_000).toISOString(), merge_commit_sha: "a".repeat(40) },
   });
   expect(merged.ok()).toBeTruthy();
   await page.reload();
@@ -53,7 +58,7 @@ test("a security fix goes from request to a published patch release, and its req
   await expect(lineRow(page).getByRole("link", { name: "pull request" })).toBeVisible();
 
   // CI reports a build of the release branch, cut after the merge, that passed its tests.
-  const build = `release-${line}-${stamp(new Date(Date.now() - 60_000))}`;
+  const build = `release-${line}-${stamp(new Date(now.getTime() - 60_000))}`;
   const reported = await manager.request.post("/api/v1/builds", { data: { name: build, commit: "b".repeat(40) } });
   expect(reported.status()).toBe(201);
   const tested = await manager.request.post(`/api/v1/builds/${build}/results`, { data: { suite: "functional", status: "passed" } });

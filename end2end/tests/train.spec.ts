@@ -1,6 +1,7 @@
-import { test, expect, hydrated, signIn } from "./fixtures";
+import { test, expect, freshServer, hydrated, signIn } from "./fixtures";
 
-// Runs last (files run in name order): promotion approves the next minor for everyone.
+freshServer();
+
 test("a release manager promotes the monthly candidate", async ({ page, consoleErrors }) => {
   await signIn(page, "manager");
   await page.goto("/train");

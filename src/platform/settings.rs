@@ -86,6 +86,12 @@ pub struct Settings {
     pub site_root: PathBuf,
     /// Run the train's background automation (off in tests that drive it by hand).
     pub background: bool,
+    /// The train's timed automation (and the demo's moving data), when `background` is on; off
+    /// leaves the publishing worker, so only what people do changes the data.
+    pub automation: bool,
+    /// A clock pinned to this instant instead of the system's, for browser tests and
+    /// screenshots that must show the same days on every run.
+    pub pinned_now: Option<chrono::DateTime<chrono::Utc>>,
     /// Initial admin created at start when no admin exists: `name:password`.
     pub initial_admin: Option<(String, Secret)>,
     /// File names under `/pkg` carry content hashes (release builds), so they are cached forever.
@@ -189,6 +195,16 @@ impl Settings {
             },
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
             background: flag("TRAINYARD_BACKGROUND", true)?,
+            automation: flag("TRAINYARD_AUTOMATION", true)?,
+            pinned_now: var("TRAINYARD_NOW")
+                .map(|text| {
+                    text.parse().map_err(|e: chrono::ParseError| ConfigError::Invalid {
+                        name: "TRAINYARD_NOW",
+                        value: text.clone(),
+                        reason: format!("expected an RFC 3339 instant like 2026-11-26T10:00:00Z: {e}"),
+                    })
+                })
+                .transpose()?,
             initial_admin,
             hash_files: flag("LEPTOS_HASH_FILES", super::assets::hash_file_path().is_some_and(|p| p.exists()))?,
             body_timeout: std::time::Duration::from_secs(10),
@@ -210,6 +226,8 @@ impl Settings {
             trusted_proxies: loopback(),
             site_root: "target/site".into(),
             background: false,
+            automation: false,
+            pinned_now: None,
             initial_admin: None,
             hash_files: false,
             body_timeout: std::time::Duration::from_secs(10),

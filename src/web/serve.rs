@@ -6,7 +6,7 @@ use tokio::net::TcpListener;
 
 use super::{demo, router::router};
 use crate::platform::{
-    clock::SystemClock,
+    clock::{Clock, ManualClock, SystemClock},
     db::{Db, DbError},
     settings::Settings,
     state::AppState,
@@ -29,13 +29,22 @@ pub enum ServeError {
 pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let db = Db::open(&settings.database_url).await?;
     let addr = settings.site_addr;
-    let state = AppState::new(db.clone(), settings, Arc::new(SystemClock));
+    let clock: Arc<dyn Clock> = match settings.pinned_now {
+        Some(at) => {
+            tracing::warn!("the clock is pinned to {at} (TRAINYARD_NOW)");
+            Arc::new(ManualClock::new(at))
+        }
+        None => Arc::new(SystemClock),
+    };
+    let state = AppState::new(db.clone(), settings, clock);
     prepare(&state).await.map_err(ServeError::Demo)?;
     let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
     let local = listener.local_addr()?;
     tracing::info!("Trainyard is running at http://{local}/ (database {})", state.settings.database_url);
     if state.settings.background {
-        super::worker::spawn(state.clone());
+        if state.settings.automation {
+            super::worker::spawn(state.clone());
+        }
         crate::features::publishing::service::spawn_worker(state.clone());
     }
     if let Some(addr) = state.settings.metrics_addr {
