@@ -2,10 +2,13 @@
 //! this machine, printed as one table and written to `target/bench/results.json`.
 //!
 //! It starts the release server on a fresh SQLite file with demo data (and again with 100×
-//! the data), a minimal axum "ceiling" that answers the same bytes from memory, drives both
-//! with `oha`, files patch requests and CI results through the real endpoints from
-//! concurrent clients, reads the server's RSS, adds up the first load of `/releases` as a
-//! browser gets it, and runs Lighthouse in Debian's Chromium.
+//! the data), and a minimal axum "ceiling" in a process of its own that answers the same bytes
+//! with the same headers from memory, drives both with `oha` in turns (three runs each), reads
+//! pages from the cache, past it (a fresh query string per request) and signed in, files patch
+//! requests and CI results through the real endpoints from concurrent clients and counts only
+//! what was committed (checked against the audit log), reads the server's peak memory, adds up
+//! the first load of pages as a browser gets them, and runs Lighthouse in Debian's Chromium.
+//! Every load row checks that each answer was a 200 of the expected size.
 
 use std::{
     collections::BTreeMap,
@@ -54,22 +57,46 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
+/// A child process killed and reaped when dropped, so a panic never leaves one behind.
+struct Reaped(Child);
 
-impl Drop for Server {
+impl Drop for Reaped {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
+struct Server {
+    child: Reaped,
+    base: String,
+    metrics: String,
+    dir: tempfile::TempDir,
+}
+
 impl Server {
+    /// How many audit rows record `action`: the app's own count of what it committed.
+    async fn audited(&self, action: &str) -> i64 {
+        use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+        let options = SqliteConnectOptions::new().filename(self.dir.path().join("bench.db")).read_only(true);
+        let db = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.unwrap();
+        let n = sqlx::query_scalar("SELECT COUNT(*) FROM event WHERE action = ?")
+            .bind(action)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        db.close().await;
+        n
+    }
+
+    /// A sample from the server's `/metrics`.
+    async fn metric(&self, series: &str) -> Option<f64> {
+        let text = Client::new().get(format!("{}/metrics", self.metrics)).send().await.ok()?.text().await.ok()?;
+        text.lines().find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+    }
+
     fn rss_mb(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.0.id())).unwrap_or_default();
         let kb: f64 = status
             .lines()
             .find(|l| l.starts_with("VmRSS:"))
@@ -81,7 +108,7 @@ impl Server {
 
     /// The most memory the process has held so far (`VmHWM`), in MB; `None` when unreadable.
     fn peak_mb(&self) -> Option<f64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.0.id())).ok()?;
         let kb: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
         Some(kb / 1024.0)
     }
@@ -153,8 +180,9 @@ fn flood_schedule(base: &str, stop: Arc<std::sync::atomic::AtomicBool>) -> tokio
 
 async fn start_server(env: &Env, scale: u32) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let (port, metrics_port) = (free_port(), free_port());
     let child = Command::new(&env.server)
+        .env("TRAINYARD_METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
         .env("TRAINYARD_DATABASE_URL", format!("sqlite://{}", dir.path().join("bench.db").display()))
         .env("TRAINYARD_DEMO", "1")
         .env("TRAINYARD_DEMO_SCALE", scale.to_string())
@@ -171,7 +199,12 @@ async fn start_server(env: &Env, scale: u32) -> Server {
         .spawn()
         .expect("the release server starts (run `make build` first)");
     // Owned at once, so a panic below still kills and reaps the child.
-    let server = Server { child, base: format!("http://127.0.0.1:{port}"), _dir: dir };
+    let server = Server {
+        child: Reaped(child),
+        base: format!("http://127.0.0.1:{port}"),
+        metrics: format!("http://127.0.0.1:{metrics_port}"),
+        dir,
+    };
     let client = Client::new();
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(1200) {
@@ -183,16 +216,58 @@ async fn start_server(env: &Env, scale: u32) -> Server {
     panic!("the server at {} did not come up", server.base);
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 struct Load {
     rps: f64,
     p50_ms: f64,
     p99_ms: f64,
     success: f64,
+    /// Answers by status code.
+    statuses: BTreeMap<String, u64>,
+    /// Mean body bytes per answer.
+    size_per_request: f64,
 }
 
+impl Load {
+    /// Every answer a 200 of `size` bytes (when given), and at least one answer.
+    fn clean(&self, size: Option<usize>) -> bool {
+        let answered: u64 = self.statuses.values().sum();
+        answered > 0
+            && self.statuses.keys().all(|s| s == "200")
+            && self.success >= 1.0
+            && size.is_none_or(|size| (self.size_per_request - size as f64).abs() < 0.5)
+    }
+
+    /// What was wrong with the answers, for the row's value: statuses other than 200, failed
+    /// requests, or a size other than `size`.
+    fn trouble(&self, size: Option<usize>) -> String {
+        let mut trouble = String::new();
+        if !self.statuses.keys().all(|s| s == "200") || self.success < 1.0 {
+            trouble += &format!(" statuses {:?}, success {:.3}", self.statuses, self.success);
+        }
+        if let Some(size) = size.filter(|size| (self.size_per_request - *size as f64).abs() >= 0.5) {
+            trouble += &format!(" {:.0} B each, expected {size}", self.size_per_request);
+        }
+        trouble
+    }
+}
+
+/// How one `oha` run asks.
+#[derive(Default)]
+struct Ask<'a> {
+    /// Requests per second; closed loop (as fast as answers come) when `None`. Fixed-rate
+    /// latencies are corrected for coordinated omission.
+    rate: Option<f64>,
+    /// A fresh query string on every request, so none is answered from the page cache.
+    past_cache: bool,
+    headers: &'a [String],
+}
+
+/// The query every cache-missing request carries: 16 random letters.
+const MISS_QUERY: &str = "bench=[a-z]{16}";
+
 /// One `oha` run: compression off (server timing, like the topcoat harness), keep-alive.
-fn oha(env: &Env, url: &str, rate: Option<f64>) -> Load {
+fn oha(env: &Env, url: &str, ask: &Ask) -> Load {
     let mut cmd = Command::new(&env.oha);
     cmd.args([
         "-z",
@@ -204,43 +279,173 @@ fn oha(env: &Env, url: &str, rate: Option<f64>) -> Load {
         "json",
         "--disable-compression",
     ]);
-    if let Some(q) = rate {
-        cmd.args(["-q", &format!("{q:.0}")]);
+    if let Some(q) = ask.rate {
+        cmd.args(["-q", &format!("{q:.0}"), "--latency-correction"]);
     }
-    let out = cmd.arg(url).output().expect("oha runs (scripts/bench.sh installs it)");
+    for header in ask.headers {
+        cmd.args(["-H", header]);
+    }
+    if ask.past_cache {
+        let separator = if url.contains('?') { "&" } else { "[?]" };
+        cmd.args(["--rand-regex-url", &format!("{}{separator}{MISS_QUERY}", regex_escape(url))]);
+    } else {
+        cmd.arg(url);
+    }
+    let out = cmd.output().expect("oha runs (scripts/bench.sh installs it)");
     let v: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("oha's JSON: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let statuses = v["statusCodeDistribution"]
+        .as_object()
+        .map(|m| m.iter().map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0))).collect())
+        .unwrap_or_default();
     Load {
         rps: v["summary"]["requestsPerSec"].as_f64().unwrap_or(0.0),
         p50_ms: v["latencyPercentiles"]["p50"].as_f64().unwrap_or(0.0) * 1000.0,
         p99_ms: v["latencyPercentiles"]["p99"].as_f64().unwrap_or(0.0) * 1000.0,
         success: v["summary"]["successRate"].as_f64().unwrap_or(0.0),
+        statuses,
+        size_per_request: v["summary"]["sizePerRequest"].as_f64().unwrap_or(0.0),
     }
+}
+
+/// `text` as a pattern that matches only itself. `oha` rewrites every `.` of the pattern to
+/// `\.` before generating URLs, so an escaped dot would become "a backslash, then any
+/// character"; metacharacters go in classes instead (`[.]`, which the rewrite keeps literal).
+fn regex_escape(text: &str) -> String {
+    text.chars().fold(String::new(), |mut out, c| {
+        match c {
+            '.' | '?' | '+' | '*' | '(' | ')' | '|' | '{' | '}' | '$' => out.push_str(&format!("[{c}]")),
+            '[' | ']' | '^' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+        out
+    })
+}
+
+/// The body size of `path` as `oha` gets it (no compression), with `headers`.
+async fn body_size(base: &str, path: &str, headers: &[String]) -> usize {
+    let mut req = Client::new().get(format!("{base}{path}"));
+    for header in headers {
+        let (name, value) = header.split_once(": ").expect("a header line");
+        req = req.header(name, value);
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    res.bytes().await.unwrap().len()
+}
+
+/// A sample of the cache-missing form of `path`, to learn its size.
+fn miss_sample(path: &str) -> String {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{separator}bench=abcdefghijklmnop")
 }
 
 /// The run with the median p99 of three.
 fn median_p99(mut runs: Vec<Load>) -> Load {
     runs.sort_by(|a, b| a.p99_ms.total_cmp(&b.p99_ms));
-    runs[runs.len() / 2]
+    runs.swap_remove(runs.len() / 2)
 }
 
-/// A server that answers each page's bytes from memory: the most any server can do here.
-async fn start_ceiling(pages: BTreeMap<String, (Bytes, String)>) -> String {
-    let mut router = Router::new();
-    for (path, (body, content_type)) in pages {
-        let ct = HeaderValue::from_str(&content_type).unwrap();
-        router = router.route(
-            &path,
-            get(move || {
-                let (body, ct) = (body.clone(), ct.clone());
-                async move { ([(axum::http::header::CONTENT_TYPE, ct)], body) }
-            }),
-        );
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    format!("http://{addr}")
+/// The median throughput of several runs, with the lowest and highest.
+fn median_rps(runs: &[Load]) -> (f64, f64, f64) {
+    let mut rates: Vec<f64> = runs.iter().map(|r| r.rps).collect();
+    rates.sort_by(f64::total_cmp);
+    (rates[rates.len() / 2], rates[0], rates[rates.len() - 1])
+}
+
+/// One page as the ceiling answers it: the app's headers and bytes.
+#[derive(Serialize, serde::Deserialize)]
+struct Canned {
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+/// What `path` answers now, with the headers a ceiling may repeat.
+async fn canned(base: &str, path: &str) -> Canned {
+    let res = Client::new().get(format!("{base}{path}")).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    let headers = res
+        .headers()
+        .iter()
+        .filter(|(name, _)| {
+            !["date", "content-length", "x-cache", "transfer-encoding", "connection"].contains(&name.as_str())
+        })
+        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
+        .collect();
+    Canned { path: path.to_owned(), headers, body: res.bytes().await.unwrap().to_vec() }
+}
+
+/// The ceiling: this same program started again as a server of the given pages, in its own
+/// process with one worker per core like the app, answering the app's bytes and headers from
+/// memory: the most any server can do here.
+struct Ceiling {
+    _child: Reaped,
+    base: String,
+    _pages: tempfile::NamedTempFile,
+}
+
+fn start_ceiling(pages: &[Canned]) -> Ceiling {
+    use std::io::{BufRead, BufReader};
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), serde_json::to_vec(pages).unwrap()).unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .env("BENCH_CEILING", file.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the ceiling starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let base = line.trim().strip_prefix("listening ").expect("the ceiling's address").to_owned();
+    Ceiling { _child: Reaped(child), base, _pages: file }
+}
+
+/// The ceiling process itself (see [`start_ceiling`]).
+fn serve_ceiling(file: &str) {
+    let pages: Vec<Canned> = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async move {
+        let mut router = Router::new();
+        for page in pages {
+            let mut headers = axum::http::HeaderMap::new();
+            for (name, value) in &page.headers {
+                headers.append(
+                    axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    HeaderValue::from_str(value).unwrap(),
+                );
+            }
+            let body = Bytes::from(page.body);
+            router = router.route(
+                &page.path,
+                get(move || {
+                    let (headers, body) = (headers.clone(), body.clone());
+                    async move { (headers, body) }
+                }),
+            );
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("listening http://{}", listener.local_addr().unwrap());
+        axum::serve(listener, router).await.unwrap();
+    });
+}
+
+/// The session cookie of a fresh sign-in, as a `Cookie:` header line.
+async fn session_header(base: &str, name: &str, password: &str) -> String {
+    use leptos::server_fn::ServerFn;
+    let url = format!("{base}{}", <trainyard::features::auth::api::SignIn as ServerFn>::url());
+    let res = Client::new()
+        .post(url)
+        .header("accept", "application/json")
+        .form(&[("name", name), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "sign-in as {name}: {}", res.status());
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    format!("Cookie: {}", cookie.split(';').next().unwrap())
 }
 
 async fn sign_in(base: &str, name: &str, password: &str) -> Client {
@@ -260,31 +465,42 @@ async fn sign_in(base: &str, name: &str, password: &str) -> Client {
 
 #[derive(Debug, Clone, Copy, Serialize)]
 struct WriteRate {
+    /// Committed changes per second.
     per_second: f64,
+    committed: u64,
+    /// Answered 200 but changed nothing (an idempotent repeat).
+    unchanged: u64,
     errors: u64,
 }
 
-/// Many clients at once, each sending `make(client, n)` until the time is up.
+/// What one write's answer said.
+enum Outcome {
+    Committed,
+    Unchanged,
+    Failed,
+}
+
+/// Many clients at once, each sending `make(client, i, n)` until the time is up.
 async fn hammer<F, Fut>(clients: Vec<Client>, seconds: u64, make: F) -> WriteRate
 where
     F: Fn(Client, usize, u64) -> Fut + Send + Sync + 'static + Clone,
-    Fut: std::future::Future<Output = bool> + Send,
+    Fut: std::future::Future<Output = Outcome> + Send,
 {
-    let ok = Arc::new(AtomicU64::new(0));
-    let bad = Arc::new(AtomicU64::new(0));
+    let counts = Arc::new([AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)]);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (i, client) in clients.into_iter().enumerate() {
-        let (ok, bad, make) = (ok.clone(), bad.clone(), make.clone());
+        let (counts, make) = (counts.clone(), make.clone());
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
             while Instant::now() < deadline {
-                if make(client.clone(), i, n).await {
-                    ok.fetch_add(1, Ordering::Relaxed);
-                } else {
-                    bad.fetch_add(1, Ordering::Relaxed);
-                }
+                let slot = match make(client.clone(), i, n).await {
+                    Outcome::Committed => 0,
+                    Outcome::Unchanged => 1,
+                    Outcome::Failed => 2,
+                };
+                counts[slot].fetch_add(1, Ordering::Relaxed);
                 n += 1;
             }
         }));
@@ -292,9 +508,12 @@ where
     for t in tasks {
         t.await.unwrap();
     }
+    let committed = counts[0].load(Ordering::Relaxed);
     WriteRate {
-        per_second: ok.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64(),
-        errors: bad.load(Ordering::Relaxed),
+        per_second: committed as f64 / started.elapsed().as_secs_f64(),
+        committed,
+        unchanged: counts[1].load(Ordering::Relaxed),
+        errors: counts[2].load(Ordering::Relaxed),
     }
 }
 
@@ -313,7 +532,10 @@ async fn patch_request_rate(base: &str, seconds: u64) -> WriteRate {
                 "bug_link": format!("https://github.com/example/bench/issues/{i}{n}"), "risk": "low",
                 "targetLines": [CURRENT_LINE.get().cloned().unwrap_or_default()]
             });
-            client.post(url).json(&body).send().await.is_ok_and(|r| r.status().as_u16() == 201)
+            match client.post(url).json(&body).send().await {
+                Ok(res) if res.status().as_u16() == 201 => Outcome::Committed,
+                _ => Outcome::Failed,
+            }
         }
     })
     .await
@@ -321,20 +543,26 @@ async fn patch_request_rate(base: &str, seconds: u64) -> WriteRate {
 
 static CURRENT_LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-async fn ci_result_rate(base: &str, seconds: u64) -> WriteRate {
+/// A CI token made by the bench's admin.
+async fn ci_token(base: &str, name: &str) -> String {
     use leptos::server_fn::ServerFn;
     let admin = sign_in(base, "benchadmin", "bench admin password").await;
     let url = format!("{base}{}", <trainyard::features::admin::api::CreateToken as ServerFn>::url());
     let token: String = admin
         .post(url)
         .header("accept", "application/json")
-        .form(&[("name", "bench-ci"), ("scope", "ci")])
+        .form(&[("name", name), ("scope", "ci")])
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
+    token
+}
+
+async fn ci_result_rate(base: &str, seconds: u64) -> WriteRate {
+    let token = ci_token(base, "bench-ci").await;
     let ci = Client::new();
     let names: Vec<String> = (0..64).map(|i| format!("bench-20260101-{:02}{:02}", i / 60, i % 60)).collect();
     for name in &names {
@@ -352,29 +580,46 @@ async fn ci_result_rate(base: &str, seconds: u64) -> WriteRate {
     hammer(clients, seconds, move |client, i, n| {
         let (base, names, token) = (base.clone(), names.clone(), token.clone());
         async move {
-            // Alternate results so every post is a real write, not an idempotent repeat.
-            let name = &names[(i * 7 + n as usize) % names.len()];
-            let status = if (n / 64) % 2 == 0 { "passed" } else { "failed" };
-            let suite = ["functional", "stability", "performance"][(n as usize / 128) % 3];
-            client
+            // Each client has builds of its own and flips one result per post, so every post
+            // is a change (answers that changed nothing are counted apart, never as writes).
+            let name = &names[i * 4 + (n as usize % 4)];
+            let status = if (n / 4) % 2 == 0 { "failed" } else { "passed" };
+            let res = client
                 .post(format!("{base}/api/v1/builds/{name}/results"))
                 .bearer_auth(&token)
-                .json(&json!({"suite": suite, "status": status}))
+                .json(&json!({"suite": "functional", "status": status}))
                 .send()
-                .await
-                .is_ok_and(|r| r.status().is_success())
+                .await;
+            match res {
+                Ok(res) if res.status().is_success() => match res.json::<Value>().await {
+                    Ok(v) if v["changed"] == true => Outcome::Committed,
+                    Ok(_) => Outcome::Unchanged,
+                    Err(_) => Outcome::Failed,
+                },
+                _ => Outcome::Failed,
+            }
         }
     })
     .await
 }
 
-/// Bytes on the wire for a browser with an empty cache opening `/releases` with brotli.
-async fn first_load(base: &str) -> BTreeMap<String, usize> {
-    let client = Client::new();
+/// Bytes on the wire for a browser with an empty cache opening `path` with brotli, sending
+/// `headers` (a session cookie for a signed-in page).
+async fn first_load(base: &str, path: &str, headers: &[String]) -> BTreeMap<String, usize> {
+    let mut default_headers = reqwest::header::HeaderMap::new();
+    for header in headers {
+        let (name, value) = header.split_once(": ").expect("a header line");
+        default_headers.insert(
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            reqwest::header::HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    let client = Client::builder().default_headers(default_headers).build().unwrap();
     let get = |path: String| {
         let client = client.clone();
         async move {
             let res = client.get(format!("{base}{path}")).header("accept-encoding", "br").send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
             res.bytes().await.unwrap().len()
         }
     };
@@ -382,9 +627,9 @@ async fn first_load(base: &str) -> BTreeMap<String, usize> {
         let client = client.clone();
         async move { client.get(format!("{base}{path}")).send().await.unwrap().text().await.unwrap() }
     };
-    let html = text("/releases".into()).await;
+    let html = text(path.to_owned()).await;
     let mut sizes = BTreeMap::new();
-    sizes.insert("html".to_owned(), get("/releases".into()).await);
+    sizes.insert("html".to_owned(), get(path.to_owned()).await);
     // What the page names (stylesheet, bundle), then what its scripts import. The bootstrap
     // script loads the bundle only when the page has islands (app.rs), as Chromium's own
     // figure below confirms.
@@ -421,12 +666,18 @@ fn pkg_paths(text: &str) -> Vec<String> {
 }
 
 /// Lighthouse's four scores, and what the page transferred (URL → bytes on the wire).
-fn lighthouse(url: &str) -> Option<(BTreeMap<String, f64>, BTreeMap<String, f64>)> {
+fn lighthouse(url: &str, headers: &[String]) -> Option<(BTreeMap<String, f64>, BTreeMap<String, f64>)> {
+    let extra: serde_json::Map<String, Value> = headers
+        .iter()
+        .filter_map(|h| h.split_once(": "))
+        .map(|(name, value)| (name.to_owned(), Value::String(value.to_owned())))
+        .collect();
     // Chromium occasionally fails to start under load; a second attempt is a new browser.
     let v = (0..3).find_map(|_| {
         let out = Command::new("npx")
             .args(["--prefix", "bench", "lighthouse", url, "--quiet", "--output=json", "--output-path=stdout"])
             .args(["--only-categories=performance,accessibility,best-practices,seo"])
+            .args(if extra.is_empty() { vec![] } else { vec![format!("--extra-headers={}", Value::Object(extra.clone()))] })
             .arg("--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run")
             .output()
             .ok()?;
@@ -472,8 +723,70 @@ fn row(rows: &mut Vec<Row>, figure: impl Into<String>, value: String, target: im
     rows.push(Row { figure: figure.into(), value, target: target.into(), met });
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+/// Reads every release page, line page and calendar month the app links to, filling its
+/// cache as a crawler would; returns how many pages answered 200.
+async fn crawl(base: &str) -> usize {
+    let client = Client::new();
+    let listing = client.get(format!("{base}/releases?eol=show")).send().await.unwrap().text().await.unwrap();
+    let mut paths: std::collections::BTreeSet<String> = listing
+        .match_indices("href=\"/releases/")
+        .filter_map(|(at, _)| listing[at + 6..].split('"').next())
+        .map(str::to_owned)
+        .collect();
+    for month in 0..24 {
+        paths.insert(format!("/calendar?month={}-{:02}", 2025 + month / 12, month % 12 + 1));
+    }
+    let mut ok = 0;
+    for path in paths {
+        let res = client.get(format!("{base}{path}")).send().await.unwrap();
+        ok += usize::from(res.status() == 200);
+        let _ = res.bytes().await;
+    }
+    ok
+}
+
+/// A CI job posting `per_second` results that each change something (one suite flipping
+/// between passed and failed) until `stop`; returns (sent, changed).
+fn ci_writes(
+    base: &str,
+    token: String,
+    build: String,
+    per_second: u64,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> tokio::task::JoinHandle<(u64, u64)> {
+    let url = format!("{base}/api/v1/builds/{build}/results");
+    tokio::spawn(async move {
+        let client = Client::new();
+        let mut tick = tokio::time::interval(Duration::from_millis(1000 / per_second));
+        let (mut sent, mut changed) = (0u64, 0u64);
+        while !stop.load(Ordering::Relaxed) {
+            tick.tick().await;
+            let status = if sent % 2 == 0 { "failed" } else { "passed" };
+            let res = client
+                .post(&url)
+                .bearer_auth(&token)
+                .json(&json!({"suite": "stability", "status": status}))
+                .send()
+                .await;
+            sent += 1;
+            if let Ok(res) = res {
+                changed += u64::from(res.json::<Value>().await.is_ok_and(|v| v["changed"] == true));
+            }
+        }
+        (sent, changed)
+    })
+}
+
+fn main() {
+    // Started again by `start_ceiling` as the ceiling server.
+    if let Ok(file) = std::env::var("BENCH_CEILING") {
+        return serve_ceiling(&file);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(run());
+}
+
+async fn run() {
     let env = Env::from_env();
     let mut rows = Vec::new();
     let mut raw = serde_json::Map::new();
@@ -492,136 +805,210 @@ async fn main() {
         .to_owned();
     CURRENT_LINE.set(current).ok();
 
-    // The same bytes from memory, as the ceiling.
-    let mut pages = BTreeMap::new();
+    // The same bytes and headers from memory, in a process of its own, as the ceiling.
+    let mut canned_pages = Vec::new();
     for path in PAGES {
-        let res = client.get(format!("{base}{path}")).send().await.unwrap();
-        let ct = res.headers()["content-type"].to_str().unwrap().to_owned();
-        pages.insert(path.to_owned(), (res.bytes().await.unwrap(), ct));
+        canned_pages.push(canned(&base, path).await);
     }
-    let ceiling = start_ceiling(pages).await;
+    let ceiling = start_ceiling(&canned_pages);
 
     let mut half_rates = BTreeMap::new();
     let mut undisturbed = BTreeMap::new();
-    for path in PAGES {
-        eprintln!("reading {path}…");
-        let top = oha(&env, &format!("{ceiling}{path}"), None);
-        let app = oha(&env, &format!("{base}{path}"), None);
-        let ratio = app.rps / top.rps.max(1.0);
+    let mut ceilings = BTreeMap::new();
+    for page in &canned_pages {
+        let path = page.path.as_str();
+        eprintln!("reading {path} (cache hits), alternating with the ceiling…");
+        let size = Some(page.body.len());
+        let (mut tops, mut apps) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            tops.push(oha(&env, &format!("{}{path}", ceiling.base), &Ask::default()));
+            apps.push(oha(&env, &format!("{base}{path}"), &Ask::default()));
+        }
+        let (top, top_low, top_high) = median_rps(&tops);
+        let (app, app_low, app_high) = median_rps(&apps);
+        let clean = apps.iter().all(|l| l.clean(size)) && tops.iter().all(|l| l.clean(size));
+        let ratio = app / top.max(1.0);
         row(
             &mut rows,
-            format!("read {path}: req/s (ceiling {:.0})", top.rps),
-            format!("{:.0} ({:.0}%)", app.rps, ratio * 100.0),
+            format!("read {path}: req/s (ceiling {top:.0}, {top_low:.0}–{top_high:.0})"),
+            format!(
+                "{app:.0} ({:.0}%, {app_low:.0}–{app_high:.0}){}",
+                ratio * 100.0,
+                apps.iter().map(|l| l.trouble(size)).collect::<String>()
+            ),
             "≥ 50% of ceiling",
-            ratio >= 0.5 && app.success >= 1.0,
+            ratio >= 0.5 && clean,
         );
-        let half = (app.rps / 2.0).max(1.0);
-        let at_half = oha(&env, &format!("{base}{path}"), Some(half));
+        let half = (app / 2.0).max(1.0);
+        let at_half = oha(&env, &format!("{base}{path}"), &Ask { rate: Some(half), ..Ask::default() });
         row(
             &mut rows,
             format!("latency {path} at {half:.0} req/s"),
-            format!("p50 {:.2} ms, p99 {:.2} ms", at_half.p50_ms, at_half.p99_ms),
+            format!("p50 {:.2} ms, p99 {:.2} ms{}", at_half.p50_ms, at_half.p99_ms, at_half.trouble(size)),
             "p99 ≤ 10 ms",
-            at_half.p99_ms <= 10.0,
+            at_half.p99_ms <= 10.0 && at_half.clean(size),
         );
         half_rates.insert(path, half);
-        undisturbed.insert(path, app.rps);
-        raw.insert(format!("read {path}"), json!({"app": app, "ceiling": top, "at_half": at_half}));
+        undisturbed.insert(path, app);
+        ceilings.insert(path, top);
+        raw.insert(format!("read {path}"), json!({"app": apps, "ceiling": tops, "at_half": at_half}));
     }
 
+    // Past the cache: every request renders (or, for the JSON, serializes) afresh.
+    let mut miss_rates = BTreeMap::new();
+    for path in PAGES {
+        eprintln!("reading {path} past the cache…");
+        let size = Some(body_size(&base, &miss_sample(path), &[]).await);
+        let load = oha(&env, &format!("{base}{path}"), &Ask { past_cache: true, ..Ask::default() });
+        let half = (load.rps / 2.0).max(1.0);
+        let at_half =
+            oha(&env, &format!("{base}{path}"), &Ask { past_cache: true, rate: Some(half), ..Ask::default() });
+        row(
+            &mut rows,
+            format!("cache-miss read {path}: req/s; p99 at {half:.0} req/s"),
+            format!("{:.0}; p99 {:.2} ms{}", load.rps, at_half.p99_ms, load.trouble(size)),
+            "p99 ≤ 50 ms",
+            at_half.p99_ms <= 50.0 && load.clean(size) && at_half.clean(size),
+        );
+        miss_rates.insert(path, half);
+        raw.insert(format!("miss {path}"), json!({"closed": load, "at_half": at_half}));
+    }
+
+    // Signed in: each viewer has cache entries of their own.
+    let cookie = session_header(&base, "manager", "trainyard-manager-demo").await;
+    for path in ["/releases", "/calendar"] {
+        eprintln!("reading {path} signed in…");
+        let headers = [cookie.clone()];
+        let size = Some(body_size(&base, path, &headers).await);
+        let load = oha(&env, &format!("{base}{path}"), &Ask { headers: &headers, ..Ask::default() });
+        let ratio = load.rps / ceilings[path].max(1.0);
+        row(
+            &mut rows,
+            format!("signed-in read {path}: req/s"),
+            format!("{:.0} ({:.0}% of ceiling){}", load.rps, ratio * 100.0, load.trouble(size)),
+            "≥ 50% of ceiling",
+            ratio >= 0.5 && load.clean(size),
+        );
+        raw.insert(format!("signed-in {path}"), json!(load));
+    }
+
+    // Reads while CI reports: every result empties the cache.
+    eprintln!("reading /releases while CI posts 20 results a second…");
+    let token = ci_token(&base, "bench-ci-reader").await;
+    let build = "bench-20260102-0000".to_owned();
+    let made = client
+        .post(format!("{base}/api/v1/builds"))
+        .bearer_auth(&token)
+        .json(&json!({"name": build, "commit": "1234567890".repeat(4)}))
+        .send()
+        .await
+        .unwrap();
+    assert!(made.status().is_success(), "the build for the CI job: {}", made.status());
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = ci_writes(&base, token, build, 20, stop.clone());
+    let size = Some(canned_pages.iter().find(|p| p.path == "/releases").unwrap().body.len());
+    let during = tokio::task::block_in_place(|| oha(&env, &format!("{base}/releases"), &Ask::default()));
+    stop.store(true, Ordering::Relaxed);
+    let (sent, changed) = writer.await.unwrap();
+    let ratio = during.rps / ceilings["/releases"].max(1.0);
+    let expected = 20 * env.seconds;
+    row(
+        &mut rows,
+        format!("read /releases while CI posts 20 results/s ({changed} of {sent} changed)"),
+        format!("{:.0} req/s ({:.0}% of ceiling){}", during.rps, ratio * 100.0, during.trouble(size)),
+        "≥ 50% of ceiling",
+        ratio >= 0.5 && during.clean(size) && changed * 10 >= expected * 9,
+    );
+    raw.insert("read while CI writes".into(), json!({"load": during, "sent": sent, "changed": changed}));
+
     eprintln!("writing…");
+    let (filed_before, results_before) =
+        (server.audited("patch_request.filed").await, server.audited("build.result").await);
     let requests = patch_request_rate(&base, env.seconds).await;
     let results = ci_result_rate(&base, env.seconds).await;
-    for (figure, rate) in [
-        ("patch requests filed / s (16 signed-in clients)", &requests),
-        ("CI results posted / s (16 clients)", &results),
+    let filed = server.audited("patch_request.filed").await - filed_before;
+    let recorded = server.audited("build.result").await - results_before;
+    for (figure, rate, audited) in [
+        ("patch requests filed / s (16 signed-in clients)", &requests, filed),
+        ("CI results that changed something / s (16 clients)", &results, recorded),
     ] {
         row(
             &mut rows,
-            figure,
-            format!("{:.0}, {} errors", rate.per_second, rate.errors),
-            "≥ 300/s, 0 errors",
-            rate.per_second >= 300.0 && rate.errors == 0,
+            format!("{figure}; audit rows {audited}"),
+            format!("{:.0}, {} unchanged, {} errors", rate.per_second, rate.unchanged, rate.errors),
+            "≥ 300/s, 0 errors, = audit",
+            rate.per_second >= 300.0 && rate.errors == 0 && rate.committed as i64 == audited,
         );
     }
-    raw.insert("writes".into(), json!({"patch_requests": requests, "ci_results": results}));
+    raw.insert(
+        "writes".into(),
+        json!({"patch_requests": requests, "ci_results": results, "audited": [filed, recorded]}),
+    );
 
     let rss = server.rss_mb();
-    row(&mut rows, "server RSS after the load", format!("{rss:.1} MB"), "≤ 50 MB", rss <= 50.0);
+    row(&mut rows, "server RSS after the load", format!("{rss:.1} MB"), "≤ 50 MB", rss > 0.0 && rss <= 50.0);
 
     // Hostile loads after the figure at rest, whose memory they would otherwise include.
     eprintln!("reading / while a client floods the schedule API with far-off dates…");
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flood = flood_schedule(&base, stop.clone());
-    let flooded = tokio::task::block_in_place(|| oha(&env, &format!("{base}/"), None));
+    let flooded = tokio::task::block_in_place(|| oha(&env, &format!("{base}/"), &Ask::default()));
     stop.store(true, Ordering::Relaxed);
     let (sent, unexpected) = flood.await.unwrap();
     let share = flooded.rps / undisturbed["/"].max(1.0);
     row(
         &mut rows,
         format!("read / while the schedule API is flooded ({sent} far-off asks, {unexpected} not 400)"),
-        format!("{:.0} req/s ({:.0}% of undisturbed)", flooded.rps, share * 100.0),
+        format!("{:.0} req/s ({:.0}% of undisturbed){}", flooded.rps, share * 100.0, flooded.trouble(None)),
         "≥ 50%, every ask 400",
-        share >= 0.5 && flooded.success >= 1.0 && unexpected == 0 && sent > 0,
+        share >= 0.5 && flooded.clean(None) && unexpected == 0 && sent > 0,
     );
     raw.insert(
         "read / while flooded".into(),
         json!({"app": flooded, "flood_sent": sent, "flood_unexpected": unexpected}),
     );
 
-    eprintln!("guessing one account's password 200 times at once…");
-    let guesses = guess_in_parallel(&base, 200).await;
-    let peak = server.peak_mb();
-    row(
-        &mut rows,
-        format!(
-            "200 parallel sign-in guesses: passwords checked ({} throttled, {} busy, {} other)",
-            guesses.throttled, guesses.busy, guesses.other
-        ),
-        guesses.checked.to_string(),
-        "≤ 5, nothing else",
-        guesses.checked <= 5 && guesses.other == 0,
-    );
-    row(
-        &mut rows,
-        "peak server RSS (VmHWM) after the loads and guesses",
-        peak.map(|p| format!("{p:.1} MB")).unwrap_or_else(|| "unreadable".into()),
-        "≤ 100 MB",
-        peak.is_some_and(|p| p <= 100.0),
-    );
-    raw.insert("sign-in guesses".into(), json!(guesses));
+    peak_rows(&mut rows, &mut raw, &server, "1×").await;
 
-    let sizes = first_load(&base).await;
-    let total: usize = sizes.values().sum();
-    let detail = sizes.iter().map(|(k, v)| format!("{k} {:.1}", *v as f64 / 1024.0)).collect::<Vec<_>>().join(", ");
-    row(
-        &mut rows,
-        format!("first load of /releases, br bodies ({detail} KB)"),
-        format!("{:.1} KB", total as f64 / 1024.0),
-        "≤ 200 KB",
-        total <= 200 * 1024,
-    );
-    raw.insert("first_load_bytes".into(), json!(sizes));
+    for (path, headers) in [("/releases", vec![]), ("/login", vec![]), ("/patch-requests/new", vec![cookie.clone()])] {
+        let sizes = first_load(&base, path, &headers).await;
+        let total: usize = sizes.values().sum();
+        let detail = sizes.iter().map(|(k, v)| format!("{k} {:.1}", *v as f64 / 1024.0)).collect::<Vec<_>>().join(", ");
+        row(
+            &mut rows,
+            format!("first load of {path}, br bodies ({detail} KB)"),
+            format!("{:.1} KB", total as f64 / 1024.0),
+            "≤ 200 KB",
+            total <= 200 * 1024,
+        );
+        raw.insert(format!("first_load_bytes {path}"), json!(sizes));
+    }
 
     if env.lighthouse {
-        for path in ["/releases", "/calendar"] {
+        let signed_in = [cookie.clone()];
+        for (path, headers) in [
+            ("/releases", &[][..]),
+            ("/calendar", &[][..]),
+            ("/login", &[][..]),
+            ("/patch-requests/new", &signed_in[..]),
+        ] {
             eprintln!("lighthouse {path}…");
-            match lighthouse(&format!("{base}{path}")) {
+            match lighthouse(&format!("{base}{path}"), headers) {
                 Some((scores, transfers)) => {
-                    if path == "/releases" {
+                    if ["/releases", "/login", "/patch-requests/new"].contains(&path) {
                         // What Chromium itself fetched for the first load, headers included.
                         let wire: f64 = transfers.values().sum();
                         row(
                             &mut rows,
-                            format!("first load of /releases in Chromium ({} requests)", transfers.len()),
+                            format!("first load of {path} in Chromium ({} requests)", transfers.len()),
                             format!("{:.1} KB", wire / 1024.0),
                             "≤ 200 KB",
-                            wire <= 200.0 * 1024.0,
+                            wire > 0.0 && wire <= 200.0 * 1024.0,
                         );
-                        raw.insert("first_load_chromium".into(), json!(transfers));
+                        raw.insert(format!("first_load_chromium {path}"), json!(transfers));
                     }
                     let text = scores.iter().map(|(k, v)| format!("{k} {v:.0}")).collect::<Vec<_>>().join(", ");
-                    let met = scores.values().all(|s| *s >= 100.0);
+                    let met = scores.len() == 4 && scores.values().all(|s| *s >= 100.0);
                     row(&mut rows, format!("Lighthouse {path}"), text, "100 each", met);
                     raw.insert(format!("lighthouse {path}"), json!(scores));
                 }
@@ -629,7 +1016,9 @@ async fn main() {
             }
         }
     }
+    stall_row(&mut rows, &server, "1×").await;
     drop(server);
+    drop(ceiling);
 
     // Scale: a fresh 1× server and a 100× one side by side, measured in turns at the same rate
     // (the 1× server above has taken the write load since), three runs each; medians compared.
@@ -638,36 +1027,97 @@ async fn main() {
     let small = start_server(&env, 1).await;
     for path in PAGES {
         let (mut ones, mut bigs) = (Vec::new(), Vec::new());
-        for server in [&small, &big] {
-            client.get(format!("{}{path}", server.base)).send().await.unwrap();
-        }
+        let sizes = (body_size(&small.base, path, &[]).await, body_size(&big.base, path, &[]).await);
         for _ in 0..3 {
-            ones.push(oha(&env, &format!("{}{path}", small.base), Some(half_rates[path])));
-            bigs.push(oha(&env, &format!("{}{path}", big.base), Some(half_rates[path])));
+            let ask = Ask { rate: Some(half_rates[path]), ..Ask::default() };
+            ones.push(oha(&env, &format!("{}{path}", small.base), &ask));
+            bigs.push(oha(&env, &format!("{}{path}", big.base), &ask));
         }
+        let clean = ones.iter().all(|l| l.clean(Some(sizes.0))) && bigs.iter().all(|l| l.clean(Some(sizes.1)));
         let (one, at) = (median_p99(ones), median_p99(bigs));
-        let met = at.p99_ms <= (2.0 * one.p99_ms).max(1.0);
+        let met = at.p99_ms <= (2.0 * one.p99_ms).max(1.0) && clean;
         row(
             &mut rows,
             format!("100× data: latency {path}"),
-            format!("p50 {:.2} ms, p99 {:.2} ms (1×: {:.2})", at.p50_ms, at.p99_ms, one.p99_ms),
+            format!(
+                "p50 {:.2} ms, p99 {:.2} ms (1×: {:.2}){}",
+                at.p50_ms,
+                at.p99_ms,
+                one.p99_ms,
+                at.trouble(Some(sizes.1))
+            ),
             "p99 ≤ 2× the 1× figure",
             met,
         );
-        raw.insert(format!("scale100 {path}"), json!({"100x": at, "1x": one}));
+        // Past the cache at 100×, at the rate the 1× server's misses were measured at.
+        let size = Some(body_size(&big.base, &miss_sample(path), &[]).await);
+        let miss = oha(
+            &env,
+            &format!("{}{path}", big.base),
+            &Ask { past_cache: true, rate: Some(miss_rates[path]), ..Ask::default() },
+        );
+        row(
+            &mut rows,
+            format!("100× data: cache-miss latency {path} at {:.0} req/s", miss_rates[path]),
+            format!("p50 {:.2} ms, p99 {:.2} ms{}", miss.p50_ms, miss.p99_ms, miss.trouble(size)),
+            "p99 ≤ 50 ms",
+            miss.p99_ms <= 50.0 && miss.clean(size),
+        );
+        raw.insert(format!("scale100 {path}"), json!({"100x": at, "1x": one, "100x miss": miss}));
     }
     drop(small);
     let html = client.get(format!("{}/releases?eol=show", big.base)).send().await.unwrap().text().await.unwrap();
     let shown = html.matches("<th scope=\"row\">").count();
-    row(&mut rows, "100× data: rows on /releases?eol=show", shown.to_string(), "bounded", shown <= 60);
+    row(&mut rows, "100× data: rows on /releases?eol=show", shown.to_string(), "1 to 60", (1..=60).contains(&shown));
+    peak_rows(&mut rows, &mut raw, &big, "100×").await;
+    stall_row(&mut rows, &big, "100×").await;
     drop(big);
 
-    println!("\n{:<62} {:>34}  {:<22} met", "figure", "value", "target");
+    println!("\n{:<66} {:>40}  {:<26} met", "figure", "value", "target");
     for r in &rows {
-        println!("{:<62} {:>34}  {:<22} {}", r.figure, r.value, r.target, if r.met { "yes" } else { "NO" });
+        println!("{:<66} {:>40}  {:<26} {}", r.figure, r.value, r.target, if r.met { "yes" } else { "NO" });
     }
     let _ = std::fs::create_dir_all("target/bench");
     let out = json!({"rows": rows, "raw": raw, "seconds": env.seconds, "connections": env.connections});
     std::fs::write("target/bench/results.json", serde_json::to_string_pretty(&out).unwrap()).unwrap();
     println!("\nwritten to target/bench/results.json");
+}
+
+/// Peak memory through a crawl that fills the page cache and 200 parallel sign-in guesses.
+async fn peak_rows(rows: &mut Vec<Row>, raw: &mut serde_json::Map<String, Value>, server: &Server, scale: &str) {
+    eprintln!("{scale}: crawling every page, then guessing one account's password 200 times at once…");
+    let crawled = crawl(&server.base).await;
+    let guesses = guess_in_parallel(&server.base, 200).await;
+    let peak = server.peak_mb();
+    row(
+        rows,
+        format!(
+            "{scale}: 200 parallel sign-in guesses, passwords checked ({} throttled, {} busy, {} other)",
+            guesses.throttled, guesses.busy, guesses.other
+        ),
+        guesses.checked.to_string(),
+        "1 to 5, nothing else",
+        (1..=5).contains(&guesses.checked) && guesses.other == 0,
+    );
+    row(
+        rows,
+        format!("{scale}: peak RSS (VmHWM) after the loads, a {crawled}-page crawl and the guesses"),
+        peak.map(|p| format!("{p:.1} MB")).unwrap_or_else(|| "unreadable".into()),
+        "≤ 100 MB",
+        crawled > 0 && peak.is_some_and(|p| p <= 100.0),
+    );
+    raw.insert(format!("{scale} sign-in guesses"), json!(guesses));
+}
+
+/// Renders that stalled on this server, from its own metrics.
+async fn stall_row(rows: &mut Vec<Row>, server: &Server, scale: &str) {
+    let stalls = server.metric("trainyard_page_render_stalls_total").await;
+    let renders = server.metric("trainyard_page_render_seconds_count").await;
+    row(
+        rows,
+        format!("{scale}: stalled page renders (of {} renders)", renders.unwrap_or(0.0)),
+        stalls.map(|s| format!("{s:.0}")).unwrap_or_else(|| "unreadable".into()),
+        "0",
+        stalls == Some(0.0) && renders.is_some_and(|r| r > 0.0),
+    );
 }

@@ -1,6 +1,6 @@
 import { test as base, expect, Page } from "@playwright/test";
 import { ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 /** The instant every spec's server lives at: the demo history is computed from it. */
 export const NOW = "2026-11-26T10:00:00Z";
 
-type Server = { child: ChildProcess; url: string };
+type Server = { child: ChildProcess; url: string; data: string };
 let server: Server | undefined;
 
 /** The real server binary on a port it picks, against a fresh SQLite file with demo data,
@@ -37,7 +37,10 @@ async function startServer(): Promise<Server> {
   });
   const url = await new Promise<string>((found, failed) => {
     const timer = setTimeout(() => failed(new Error("the server did not report its address in 60 s")), 60_000);
-    child.on("exit", (code) => failed(new Error(`the server exited with ${code}`)));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      failed(new Error(`the server exited with ${code}`));
+    });
     // Reading every line also keeps the pipe drained for the server's whole life.
     createInterface({ input: child.stderr! }).on("line", (line) => {
       const address = /is running at (http:\/\/[^/\s]+)\//.exec(line);
@@ -49,7 +52,7 @@ async function startServer(): Promise<Server> {
       }
     });
   });
-  return { child, url };
+  return { child, url, data };
 }
 
 /** Gives this spec file a server of its own, started before its first test and stopped after
@@ -59,8 +62,15 @@ export function freshServer() {
     server = await startServer();
   });
   test.afterAll(async () => {
-    server?.child.kill("SIGTERM");
+    if (!server) return;
+    const { child, data } = server;
     server = undefined;
+    if (child.exitCode === null) {
+      const exited = new Promise((done) => child.once("exit", done));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(data, { recursive: true, force: true });
   });
 }
 

@@ -5,9 +5,9 @@ freshServer();
 /** The fake GitHub the server publishes to (see playwright.config.ts). */
 const fakeGitHub = `http://127.0.0.1:${process.env.E2E_GITHUB_PORT}`;
 const escape = (s: string) => s.replaceAll(".", "\\.");
-/** A build name's time part: YYYYMMDD-HHMM in UTC. */
 /** The server's pinned "now". */
 const now = new Date(NOW);
+/** A build name's time part: YYYYMMDD-HHMM in UTC. */
 const stamp = (d: Date) => d.toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
 
 test("a security fix goes from request to a published patch release, and its requester sees it shipped", async ({ page, browser, baseURL, consoleErrors }) => {

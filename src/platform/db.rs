@@ -6,13 +6,19 @@
 //!
 //! Read caches compare a generation number. Every write that changes what a page shows
 //! increments a row in the same transaction, whichever process makes it (this server, the
-//! command line, a second server), and [`Db::generation`] reads that row whenever SQLite says the
-//! file changed, so a cache never outlives a committed write.
+//! command line, a second server). This process's own writes change the generation as they
+//! commit; a watcher asks SQLite every tenth of a second whether another process committed
+//! (`PRAGMA data_version`, on a connection of its own) and reads the row only when one did. A
+//! request therefore never pays for the check, and no cache outlives another process's write by
+//! more than [`WATCH_EVERY`].
 
 use std::{
     ops::{Deref, DerefMut},
     str::FromStr,
-    sync::Arc,
+    sync::{
+        Arc, Mutex, Weak,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -21,7 +27,6 @@ use sqlx::{
     Connection, Sqlite, SqliteConnection, SqlitePool, Transaction,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
-use tokio::sync::Mutex;
 
 use crate::error::AppError;
 
@@ -38,51 +43,86 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// How often the watcher looks for other processes' commits.
+pub const WATCH_EVERY: Duration = Duration::from_millis(100);
+
 /// Handles to the database, cheap to clone.
 #[derive(Clone)]
 pub struct Db {
     read: SqlitePool,
     write: SqlitePool,
-    watch: Arc<Mutex<Watch>>,
+    generation: Arc<Generation>,
+    watcher: Arc<Watcher>,
     /// How long write transactions take, waiting for the writer included.
     write_seconds: Histogram,
 }
 
-/// A connection of its own that notices commits from every process.
-struct Watch {
-    conn: SqliteConnection,
-    /// When the last check started; a request that arrived before it can share its answer.
-    checked: Option<Instant>,
-    /// SQLite's `data_version`: changes when any other connection commits, quiet writes included.
-    data_version: i64,
-    /// The stored generation row as last read.
-    row: i64,
-    /// What callers see: changes exactly when the row does (or cannot be read).
-    generation: u64,
+/// The watcher's task, and how to stop it so that `close` leaves no connection open.
+#[derive(Default)]
+struct Watcher {
+    stop: tokio::sync::Notify,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
-impl Watch {
-    async fn open(options: &SqliteConnectOptions) -> Result<Self, sqlx::Error> {
-        let mut conn = SqliteConnection::connect_with(options).await?;
-        let data_version = sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut conn).await?;
-        let row = sqlx::query_scalar("SELECT n FROM cache_generation").fetch_one(&mut conn).await?;
-        Ok(Self { conn, checked: None, data_version, row, generation: 1 })
+/// What read caches compare, shared by every handle of this process.
+#[derive(Default)]
+struct Generation {
+    /// What callers see: changes whenever the stored row does.
+    value: AtomicU64,
+    /// The stored row as this process last accounted for it.
+    row: Mutex<Option<i64>>,
+}
+
+impl Generation {
+    /// Accounts for the stored row reading `row`: news changes what callers see.
+    fn saw(&self, row: i64) {
+        let mut seen = self.row.lock().expect("generation lock");
+        if *seen != Some(row) {
+            *seen = Some(row);
+            self.value.fetch_add(1, Ordering::AcqRel);
+        }
     }
 
-    /// Looks again: a cheap `data_version` first, the row only when something committed.
-    async fn check(&mut self) -> Result<(), sqlx::Error> {
-        let data_version: i64 = sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut self.conn).await?;
-        if data_version == self.data_version {
-            return Ok(());
-        }
-        self.data_version = data_version;
-        let row: i64 = sqlx::query_scalar("SELECT n FROM cache_generation").fetch_one(&mut self.conn).await?;
-        if row != self.row {
-            self.row = row;
-            self.generation += 1;
-        }
-        Ok(())
+    /// When the row cannot be read, caches are emptied: a miss costs a render, a stale page
+    /// costs trust.
+    fn unknown(&self) {
+        *self.row.lock().expect("generation lock") = None;
+        self.value.fetch_add(1, Ordering::AcqRel);
     }
+}
+
+/// Polls a connection of its own until the database is closed or the last handle of
+/// `generation` is dropped.
+async fn watch(mut conn: SqliteConnection, generation: Weak<Generation>, watcher: Arc<Watcher>) {
+    let mut data_version: Option<i64> = None;
+    let mut every = tokio::time::interval(WATCH_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            () = watcher.stop.notified() => break,
+        }
+        let Some(generation) = generation.upgrade() else { break };
+        let looked: Result<Option<i64>, sqlx::Error> = async {
+            let now: i64 = sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut conn).await?;
+            if data_version == Some(now) {
+                return Ok(None);
+            }
+            data_version = Some(now);
+            sqlx::query_scalar("SELECT n FROM cache_generation").fetch_one(&mut conn).await.map(Some)
+        }
+        .await;
+        match looked {
+            Ok(Some(row)) => generation.saw(row),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the cache generation; emptying the caches");
+                data_version = None;
+                generation.unknown();
+            }
+        }
+    }
+    let _ = conn.close().await;
 }
 
 impl Db {
@@ -121,8 +161,14 @@ impl Db {
             .connect_with(options.clone().read_only(true))
             .await
             .map_err(open)?;
-        let watch = Watch::open(&options.read_only(true)).await.map_err(open)?;
-        Ok(Self { read, write, watch: Arc::new(Mutex::new(watch)), write_seconds: super::metrics::latency() })
+        let generation = Arc::new(Generation::default());
+        let row = sqlx::query_scalar("SELECT n FROM cache_generation").fetch_one(&read).await.map_err(open)?;
+        generation.saw(row);
+        let watcher = SqliteConnection::connect_with(&options.read_only(true)).await.map_err(open)?;
+        let handle = Arc::new(Watcher::default());
+        let task = tokio::spawn(watch(watcher, Arc::downgrade(&generation), handle.clone()));
+        *handle.task.lock().expect("watcher lock") = Some(task);
+        Ok(Self { read, write, generation, watcher: handle, write_seconds: super::metrics::latency() })
     }
 
     /// The pool for queries that only read.
@@ -136,33 +182,20 @@ impl Db {
     pub async fn begin_write(&self) -> Result<WriteTx, AppError> {
         let started = Instant::now();
         let tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx, visible: true, started, timing: self.write_seconds.clone() })
+        Ok(WriteTx { tx, visible: Some(self.generation.clone()), started, timing: self.write_seconds.clone() })
     }
 
     /// A write that no page shows (sessions, last-used times): it leaves read caches valid.
     pub async fn begin_quiet_write(&self) -> Result<WriteTx, AppError> {
         let started = Instant::now();
         let tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx, visible: false, started, timing: self.write_seconds.clone() })
+        Ok(WriteTx { tx, visible: None, started, timing: self.write_seconds.clone() })
     }
 
-    /// The generation of what pages show, current as of the call: it differs from any value
-    /// returned before a write committed (by any process). Callers arriving together share one
-    /// look at the file, so a busy server checks once per wave of requests, not once each.
-    pub async fn generation(&self) -> u64 {
-        let asked = Instant::now();
-        let mut watch = self.watch.lock().await;
-        // A check that started after this call began has seen every commit before it.
-        if watch.checked.is_some_and(|checked| checked > asked) {
-            return watch.generation;
-        }
-        watch.checked = Some(Instant::now());
-        if let Err(e) = watch.check().await {
-            // Unknown is treated as changed: a cache miss costs a render, a stale page costs trust.
-            tracing::warn!(error = %e, "could not read the cache generation; treating it as changed");
-            watch.generation += 1;
-        }
-        watch.generation
+    /// The generation of what pages show: it changes when a write of this process commits, and
+    /// within [`WATCH_EVERY`] of another process's.
+    pub fn generation(&self) -> u64 {
+        self.generation.value.load(Ordering::Acquire)
     }
 
     /// The write-transaction latencies, for the metrics registry.
@@ -170,8 +203,13 @@ impl Db {
         self.write_seconds.clone()
     }
 
-    /// Closes both pools, flushing the WAL.
+    /// Stops the watcher and closes both pools, the writer last, flushing the WAL.
     pub async fn close(&self) {
+        self.watcher.stop.notify_one();
+        let task = self.watcher.task.lock().expect("watcher lock").take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
         self.read.close().await;
         self.write.close().await;
     }
@@ -180,18 +218,26 @@ impl Db {
 /// A write transaction; dropping it without commit rolls back.
 pub struct WriteTx {
     tx: Transaction<'static, Sqlite>,
-    /// Whether pages may show what this transaction writes.
-    visible: bool,
+    /// The generation to move on commit, when pages may show what this transaction writes.
+    visible: Option<Arc<Generation>>,
     started: Instant,
     timing: Histogram,
 }
 
 impl WriteTx {
     pub async fn commit(mut self) -> Result<(), AppError> {
-        if self.visible {
-            sqlx::query("UPDATE cache_generation SET n = n + 1").execute(&mut *self.tx).await?;
-        }
+        let row: Option<i64> = match &self.visible {
+            Some(_) => Some(
+                sqlx::query_scalar("UPDATE cache_generation SET n = n + 1 RETURNING n")
+                    .fetch_one(&mut *self.tx)
+                    .await?,
+            ),
+            None => None,
+        };
         self.tx.commit().await?;
+        if let (Some(generation), Some(row)) = (&self.visible, row) {
+            generation.saw(row);
+        }
         self.timing.observe(self.started.elapsed().as_secs_f64());
         Ok(())
     }
@@ -212,7 +258,9 @@ impl DerefMut for WriteTx {
 
 #[cfg(test)]
 mod tests {
-    use super::Db;
+    use std::time::Duration;
+
+    use super::{Db, WATCH_EVERY};
 
     async fn open_twice() -> (tempfile::TempDir, Db, Db) {
         let dir = tempfile::tempdir().unwrap();
@@ -221,28 +269,42 @@ mod tests {
         (dir, one, other)
     }
 
+    /// Long enough for the watcher to have looked at least twice.
+    async fn a_while() {
+        tokio::time::sleep(WATCH_EVERY * 3).await;
+    }
+
     #[tokio::test]
-    async fn the_generation_changes_with_visible_writes_from_any_handle_and_only_with_those() {
+    async fn the_generation_moves_with_visible_writes_from_any_handle_and_only_with_those() {
         let (_dir, db, other) = open_twice().await;
-        let start = db.generation().await;
-        assert_eq!(db.generation().await, start, "nothing written, nothing changed");
+        let start = db.generation();
+        a_while().await;
+        assert_eq!(db.generation(), start, "nothing written, nothing changed");
 
         other.begin_quiet_write().await.unwrap().commit().await.unwrap();
-        assert_eq!(db.generation().await, start, "a quiet write leaves caches valid");
-
-        other.begin_write().await.unwrap().commit().await.unwrap();
-        let after_other = db.generation().await;
-        assert_ne!(after_other, start, "another process's write is seen at once");
+        a_while().await;
+        assert_eq!(db.generation(), start, "a quiet write leaves caches valid");
 
         db.begin_write().await.unwrap().commit().await.unwrap();
-        assert_ne!(db.generation().await, after_other, "this process's write too");
+        let after_own = db.generation();
+        assert_ne!(after_own, start, "this process's write is seen as it commits");
+        a_while().await;
+        assert_eq!(db.generation(), after_own, "and only once: the watcher knows it already");
+
+        other.begin_write().await.unwrap().commit().await.unwrap();
+        let waited = std::time::Instant::now();
+        while db.generation() == after_own {
+            assert!(waited.elapsed() < Duration::from_secs(2), "another process's write is seen");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     #[tokio::test]
     async fn a_rolled_back_write_changes_nothing() {
         let (_dir, db, _) = open_twice().await;
-        let start = db.generation().await;
+        let start = db.generation();
         drop(db.begin_write().await.unwrap());
-        assert_eq!(db.generation().await, start);
+        a_while().await;
+        assert_eq!(db.generation(), start);
     }
 }

@@ -1,4 +1,5 @@
-//! Operational figures for whoever runs the server, in the Prometheus text format: what was
+//! Operational figures for whoever runs the server, in the OpenMetrics text format that
+//! Prometheus scrapes: what was
 //! asked and answered, how long renders and writes take, how well the page cache works, and
 //! whether sign-ins are being throttled. Values that live in the database (the publishing
 //! outbox) are read when scraped, by the web layer that serves them.
@@ -47,6 +48,7 @@ pub fn latency() -> Histogram {
 
 type Latencies<L> = Family<L, Histogram, fn() -> Histogram>;
 
+/// The server's registry and the handles that fill it.
 pub struct Metrics {
     registry: Registry,
     pub requests: Family<RequestLabels, Counter>,
@@ -61,7 +63,7 @@ pub struct Metrics {
     pub write_seconds: Histogram,
     /// Loading the catalog (lines, releases, policy) after a write.
     pub catalog_load_seconds: Histogram,
-    /// Sign-in attempts: `ok`, `bad_credentials`, `throttled`, `busy`.
+    /// Sign-in attempts: `ok`, `bad_credentials`, `throttled`, `busy`, `error`.
     pub sign_ins: Family<OutcomeLabels, Counter>,
     /// Publishing rounds that failed or panicked (the worker carries on).
     pub publishing_round_failures: Counter,
@@ -135,9 +137,8 @@ impl Metrics {
         family.get_or_create(&OutcomeLabels { outcome }).inc();
     }
 
-    /// Sets the outbox gauges to `counts` (state, number); states not listed are zero.
+    /// Sets the outbox gauges to `counts` (state, number); the caller lists every state.
     pub fn set_publications(&self, counts: &[(String, i64)]) {
-        self.publications.clear();
         for (state, n) in counts {
             self.publications.get_or_create(&StateLabels { state: state.clone() }).set(*n);
         }

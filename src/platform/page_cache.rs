@@ -5,11 +5,16 @@
 //! this process or another on the same file), or
 //! midnight UTC, empties the cache, so nothing stale is ever served. Memory is bounded by a byte
 //! budget, oldest entries first. The middleware that fills it is in `web::cache`.
+//!
+//! After a write empties it, the requests already waiting for a page would all render it at
+//! once; instead the first renders and the others wait for its entry ([`PageCache::turn`]).
 
 use std::{
     collections::{HashMap, VecDeque},
     sync::{Arc, Mutex},
 };
+
+use tokio::sync::Notify;
 
 use axum::http::{HeaderMap, StatusCode};
 use bytes::Bytes;
@@ -45,11 +50,64 @@ struct Inner {
 pub struct PageCache {
     budget: usize,
     inner: Mutex<Inner>,
+    /// Keys being rendered now, and how to wake those waiting for them.
+    rendering: Mutex<HashMap<Key, Arc<Notify>>>,
+}
+
+/// Whose turn it is to render a missing page.
+pub enum Turn<'a> {
+    /// Render it; the guard wakes the others when dropped, stored or not.
+    Render(Rendering<'a>),
+    /// Another request is rendering it: wait, then look again.
+    Wait(Arc<Notify>),
+}
+
+/// Held by the one request rendering a key.
+pub struct Rendering<'a> {
+    cache: &'a PageCache,
+    key: Key,
+}
+
+impl Drop for Rendering<'_> {
+    fn drop(&mut self) {
+        let mut rendering = self.cache.rendering.lock().expect("rendering lock");
+        if let Some(done) = rendering.remove(&self.key) {
+            done.notify_waiters();
+        }
+    }
 }
 
 impl PageCache {
     pub fn new(budget: usize) -> Self {
-        Self { budget, inner: Mutex::default() }
+        Self { budget, inner: Mutex::default(), rendering: Mutex::default() }
+    }
+
+    /// Claims the render of `key`, or says who has it. A waiter must call
+    /// `Notify::notified` before the renderer can finish: [`PageCache::wait`] does.
+    pub fn turn(&self, key: &Key) -> Turn<'_> {
+        let mut rendering = self.rendering.lock().expect("rendering lock");
+        match rendering.get(key) {
+            Some(notify) => Turn::Wait(notify.clone()),
+            None => {
+                rendering.insert(key.clone(), Arc::new(Notify::new()));
+                Turn::Render(Rendering { cache: self, key: key.clone() })
+            }
+        }
+    }
+
+    /// Waits until the render of `key` that `notify` belongs to is over, or `limit` passes.
+    pub async fn wait(&self, key: &Key, notify: Arc<Notify>, limit: std::time::Duration) {
+        let notified = notify.notified();
+        tokio::pin!(notified);
+        {
+            // Registered under the lock the renderer takes to finish: no wake-up is lost.
+            let rendering = self.rendering.lock().expect("rendering lock");
+            if !rendering.get(key).is_some_and(|n| Arc::ptr_eq(n, &notify)) {
+                return;
+            }
+            notified.as_mut().enable();
+        }
+        let _ = tokio::time::timeout(limit, notified).await;
     }
 
     pub fn get(&self, key: &Key, generation: u64, day: NaiveDate) -> Option<Arc<Entry>> {
@@ -80,5 +138,34 @@ impl PageCache {
             inner.order.push_back(key);
         }
         inner.bytes += size;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{sync::Arc, time::Duration};
+
+    use super::{Key, PageCache, Turn};
+
+    fn key(path: &str) -> Key {
+        Key { path_and_query: path.into(), viewer: "anon".into(), encoding: "identity" }
+    }
+
+    #[tokio::test]
+    async fn one_request_renders_a_missing_page_and_the_others_wait_for_it() {
+        let cache = Arc::new(PageCache::new(1024));
+        let Turn::Render(rendering) = cache.turn(&key("/a")) else { panic!("the first renders") };
+        let Turn::Wait(notify) = cache.turn(&key("/a")) else { panic!("the second waits") };
+        assert!(matches!(cache.turn(&key("/b")), Turn::Render(_)), "another page is not held up");
+
+        let waiter = {
+            let cache = cache.clone();
+            tokio::spawn(async move { cache.wait(&key("/a"), notify, Duration::from_secs(30)).await })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiter.is_finished(), "waits while the render runs");
+        drop(rendering);
+        tokio::time::timeout(Duration::from_secs(5), waiter).await.expect("woken when it ends").unwrap();
+        assert!(matches!(cache.turn(&key("/a")), Turn::Render(_)), "the next miss renders again");
     }
 }

@@ -90,7 +90,8 @@ pub struct Settings {
     /// leaves the publishing worker, so only what people do changes the data.
     pub automation: bool,
     /// A clock pinned to this instant instead of the system's, for browser tests and
-    /// screenshots that must show the same days on every run.
+    /// screenshots that must show the same days on every run. Never in production: nothing
+    /// that waits for time (sessions expiring, sign-in delays running out) ever happens.
     pub pinned_now: Option<chrono::DateTime<chrono::Utc>>,
     /// Initial admin created at start when no admin exists: `name:password`.
     pub initial_admin: Option<(String, Secret)>,

@@ -13,7 +13,7 @@ use axum::{
 
 use crate::platform::{
     metrics::Metrics,
-    page_cache::{Entry, Key, MAX_ENTRY},
+    page_cache::{Entry, Key, MAX_ENTRY, Turn},
     state::AppState,
 };
 
@@ -65,7 +65,8 @@ fn anonymous(req: &Request) -> bool {
     !req.headers().contains_key(header::AUTHORIZATION) && !crate::platform::cookies::carries_session(req.headers())
 }
 
-/// Outermost middleware: answers repeated anonymous reads from memory before any other work
+/// The outermost middleware but the request counter: answers repeated anonymous reads from
+/// memory before any other work
 /// (the entry stored is the finished response, security headers and compression included).
 pub async fn serve_anonymous(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if !anonymous(&req) {
@@ -93,6 +94,18 @@ pub async fn serve_signed_in(State(state): State<AppState>, req: Request, next: 
     res
 }
 
+/// How long a request waits for another's render of the same page before rendering it too.
+const WAIT_FOR_RENDER: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn from_memory(state: &AppState, hit: &Entry) -> Response {
+    Metrics::outcome(&state.metrics.page_cache, "hit");
+    let mut res = Response::new(Body::from(hit.body.clone()));
+    *res.status_mut() = hit.status;
+    *res.headers_mut() = hit.headers.clone();
+    res.headers_mut().insert("x-cache", HeaderValue::from_static("hit"));
+    res
+}
+
 async fn serve(state: AppState, req: Request, next: Next, viewer: String) -> Response {
     if req.method() != Method::GET || req.uri().path().starts_with("/pkg/") {
         return next.run(req).await;
@@ -102,16 +115,24 @@ async fn serve(state: AppState, req: Request, next: Next, viewer: String) -> Res
         viewer,
         encoding: encoding(req.headers()),
     };
-    let generation = state.db.generation().await;
-    let day = state.today();
+    let mut generation = state.db.generation();
+    let mut day = state.today();
     if let Some(hit) = state.pages.get(&key, generation, day) {
-        Metrics::outcome(&state.metrics.page_cache, "hit");
-        let mut res = Response::new(Body::from(hit.body.clone()));
-        *res.status_mut() = hit.status;
-        *res.headers_mut() = hit.headers.clone();
-        res.headers_mut().insert("x-cache", HeaderValue::from_static("hit"));
-        return res;
+        return from_memory(&state, &hit);
     }
+    // One render per missing page: the others wait for its entry.
+    let _rendering = match state.pages.turn(&key) {
+        Turn::Render(rendering) => Some(rendering),
+        Turn::Wait(notify) => {
+            state.pages.wait(&key, notify, WAIT_FOR_RENDER).await;
+            (generation, day) = (state.db.generation(), state.today());
+            if let Some(hit) = state.pages.get(&key, generation, day) {
+                return from_memory(&state, &hit);
+            }
+            // Not stored (not cacheable, or a write came in between): render it too.
+            None
+        }
+    };
     Metrics::outcome(&state.metrics.page_cache, "miss");
     let res = next.run(req).await;
     if res.status() != StatusCode::OK

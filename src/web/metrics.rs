@@ -1,4 +1,4 @@
-//! `/metrics`: the operational figures in the Prometheus text format, served on their own
+//! `/metrics`: the operational figures in the OpenMetrics text format, served on their own
 //! listen address (`TRAINYARD_METRICS_ADDR`), and the middleware that counts every request.
 
 use std::time::Instant;

@@ -1,9 +1,9 @@
 //! Rendering the app's pages.
 //!
 //! The route list is generated once per process. Leptos suppresses resource loading
-//! process-wide while it generates a route list, so a page rendered on another thread at that
-//! moment would wait for data forever (leptos#4773); building it once, before any request is
-//! served, leaves no such moment. A render that still stalls is answered 503, logged and
+//! process-wide (a global flag, not a per-thread one) while it generates a route list, so a
+//! page rendered on another thread at that moment would wait for its data forever; building the
+//! list once, before any request is served, leaves no such moment. A render that still stalls is answered 503, logged and
 //! counted in the metrics, never silently retried.
 
 use std::{sync::OnceLock, time::Duration};
@@ -11,7 +11,6 @@ use std::{sync::OnceLock, time::Duration};
 use axum::{
     Router,
     extract::{Request, State},
-    http::StatusCode,
     response::{IntoResponse, Response},
     routing::{delete, get, patch, post, put},
 };
@@ -82,10 +81,7 @@ pub async fn render_with(
         Err(_) => {
             state.metrics.stalled_renders.inc();
             tracing::error!(path = %path, "a page render stalled");
-            let mut res =
-                AppError::Unreachable { message: "the page could not be rendered; try again".into() }.into_response();
-            *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-            res
+            AppError::Busy { retry_after: 1 }.into_response()
         }
     }
 }

@@ -128,7 +128,7 @@ impl TestApp {
 
     /// What a refused call must leave as it was: every table's row count (sessions aside, which
     /// signing in writes) and the generation that every visible write increments, so a change
-    /// to any existing row shows too.
+    /// to any existing row made through `Db::begin_write` shows too.
     pub async fn fingerprint(&self) -> Vec<(String, i64)> {
         let db = self.state.db.reader();
         let tables: Vec<String> = sqlx::query_scalar(

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use proptest::prelude::*;
-use reqwest::{StatusCode, header};
+use reqwest::{Client, StatusCode, header};
 use trainyard::{
     domain::{
         calendar_rules::parse_day,
@@ -292,4 +292,124 @@ proptest! {
             prop_assert_eq!(day.format("%Y-%m-%d").to_string(), text);
         }
     }
+}
+
+/// Values no form expects: empty, very long, control characters, markup, numbers past any
+/// range, paths, far-off and impossible dates, other scripts.
+const HOSTILE: [&str; 10] = [
+    "",
+    "\u{0}",
+    "<script>alert(1)</script>",
+    "-1",
+    "99999999999999999999999",
+    "../../etc/passwd",
+    "+200000-01-01",
+    "2026-02-30",
+    "\u{202e}\u{1d518}\u{1d52b}",
+    "x\r\nSet-Cookie: evil=1",
+];
+
+#[tokio::test]
+async fn hostile_values_in_every_field_of_every_form_are_refused_without_a_5xx() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let long = "x".repeat(20_000);
+    let endpoints = crate::endpoints::mutating_endpoints();
+    assert!(endpoints.len() > 20);
+    let mut sent = 0;
+    for (endpoint, form, _) in &endpoints {
+        for field in 0..form.len() {
+            // Hashing a password is the slow part of adding a user: its password field gets
+            // the long value only.
+            let values: Vec<&str> = if form[field].0 == "password" {
+                vec![long.as_str()]
+            } else {
+                HOSTILE.iter().copied().chain([long.as_str()]).collect()
+            };
+            for value in values {
+                let mut hostile = form.clone();
+                hostile[field].1 = value.to_owned();
+                let res = app
+                    .call(&admin, endpoint, &hostile.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>())
+                    .await;
+                let status = res.status();
+                let headers = res.headers().clone();
+                let body = res.text().await.unwrap();
+                assert!(!status.is_server_error(), "{endpoint} {}={value:.40?}: {status} {body:.200}", form[field].0);
+                assert!(headers.get_all("set-cookie").iter().all(|c| !c.to_str().unwrap_or("").contains("evil")));
+                if status.is_client_error() {
+                    let error: serde_json::Value = serde_json::from_str(&body)
+                        .unwrap_or_else(|_| panic!("{endpoint}: a JSON error, not {body:.200}"));
+                    // The error the form shows next to its field: a code, and what or which field.
+                    assert!(error["code"].as_str().is_some_and(|c| !c.is_empty()), "{endpoint}: {error}");
+                }
+                sent += 1;
+            }
+        }
+    }
+    assert!(sent > 400, "{sent} hostile calls");
+    still_answers(&app).await;
+}
+
+#[tokio::test]
+async fn malformed_bodies_to_every_server_function_and_json_api_are_a_4xx() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    // Signing out would end the admin's session, and every later call would only test the 401.
+    let sign_out = crate::harness::url::<trainyard::features::auth::api::SignOut>();
+    let paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .filter(|path| path != sign_in_url() && path != sign_out)
+        .collect();
+    assert!(paths.len() > 30, "{paths:?}");
+    let bodies: [(&str, &str); 5] = [
+        ("application/x-www-form-urlencoded", "%ZZ=%%&&=="),
+        ("application/x-www-form-urlencoded", "id=1&id=2&id[]=3"),
+        ("application/json", "{\"id\":"),
+        ("text/plain", "\u{0}\u{1}"),
+        ("application/x-www-form-urlencoded", "name=%FF%FE"),
+    ];
+    for path in &paths {
+        for (content_type, body) in bodies {
+            let res = admin
+                .post(app.url(path))
+                .header("accept", "application/json")
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            assert!(!status.is_server_error(), "{path} with {content_type} {body:?}: {status}");
+            assert_ne!(status, StatusCode::UNAUTHORIZED, "{path}: the admin is still signed in");
+        }
+    }
+    // The JSON API: broken JSON, wrong types, missing fields, nesting, each a 4xx with a message.
+    let token = trainyard::features::auth::service::create_token(
+        &app.state,
+        &trainyard::domain::access::Principal::System("test"),
+        "ci-hostile",
+        trainyard::domain::access::TokenScope::Ci,
+    )
+    .await
+    .unwrap();
+    let (dev, ci) = (app.signed_in("dev").await, Client::new());
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    for body in ["{", "null", "[]", "{\"name\": 7, \"commit\": []}", "{\"title\": {\"a\": 1}}", deep.as_str()] {
+        // The developer's session for requests, the CI token for builds and results.
+        for (request, path) in [
+            (dev.post(app.url("/api/v1/patch-requests")), "patch requests"),
+            (ci.post(app.url("/api/v1/builds")).bearer_auth(&token), "builds"),
+            (ci.post(app.url("/api/v1/builds/main-20261125-0200/results")).bearer_auth(&token), "results"),
+        ] {
+            let res = request.header("content-type", "application/json").body(body.to_owned()).send().await.unwrap();
+            let status = res.status();
+            let text = res.text().await.unwrap();
+            assert!(status.is_client_error(), "{path} {body:.40}: {status} {text:.200}");
+            let error: serde_json::Value =
+                serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path}: {text:.200}"));
+            assert!(error["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{path}: {error}");
+        }
+    }
+    still_answers(&app).await;
 }

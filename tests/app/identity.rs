@@ -3,7 +3,10 @@
 use reqwest::{Client, StatusCode, header};
 use trainyard::features::{admin::api as admin, auth::api as auth};
 
-use crate::harness::{TestApp, policy_form, sign_in_url, url};
+use crate::{
+    endpoints::{Least, mutating_endpoints},
+    harness::{TestApp, sign_in_url, url},
+};
 
 fn session_cookie(res: &reqwest::Response) -> Option<String> {
     res.headers()
@@ -149,79 +152,6 @@ async fn sessions_expire_when_idle_and_at_their_absolute_limit() {
     assert_eq!(load(client).await, StatusCode::UNAUTHORIZED, "past seven days since sign-in");
 }
 
-/// Who may call an endpoint at the least.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-enum Least {
-    Developer,
-    Manager,
-    Admin,
-}
-
-fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
-}
-
-/// A server function's path, well-formed form fields for it, and the least role that may call it.
-type Endpoint = (&'static str, Vec<(String, String)>, Least);
-
-/// Every state-changing server function (and the admin read), with well-formed arguments, and
-/// the least role that may call it.
-fn mutating_endpoints() -> Vec<Endpoint> {
-    use trainyard::features::{
-        calendar::api as cal, patch_requests::api as pr, publishing::api as publish, train::api as train,
-    };
-    let policy = policy_form(&[]);
-    let request: Vec<(String, String)> = [
-        ("title", "t"),
-        ("category", "stability"),
-        ("severity", "S2"),
-        ("bug_link", "https://x.org/1"),
-        ("fix_link", ""),
-        ("impact", ""),
-        ("risk", "low"),
-        ("risk_reason", ""),
-        ("testing", ""),
-        ("verified_on_daily", "no"),
-        ("workaround", ""),
-        ("cve_id", ""),
-        ("embargoed", ""),
-        ("targets", "1.12"),
-    ]
-    .iter()
-    .map(|(k, v)| (format!("form[{k}]"), (*v).to_owned()))
-    .collect();
-    vec![
-        (
-            url::<admin::CreateUser>(),
-            owned(&[("name", "eve"), ("role", "developer"), ("password", "long enough password")]),
-            Least::Admin,
-        ),
-        (url::<admin::CreateToken>(), owned(&[("name", "ci-x"), ("scope", "ci")]), Least::Admin),
-        (url::<admin::RevokeToken>(), owned(&[("id", "1")]), Least::Admin),
-        (url::<admin::LoadAdmin>(), vec![], Least::Admin),
-        (url::<admin::SavePolicy>(), policy, Least::Admin),
-        (
-            url::<cal::MoveRelease>(),
-            owned(&[("version", "1.12.1"), ("date", "2026-12-10"), ("note", "x")]),
-            Least::Manager,
-        ),
-        (url::<cal::CancelRelease>(), owned(&[("version", "1.12.1"), ("note", "x")]), Least::Manager),
-        (url::<cal::AddOutOfBand>(), owned(&[("line", "1.12"), ("date", "2026-12-10"), ("note", "x")]), Least::Manager),
-        (url::<cal::AddBlackout>(), owned(&[("date", "2026-12-24"), ("reason", "x")]), Least::Manager),
-        (url::<cal::RemoveBlackout>(), owned(&[("date", "2026-12-24")]), Least::Manager),
-        (url::<pr::FilePatchRequest>(), request, Least::Developer),
-        (
-            url::<pr::DecidePatchRequest>(),
-            owned(&[("id", "1"), ("line", "1.12"), ("decision", "approved"), ("reason", ""), ("out_of_band_on", "")]),
-            Least::Manager,
-        ),
-        (url::<pr::AssignOncall>(), owned(&[("week", "2026-11-30"), ("user", "dev")]), Least::Manager),
-        (url::<train::PromoteBuild>(), owned(&[("build", "main-20261125-0200")]), Least::Manager),
-        (url::<publish::PublishRelease>(), owned(&[("version", "1.11.1")]), Least::Manager),
-        (url::<publish::RetryPublication>(), owned(&[("version", "1.11.1")]), Least::Manager),
-    ]
-}
-
 #[tokio::test]
 async fn every_mutating_endpoint_refuses_anonymous_and_underprivileged_callers() {
     let app = TestApp::spawn().await;
@@ -229,7 +159,7 @@ async fn every_mutating_endpoint_refuses_anonymous_and_underprivileged_callers()
     let manager = app.signed_in("manager").await;
     let admin = app.signed_in("admin").await;
     let endpoints = mutating_endpoints();
-    assert_eq!(endpoints.len(), 16);
+    assert_eq!(endpoints.len(), 25);
     for (endpoint, form, least) in endpoints {
         let post = |client: Client| {
             let (url, form) = (app.url(endpoint), form.clone());

@@ -4,6 +4,7 @@
 
 mod calendar;
 mod corrections;
+mod endpoints;
 mod fake_github;
 mod harness;
 mod hostile;

@@ -96,13 +96,34 @@ async fn a_user_added_on_the_command_line_shows_on_a_live_servers_cached_page() 
     cli.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
     assert!(cli.wait().unwrap().success(), "trainyard user add succeeded");
 
-    let fresh = users().await;
-    assert_eq!(fresh.headers()["x-cache"], "miss");
-    assert!(crate::harness::text_of(&fresh.text().await.unwrap()).contains("newcomer"));
+    // Another process's write reaches the server's watcher within about a tenth of a second.
+    let fresh = soon(
+        || async { crate::harness::text_of(&users().await.text().await.unwrap()) },
+        |page| page.contains("newcomer"),
+    )
+    .await;
+    assert!(fresh.contains("newcomer"), "the new user is listed: {fresh:.300}");
+}
+
+/// Asks `get` until `done` holds of its answer, for at most five seconds (the watcher looks
+/// every tenth of one; a loaded machine may be slower); returns the last answer.
+async fn soon<T, F, Fut>(get: F, done: impl Fn(&T) -> bool) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        let answer = get().await;
+        if done(&answer) || started.elapsed() > std::time::Duration::from_secs(5) {
+            return answer;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
-async fn a_release_recorded_on_a_second_server_shows_on_the_firsts_pages_at_once() {
+async fn a_release_recorded_on_a_second_server_shows_on_the_first_servers_pages() {
     let first = TestApp::spawn().await;
     let get = || async { first.get("/releases/1.9").await };
     let before = get().await;
@@ -118,9 +139,8 @@ async fn a_release_recorded_on_a_second_server_shows_on_the_firsts_pages_at_once
     assert_eq!(recorded.status(), StatusCode::OK, "{}", recorded.text().await.unwrap());
 
     // Both the page cache and the catalog the first server keeps in memory are renewed.
-    let after = get().await;
-    assert_eq!(after.headers()["x-cache"], "miss");
-    assert!(after.text().await.unwrap().contains("1.9.7"));
+    let page = soon(|| async { get().await.text().await.unwrap() }, |page| page.contains("1.9.7")).await;
+    assert!(page.contains("1.9.7"), "the line page lists the new release");
     let (status, releases) = first.get_json("/api/v1/releases").await;
     assert_eq!(status, 200);
     assert!(releases.to_string().contains("1.9.7"), "{releases}");

@@ -25,7 +25,7 @@ pub const NEAR: Months = Months::new(4);
 
 /// Lines, releases, policy and blackouts, loaded once per database generation.
 pub async fn catalog(state: &AppState) -> Result<Arc<Catalog>, AppError> {
-    let generation = state.db.generation().await;
+    let generation = state.db.generation();
     let load = async {
         let started = std::time::Instant::now();
         let catalog = store::load_catalog(state.db.reader()).await;

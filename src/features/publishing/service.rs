@@ -399,8 +399,6 @@ async fn ensure_release(state: &AppState, p: &Payload) -> Result<Step, GitHubErr
     }
 }
 
-/// Runs the outbox until the process ends: woken by a new intent, or every few seconds for
-/// retries that come due. Survives restarts because everything it needs is in SQLite.
 /// Sets the outbox gauges from the stored publications, for a metrics scrape; every state is
 /// reported, zero included, so a dashboard sees an empty outbox rather than no data.
 pub async fn measure_outbox(state: &AppState) -> Result<(), AppError> {
@@ -413,6 +411,8 @@ pub async fn measure_outbox(state: &AppState) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Runs the outbox until the process ends: woken by a new intent, or every few seconds for
+/// retries that come due. Survives restarts because everything it needs is in SQLite.
 pub fn spawn_worker(state: AppState) {
     use futures::FutureExt;
     tokio::spawn(async move {
