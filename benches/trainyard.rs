@@ -238,6 +238,12 @@ impl Load {
             && size.is_none_or(|size| (self.size_per_request - size as f64).abs() < 0.5)
     }
 
+    /// Every answer a 200 of about `size` bytes: pages rendered afresh may differ by a digit
+    /// (an age in days, a count), so past the cache the size may vary by 1%.
+    fn clean_near(&self, size: usize) -> bool {
+        self.clean(None) && (self.size_per_request - size as f64).abs() <= size as f64 / 100.0
+    }
+
     /// What was wrong with the answers, for the row's value: statuses other than 200, failed
     /// requests, or a size other than `size`.
     fn trouble(&self, size: Option<usize>) -> String {
@@ -858,7 +864,7 @@ async fn run() {
     let mut miss_rates = BTreeMap::new();
     for path in PAGES {
         eprintln!("reading {path} past the cache…");
-        let size = Some(body_size(&base, &miss_sample(path), &[]).await);
+        let size = body_size(&base, &miss_sample(path), &[]).await;
         let load = oha(&env, &format!("{base}{path}"), &Ask { past_cache: true, ..Ask::default() });
         let half = (load.rps / 2.0).max(1.0);
         let at_half =
@@ -866,9 +872,9 @@ async fn run() {
         row(
             &mut rows,
             format!("cache-miss read {path}: req/s; p99 at {half:.0} req/s"),
-            format!("{:.0}; p99 {:.2} ms{}", load.rps, at_half.p99_ms, load.trouble(size)),
+            format!("{:.0}; p99 {:.2} ms{}", load.rps, at_half.p99_ms, load.trouble(None)),
             "p99 ≤ 50 ms",
-            at_half.p99_ms <= 50.0 && load.clean(size) && at_half.clean(size),
+            at_half.p99_ms <= 50.0 && load.clean_near(size) && at_half.clean_near(size),
         );
         miss_rates.insert(path, half);
         raw.insert(format!("miss {path}"), json!({"closed": load, "at_half": at_half}));
@@ -1050,7 +1056,7 @@ async fn run() {
             met,
         );
         // Past the cache at 100×, at the rate the 1× server's misses were measured at.
-        let size = Some(body_size(&big.base, &miss_sample(path), &[]).await);
+        let size = body_size(&big.base, &miss_sample(path), &[]).await;
         let miss = oha(
             &env,
             &format!("{}{path}", big.base),
@@ -1059,9 +1065,9 @@ async fn run() {
         row(
             &mut rows,
             format!("100× data: cache-miss latency {path} at {:.0} req/s", miss_rates[path]),
-            format!("p50 {:.2} ms, p99 {:.2} ms{}", miss.p50_ms, miss.p99_ms, miss.trouble(size)),
+            format!("p50 {:.2} ms, p99 {:.2} ms{}", miss.p50_ms, miss.p99_ms, miss.trouble(None)),
             "p99 ≤ 50 ms",
-            miss.p99_ms <= 50.0 && miss.clean(size),
+            miss.p99_ms <= 50.0 && miss.clean_near(size),
         );
         raw.insert(format!("scale100 {path}"), json!({"100x": at, "1x": one, "100x miss": miss}));
     }

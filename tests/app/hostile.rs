@@ -294,10 +294,11 @@ proptest! {
     }
 }
 
-/// Values no form expects: empty, very long, control characters, markup, numbers past any
-/// range, paths, far-off and impossible dates, other scripts.
-const HOSTILE: [&str; 10] = [
+/// Values no form expects: empty, very long, control characters, markup, SQL, numbers past
+/// any range, paths, far-off and impossible dates, other scripts.
+const HOSTILE: [&str; 11] = [
     "",
+    "'; DROP TABLE release; --",
     "\u{0}",
     "<script>alert(1)</script>",
     "-1",

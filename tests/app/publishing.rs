@@ -9,7 +9,7 @@ use trainyard::{
         auth::store::find_credentials,
         publishing::{PublicationState, api as publishing, service},
     },
-    platform::{github::GitHubTimeouts, state::AppState},
+    platform::github::GitHubTimeouts,
 };
 
 use crate::{
@@ -170,24 +170,51 @@ async fn access_errors_fail_with_the_reason_and_a_retry_publishes_once() {
     }
 }
 
-#[tokio::test]
-async fn a_restart_mid_publish_resumes_and_creates_one_release() {
+/// Waits up to ten seconds for `done`.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    let started = std::time::Instant::now();
+    while !done() {
+        assert!(started.elapsed() < Duration::from_secs(10), "waited ten seconds for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_server_killed_mid_publish_resumes_after_a_restart_and_creates_one_release() {
     let fake = FakeGitHub::start().await;
     let (world, version) = app_with(&fake).await;
     let app = &world.app;
-    // The tag step succeeds, then the process dies while the release call hangs.
-    fake.fail_next("create_release", Fault::Stall(Duration::from_secs(2)));
+    // The intent is stored here; the server binary's publishing worker carries it out.
     service::publish(&app.state, &manager(app).await, &version).await.unwrap();
-    service::process_due(&app.state).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    // A new process on the same database file: the outbox is all it needs.
-    let restarted =
-        AppState::new(app.state.db.clone(), (*app.state.settings).clone(), std::sync::Arc::new(app.clock.clone()));
-    app.clock.advance(chrono::Duration::hours(1));
-    service::process_due(&restarted).await.unwrap();
-    assert_eq!(fake.releases_of(&version).len(), 1);
-    assert_eq!(fake.duplicates_refused("create_release"), 0, "the restarted process did not create it again");
-    assert_eq!(state_of(app, &version).await.0, PublicationState::Published);
+    fake.fail_next("create_release", Fault::Stall(Duration::from_secs(5)));
+    let (url, now) = (fake.url(), trainyard::platform::clock::Clock::now(&app.clock).to_rfc3339());
+    let settings = [
+        ("TRAINYARD_GITHUB_API_URL", url.as_str()),
+        ("TRAINYARD_GITHUB_REPO", REPO),
+        ("TRAINYARD_GITHUB_TOKEN", TOKEN),
+        // The server's clock stands where the test's does: the release is due.
+        ("TRAINYARD_NOW", now.as_str()),
+        ("TRAINYARD_AUTOMATION", "0"),
+    ];
+    let (mut first, _) = crate::staying_power::start_with(&app.database_url, &settings);
+    // The tag is made; the release call hangs at GitHub; the process dies with SIGKILL.
+    until("the create call", || fake.calls("create_release") == 1).await;
+    assert!(fake.tag(&version).is_some());
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    let (mut second, _) = crate::staying_power::start_with(&app.database_url, &settings);
+    until("the release", || fake.releases_of(&version).len() == 1).await;
+    let started = std::time::Instant::now();
+    while state_of(app, &version).await.0 != PublicationState::Published {
+        assert!(started.elapsed() < Duration::from_secs(10), "waited ten seconds for the publication");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    second.kill().unwrap();
+    second.wait().unwrap();
+    assert_eq!(fake.releases_of(&version).len(), 1, "exactly one release");
+    assert_eq!(fake.duplicates_refused("create_release"), 0, "the second process did not create it twice");
+    assert_eq!(fake.duplicates_refused("create_ref"), 0, "nor the tag");
 }
 
 #[tokio::test]

@@ -29,12 +29,17 @@ use crate::harness::TestApp;
 /// The release-train server as a separate process on a port it picks itself (port 0) and
 /// reports in its start-up line, so no other process can take the port in between.
 fn start(db_url: &str) -> (Child, String) {
+    start_with(db_url, &[("TRAINYARD_BACKGROUND", "0")])
+}
+
+/// The same, with more settings (`TRAINYARD_*` variables).
+pub fn start_with(db_url: &str, settings: &[(&str, &str)]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_trainyard"))
         .env("TRAINYARD_DATABASE_URL", db_url)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env("TRAINYARD_BACKGROUND", "0")
         .env("TRAINYARD_DEMO", "0")
         .env("TRAINYARD_LOG", "warn,trainyard::web::serve=info")
+        .envs(settings.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
