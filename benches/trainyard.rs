@@ -333,12 +333,7 @@ fn regex_escape(text: &str) -> String {
 
 /// The body size of `path` as `oha` gets it (no compression), with `headers`.
 async fn body_size(base: &str, path: &str, headers: &[String]) -> usize {
-    let mut req = Client::new().get(format!("{base}{path}"));
-    for header in headers {
-        let (name, value) = header.split_once(": ").expect("a header line");
-        req = req.header(name, value);
-    }
-    let res = req.send().await.unwrap();
+    let res = Client::new().get(format!("{base}{path}")).headers(header_map(headers)).send().await.unwrap();
     assert_eq!(res.status(), 200, "{path}");
     res.bytes().await.unwrap().len()
 }
@@ -454,19 +449,28 @@ async fn session_header(base: &str, name: &str, password: &str) -> String {
     format!("Cookie: {}", cookie.split(';').next().unwrap())
 }
 
+/// `Name: value` header lines as a header map.
+fn header_map(lines: &[String]) -> reqwest::header::HeaderMap {
+    lines
+        .iter()
+        .map(|line| {
+            let (name, value) = line.split_once(": ").expect("a header line");
+            (
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                reqwest::header::HeaderValue::from_str(value).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A client that sends a fresh session's cookie with every request.
 async fn sign_in(base: &str, name: &str, password: &str) -> Client {
-    use leptos::server_fn::ServerFn;
-    let client = Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let url = format!("{base}{}", <trainyard::features::auth::api::SignIn as ServerFn>::url());
-    let res = client
-        .post(url)
-        .header("accept", "application/json")
-        .form(&[("name", name), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "sign-in as {name}: {}", res.status());
-    client
+    let cookie = session_header(base, name, password).await;
+    Client::builder()
+        .default_headers(header_map(&[cookie]))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -612,15 +616,7 @@ async fn ci_result_rate(base: &str, seconds: u64) -> WriteRate {
 /// Bytes on the wire for a browser with an empty cache opening `path` with brotli, sending
 /// `headers` (a session cookie for a signed-in page).
 async fn first_load(base: &str, path: &str, headers: &[String]) -> BTreeMap<String, usize> {
-    let mut default_headers = reqwest::header::HeaderMap::new();
-    for header in headers {
-        let (name, value) = header.split_once(": ").expect("a header line");
-        default_headers.insert(
-            reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-            reqwest::header::HeaderValue::from_str(value).unwrap(),
-        );
-    }
-    let client = Client::builder().default_headers(default_headers).build().unwrap();
+    let client = Client::builder().default_headers(header_map(headers)).build().unwrap();
     let get = |path: String| {
         let client = client.clone();
         async move {
