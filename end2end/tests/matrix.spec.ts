@@ -54,6 +54,27 @@ test.describe("without JavaScript", () => {
     await expect(page).toHaveURL(/eol=show/);
     await expect(page.getByRole("row", { name: /^1\.8/ })).toContainText("end of life");
   });
+
+  test("a stakeholder asks whether the version they run is supported", async ({ page, expectStatus }) => {
+    expectStatus(/^\/releases$/, 400);
+    await page.goto("/releases");
+    const box = page.getByRole("form", { name: "Is my version supported?" });
+    await box.getByLabel("Version").fill("1.8.0");
+    await box.getByRole("button", { name: "Check" }).click();
+    await expect(page).toHaveURL(/version=1\.8\.0/);
+    const verdict = page.getByRole("status");
+    await expect(verdict).toContainText("No: 1.8.0 is not supported");
+    await expect(verdict).toContainText("1.8 reached end of life");
+    await expect(verdict.getByRole("link", { name: /^1\.\d+$/ })).toBeVisible();
+
+    // A typo gets its message next to the field, with what was typed kept.
+    await page.getByRole("form", { name: "Is my version supported?" }).getByLabel("Version").fill("1.x");
+    await page.getByRole("button", { name: "Check" }).click();
+    const field = page.getByRole("form", { name: "Is my version supported?" }).getByLabel("Version");
+    await expect(field).toHaveValue("1.x");
+    await expect(field).toHaveAttribute("aria-invalid", "true");
+    await expect(page.locator("#support-version-error")).toContainText("is not a version like 1.10.2");
+  });
 });
 
 test("a line page and a release page, and a 404 in the app's layout", async ({ page, consoleErrors, expectStatus }) => {

@@ -18,12 +18,7 @@ pub fn page_title(text: impl Into<String>) -> String {
 /// missing release is a real 404 and not a 200 that says "not found".
 #[component]
 pub fn ErrorView(error: AppError) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(options) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(status) = http::StatusCode::from_u16(error.status())
-    {
-        options.set_status(status);
-    }
+    answer_with_status_of(&error);
     let (title, hint) = match &error {
         AppError::NotFound { .. } => ("Not found", "Check the address, or start again from the release matrix."),
         AppError::Unauthenticated => ("Sign in required", "Sign in, then try again."),
@@ -41,6 +36,18 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// On the server, answers the page with `error`'s HTTP status (in the browser, nothing).
+pub fn answer_with_status_of(error: &AppError) {
+    #[cfg(feature = "ssr")]
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(status) = http::StatusCode::from_u16(error.status())
+    {
+        options.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = error;
 }
 
 /// The page for an address no route knows.

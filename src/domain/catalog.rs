@@ -14,6 +14,15 @@ use super::{
     version::{LineId, Version},
 };
 
+/// A release that shipped before Trainyard ran the train, as an import brings it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShippedRelease {
+    pub version: Version,
+    pub date: NaiveDate,
+    pub commit: Option<String>,
+    pub notes: String,
+}
+
 /// A minor opens a line; a patch fixes one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -8,6 +8,7 @@ use super::{
     catalog::Catalog,
     plan::{LinePlan, Plan},
     policy::{EndOfLife, LineStatus},
+    security::SecurityLedger,
     version::{LineId, Version},
 };
 
@@ -41,6 +42,9 @@ pub struct MatrixRow {
     pub next_patch: Option<NextPatch>,
     /// When this line stopped being the newest (its successor shipped).
     pub superseded_on: Option<NaiveDate>,
+    /// Public CVEs affecting the line that no release of it fixes yet; when empty, the latest
+    /// release is the newest without a known unfixed CVE.
+    pub unfixed_cves: Vec<String>,
 }
 
 /// The matrix as of a day, newest line first.
@@ -86,6 +90,7 @@ impl Matrix {
                     eol: support.eol,
                     next_patch,
                     superseded_on,
+                    unfixed_cves: Vec::new(),
                 }
             })
             .collect();
@@ -102,6 +107,14 @@ impl Matrix {
             ended += usize::from(r.status == LineStatus::EndOfLife);
             keep
         });
+        self
+    }
+
+    /// Marks each line's unfixed public CVEs from what is known about security fixes.
+    pub fn with_security(mut self, ledger: &SecurityLedger) -> Self {
+        for row in &mut self.rows {
+            row.unfixed_cves = ledger.unfixed_cves(row.line);
+        }
         self
     }
 

@@ -16,3 +16,4 @@ pub mod publishing;
 pub mod releases;
 pub mod dashboard;
 pub mod admin;
+pub mod history;

@@ -48,3 +48,14 @@ impl Clock for ManualClock {
         *self.0.lock().expect("clock lock")
     }
 }
+
+/// The system clock, or a clock stopped at `pinned` (`TRAINYARD_NOW`, for demos and tests).
+pub fn clock_of(pinned: Option<DateTime<Utc>>) -> Arc<dyn Clock> {
+    match pinned {
+        Some(at) => {
+            tracing::warn!("the clock is pinned to {at} (TRAINYARD_NOW)");
+            Arc::new(ManualClock::new(at))
+        }
+        None => Arc::new(SystemClock),
+    }
+}

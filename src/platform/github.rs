@@ -55,7 +55,28 @@ pub struct GhRelease {
     pub name: Option<String>,
     #[serde(default)]
     pub body: Option<String>,
+    #[serde(default)]
+    pub published_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
 }
+
+/// A tag and the commit it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GhTag {
+    pub name: String,
+    pub sha: String,
+}
+
+/// One page of a list, and whether GitHub says another follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPage<T> {
+    pub items: Vec<T>,
+    pub more: bool,
+}
+
+/// Items per page of a list: GitHub's largest.
+pub const PER_PAGE: usize = 100;
 
 /// A pull request as cherry-pick tracking reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -293,6 +314,73 @@ impl GitHub {
             StatusCode::NOT_FOUND => Ok(None),
             _ => Err(self.classify(&answer)),
         }
+    }
+
+    /// Page `page` (from 1) of the repository's releases, newest first, drafts included.
+    pub async fn releases_page(&self, page: u32) -> Result<ListPage<GhRelease>, GitHubError> {
+        let (_, owner, repo) = self.parts()?;
+        let answer =
+            self.send("GET", &format!("/repos/{owner}/{repo}/releases?per_page={PER_PAGE}&page={page}"), None).await?;
+        self.list_page(&answer)
+    }
+
+    /// Page `page` (from 1) of the repository's tags.
+    pub async fn tags_page(&self, page: u32) -> Result<ListPage<GhTag>, GitHubError> {
+        #[derive(Deserialize)]
+        struct Commit {
+            sha: String,
+        }
+        #[derive(Deserialize)]
+        struct Tag {
+            name: String,
+            commit: Commit,
+        }
+        let (_, owner, repo) = self.parts()?;
+        let answer =
+            self.send("GET", &format!("/repos/{owner}/{repo}/tags?per_page={PER_PAGE}&page={page}"), None).await?;
+        let tags: ListPage<Tag> = self.list_page(&answer)?;
+        Ok(ListPage {
+            items: tags.items.into_iter().map(|t| GhTag { name: t.name, sha: t.commit.sha }).collect(),
+            more: tags.more,
+        })
+    }
+
+    /// When a commit was made (its committer's date); `None` when there is no such commit.
+    pub async fn commit_date(&self, sha: &str) -> Result<Option<DateTime<Utc>>, GitHubError> {
+        #[derive(Deserialize)]
+        struct Person {
+            date: DateTime<Utc>,
+        }
+        #[derive(Deserialize)]
+        struct Inner {
+            committer: Person,
+        }
+        #[derive(Deserialize)]
+        struct Commit {
+            commit: Inner,
+        }
+        let (_, owner, repo) = self.parts()?;
+        let answer = self.send("GET", &format!("/repos/{owner}/{repo}/commits/{sha}"), None).await?;
+        match answer.status {
+            StatusCode::OK => parse::<Commit>(&answer).map(|c| Some(c.commit.committer.date)),
+            StatusCode::NOT_FOUND | StatusCode::UNPROCESSABLE_ENTITY => Ok(None),
+            _ => Err(self.classify(&answer)),
+        }
+    }
+
+    /// A list answer: its items, and whether the `Link` header names a next page (without
+    /// one, a full page may be followed by more).
+    fn list_page<T: serde::de::DeserializeOwned>(&self, answer: &Answer) -> Result<ListPage<T>, GitHubError> {
+        if answer.status != StatusCode::OK {
+            return Err(self.classify(answer));
+        }
+        let items: Vec<T> = parse(answer)?;
+        let link = answer.headers.get(http::header::LINK).and_then(|v| v.to_str().ok());
+        let more = match link {
+            Some(link) => link.split(',').any(|part| part.split(';').skip(1).any(|p| p.trim() == "rel=\"next\"")),
+            None => items.len() >= PER_PAGE,
+        };
+        Ok(ListPage { items, more })
     }
 
     /// Classifies a non-success answer by its status and headers (never by message text).

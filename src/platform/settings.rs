@@ -121,16 +121,11 @@ impl Settings {
         };
         let repo = match var("TRAINYARD_GITHUB_REPO") {
             None => None,
-            Some(r) => Some(
-                r.split_once('/')
-                    .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
-                    .map(|(o, n)| (o.to_owned(), n.to_owned()))
-                    .ok_or_else(|| ConfigError::Invalid {
-                        name: "TRAINYARD_GITHUB_REPO",
-                        value: r.clone(),
-                        reason: "expected owner/name".into(),
-                    })?,
-            ),
+            Some(r) => Some(parse_repository(&r).ok_or_else(|| ConfigError::Invalid {
+                name: "TRAINYARD_GITHUB_REPO",
+                value: r.clone(),
+                reason: "expected owner/name".into(),
+            })?),
         };
         let site_addr_text = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let site_addr = site_addr_text.parse().map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
@@ -310,6 +305,14 @@ fn parse_networks(text: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
             })
         })
         .collect()
+}
+
+/// `owner/name` as its two parts.
+pub fn parse_repository(text: &str) -> Option<(String, String)> {
+    text.trim()
+        .split_once('/')
+        .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
+        .map(|(o, n)| (o.to_owned(), n.to_owned()))
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/api/v1/releases", get(releases_rest::list_releases))
         .route("/api/v1/releases/{cycle}", get(releases_rest::show_release))
+        .route("/api/v1/support", get(releases_rest::show_support))
         .route("/api/v1/schedule", get(feeds::schedule_json))
         .route("/calendar.ics", get(feeds::calendar_ics))
         .route("/feed.atom", get(feeds::feed_atom))

@@ -1,12 +1,12 @@
 //! Starting and stopping the server.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
 
 use super::{demo, router::router};
 use crate::platform::{
-    clock::{Clock, ManualClock, SystemClock},
+    clock::clock_of,
     db::{Db, DbError},
     settings::Settings,
     state::AppState,
@@ -29,13 +29,7 @@ pub enum ServeError {
 pub async fn serve(settings: Settings) -> Result<(), ServeError> {
     let db = Db::open(&settings.database_url).await?;
     let addr = settings.site_addr;
-    let clock: Arc<dyn Clock> = match settings.pinned_now {
-        Some(at) => {
-            tracing::warn!("the clock is pinned to {at} (TRAINYARD_NOW)");
-            Arc::new(ManualClock::new(at))
-        }
-        None => Arc::new(SystemClock),
-    };
+    let clock = clock_of(settings.pinned_now);
     let state = AppState::new(db.clone(), settings, clock);
     prepare(&state).await.map_err(ServeError::Demo)?;
     let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;

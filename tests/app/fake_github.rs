@@ -47,6 +47,8 @@ struct Inner {
     refs: BTreeMap<String, String>,
     releases: Vec<Value>,
     pulls: BTreeMap<u64, Value>,
+    /// Commit dates by SHA, for `GET /commits/{sha}`.
+    commits: BTreeMap<String, String>,
     next_id: i64,
     calls: BTreeMap<&'static str, usize>,
     /// Creations refused because the tag or release already existed (GitHub's 422).
@@ -72,6 +74,8 @@ impl FakeGitHub {
             .route(&format!("{base}/releases/tags/{{*tag}}"), get(get_release_by_tag))
             .route(&format!("{base}/releases/{{id}}"), patch(update_release))
             .route(&format!("{base}/pulls/{{number}}"), get(get_pull))
+            .route(&format!("{base}/tags"), get(list_tags))
+            .route(&format!("{base}/commits/{{sha}}"), get(get_commit))
             .fallback(|| async {
                 (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"message": "the fake GitHub has no such route"})))
             })
@@ -112,6 +116,7 @@ impl FakeGitHub {
         inner.refs.clear();
         inner.releases.clear();
         inner.pulls.clear();
+        inner.commits.clear();
         inner.calls.clear();
         inner.duplicates.clear();
         inner.faults.clear();
@@ -158,6 +163,24 @@ impl FakeGitHub {
         pull["merged"] = json!(true);
         pull["merged_at"] = json!(at);
         pull["merge_commit_sha"] = json!(sha);
+    }
+
+    /// A release as a project made it before: its tag at `sha` (committed at `at`), published
+    /// at `at` unless a draft.
+    pub fn add_release(&self, tag: &str, at: &str, sha: &str, draft: bool, prerelease: bool) {
+        self.add_tag(tag, sha, at);
+        let mut inner = self.inner.lock().unwrap();
+        let mut release = release_json(&mut inner, tag, "main", tag, "", draft, prerelease);
+        release["created_at"] = json!(at);
+        release["published_at"] = if draft { Value::Null } else { json!(at) };
+        inner.releases.push(release);
+    }
+
+    /// A tag at `sha`, a commit made at `at`.
+    pub fn add_tag(&self, tag: &str, sha: &str, at: &str) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.refs.insert(tag.to_owned(), sha.to_owned());
+        inner.commits.insert(sha.to_owned(), at.to_owned());
     }
 
     /// Leaves a draft behind, as an interrupted earlier attempt would.
@@ -325,11 +348,54 @@ async fn list_releases(
     if let Err(res) = enter(&fake, "list_releases", &headers).await {
         return res;
     }
-    let per_page: usize = q.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(30);
-    let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
-    let inner = fake.inner.lock().unwrap();
-    let all: Vec<Value> = inner.releases.iter().rev().cloned().collect();
-    Json(all.into_iter().skip((page - 1) * per_page).take(per_page).collect::<Vec<_>>()).into_response()
+    let all: Vec<Value> = fake.inner.lock().unwrap().releases.iter().rev().cloned().collect();
+    paged("releases", all, &q)
+}
+
+/// One page of `all`, with GitHub's `Link` header naming the next and last pages.
+fn paged(list: &str, all: Vec<Value>, q: &BTreeMap<String, String>) -> Response {
+    let per_page: usize = q.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(30).clamp(1, 100);
+    let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+    let last = all.len().div_ceil(per_page).max(1);
+    let items: Vec<Value> = all.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    let mut res = Json(items).into_response();
+    if page < last {
+        let link = |n: usize| format!("<https://api.github.com/repositories/1/{list}?per_page={per_page}&page={n}>");
+        let header = format!("{}; rel=\"next\", {}; rel=\"last\"", link(page + 1), link(last));
+        res.headers_mut().insert("link", header.parse().unwrap());
+    }
+    res
+}
+
+async fn list_tags(
+    State(fake): State<FakeGitHub>,
+    headers: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    if let Err(res) = enter(&fake, "list_tags", &headers).await {
+        return res;
+    }
+    // Newest first, as GitHub lists them.
+    let tags: Vec<Value> = fake
+        .inner
+        .lock()
+        .unwrap()
+        .refs
+        .iter()
+        .rev()
+        .map(|(name, sha)| json!({"name": name, "commit": {"sha": sha, "url": "https://api.github.com/x"}, "zipball_url": "", "tarball_url": "", "node_id": "T"}))
+        .collect();
+    paged("tags", tags, &q)
+}
+
+async fn get_commit(State(fake): State<FakeGitHub>, headers: HeaderMap, Path(sha): Path<String>) -> Response {
+    if let Err(res) = enter(&fake, "get_commit", &headers).await {
+        return res;
+    }
+    match fake.inner.lock().unwrap().commits.get(&sha) {
+        Some(at) => Json(json!({"sha": sha, "commit": {"author": {"name": "dev", "date": at}, "committer": {"name": "dev", "date": at}, "message": "release"}})).into_response(),
+        None => error(422, "No commit found for SHA"),
+    }
 }
 
 async fn get_release_by_tag(State(fake): State<FakeGitHub>, headers: HeaderMap, Path(tag): Path<String>) -> Response {

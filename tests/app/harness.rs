@@ -223,3 +223,20 @@ pub fn policy_form(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// Asks `get` until `done` holds of its answer, for at most five seconds (the watcher looks
+/// every tenth of one; a loaded machine may be slower); returns the last answer.
+pub async fn soon<T, F, Fut>(get: F, done: impl Fn(&T) -> bool) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        let answer = get().await;
+        if done(&answer) || started.elapsed() > std::time::Duration::from_secs(5) {
+            return answer;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

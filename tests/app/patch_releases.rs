@@ -128,6 +128,14 @@ async fn a_security_fix_ships_in_a_patch_of_every_line_it_was_approved_for() {
     let (status, body) = publish(&world, &manager, "1.12.1").await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
+    // Until 1.11.2 ships, every 1.11 release carries the public CVE; 1.12's latest is free of it.
+    let unfixed = |cycle: &'static str| {
+        let world = &world;
+        async move { world.json(&format!("/api/v1/releases/{cycle}")).await["result"]["unfixedCves"].clone() }
+    };
+    assert_eq!(unfixed("1.11").await, json!(["CVE-2026-4242"]));
+    assert_eq!(unfixed("1.12").await, json!([]));
+
     // January: 1.11's carried fix ships in 1.11.2.
     world.today_is("2027-01-09").await;
     ci.tested("release-1.11-20270108-0200", &sha('f'), "passed").await;
@@ -160,6 +168,21 @@ async fn a_security_fix_ships_in_a_patch_of_every_line_it_was_approved_for() {
     assert!(page.contains("shipped in 1.12.1 on 8 Dec") && page.contains("shipped in 1.11.2 on 12 Jan"), "{page}");
     let atom = world.app.get("/feed.atom").await.text().await.unwrap();
     assert!(atom.contains("1.12.1") && atom.contains("Expired tokens are accepted"), "{atom}");
+
+    // Each line's page lists what its patches fixed, the matrix marks the lines free of known
+    // CVEs, and someone running 1.11.1 learns which patch fixes what.
+    let line = world.page(&dev, "/releases/1.11").await;
+    assert!(line.contains("CVE-2026-4242: Expired tokens are accepted (request #1)"), "{line}");
+    assert_eq!(unfixed("1.11").await, json!([]));
+    let matrix = world.page(&dev, "/releases").await;
+    assert!(!matrix.contains("unfixed: CVE-2026-4242"), "{matrix}");
+    let answer = world.json("/api/v1/support?version=1.11.1").await;
+    let updates = &answer["result"]["securityUpdates"];
+    assert_eq!(
+        updates,
+        &json!([{"name": "1.11.2", "date": "2027-01-12", "cves": ["CVE-2026-4242"], "undisclosedFixes": 0, "otherFixes": 0}])
+    );
+    assert_eq!(world.json("/api/v1/support?version=1.11.2").await["result"]["securityUpdates"], json!([]));
 }
 
 #[tokio::test]
@@ -224,10 +247,14 @@ async fn out_of_band_renumbers_a_cancellation_carries_fixes_and_an_embargo_holds
     let (status, _) = world.act(&dev, url::<LiftEmbargo>(), &[("id", &hole.to_string())]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "only a release manager lifts an embargo");
     assert_eq!(world.app.fingerprint().await, before, "the refused lift changed nothing");
+    let unfixed = || async { world.json("/api/v1/releases/1.12").await["result"]["unfixedCves"].clone() };
+    assert_eq!(unfixed().await, json!([]), "an embargoed CVE is not known to the public");
     let (status, body) = world.act(&manager, url::<LiftEmbargo>(), &[("id", &hole.to_string())]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(unfixed().await, json!(["CVE-2026-9999"]), "lifted, and not yet shipped");
     let (status, body) = publish(&world, &manager, "1.12.1").await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(unfixed().await, json!([]), "1.12.1 fixes it");
     let published = fake.releases_of("1.12.1");
     assert_eq!(published.len(), 1);
     assert!(published[0]["body"].as_str().unwrap().contains("CVE-2026-9999"));

@@ -2,7 +2,7 @@
 
 use reqwest::{StatusCode, header};
 
-use crate::harness::TestApp;
+use crate::harness::{TestApp, soon};
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
@@ -103,23 +103,6 @@ async fn a_user_added_on_the_command_line_shows_on_a_live_servers_cached_page() 
     )
     .await;
     assert!(fresh.contains("newcomer"), "the new user is listed: {fresh:.300}");
-}
-
-/// Asks `get` until `done` holds of its answer, for at most five seconds (the watcher looks
-/// every tenth of one; a loaded machine may be slower); returns the last answer.
-async fn soon<T, F, Fut>(get: F, done: impl Fn(&T) -> bool) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = T>,
-{
-    let started = std::time::Instant::now();
-    loop {
-        let answer = get().await;
-        if done(&answer) || started.elapsed() > std::time::Duration::from_secs(5) {
-            return answer;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test]

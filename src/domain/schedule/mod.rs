@@ -135,6 +135,62 @@ pub struct Blackout {
     pub reason: String,
 }
 
+/// Days before an end of life at which a calendar reminds its subscriber, latest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alarms(Vec<u32>);
+
+impl Alarms {
+    /// At most this many alarms per event.
+    pub const MAX_COUNT: usize = 8;
+    /// At most two years ahead.
+    pub const MAX_DAYS: u32 = 730;
+
+    /// Three months, a month, a week and the day itself, as endoflife.date's feeds remind.
+    pub fn standard() -> Self {
+        Self(vec![90, 30, 7, 0])
+    }
+
+    /// Comma-separated days (`365,182,90,30`); empty means [`Alarms::standard`]; the error
+    /// says what is wrong.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = text.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+        if parts.is_empty() {
+            return Ok(Self::standard());
+        }
+        if parts.len() > Self::MAX_COUNT {
+            return Err(format!("ask for at most {} alarms", Self::MAX_COUNT));
+        }
+        let mut days = Vec::with_capacity(parts.len());
+        for part in parts {
+            let n: u32 = part.parse().ok().filter(|n| *n <= Self::MAX_DAYS).ok_or_else(|| {
+                format!("“{}” is not a number of days from 0 to {}", super::calendar_rules::shown(part), Self::MAX_DAYS)
+            })?;
+            days.push(n);
+        }
+        days.sort_unstable_by(|a, b| b.cmp(a));
+        days.dedup();
+        Ok(Self(days))
+    }
+
+    pub fn days(&self) -> &[u32] {
+        &self.0
+    }
+
+    /// How a reminder `days` ahead reads: "in a month", "in 45 days", "today".
+    pub fn phrase(days: u32) -> String {
+        match days {
+            0 => "today".into(),
+            1 => "tomorrow".into(),
+            7 => "in a week".into(),
+            30 | 31 => "in a month".into(),
+            90 | 91 => "in three months".into(),
+            182 | 183 => "in six months".into(),
+            365 | 366 => "in a year".into(),
+            n => format!("in {n} days"),
+        }
+    }
+}
+
 /// The most days a schedule query may span.
 pub const MAX_RANGE_DAYS: i64 = 400;
 

@@ -151,3 +151,15 @@ fn kinds_parse_from_their_filter_names() {
     }
     assert_eq!(EventKind::parse("holiday"), None);
 }
+
+#[test]
+fn alarms_are_days_ahead_bounded_and_latest_first() {
+    use super::Alarms;
+    assert_eq!(Alarms::parse("").unwrap(), Alarms::standard());
+    assert_eq!(Alarms::parse("30, 365,90,30").unwrap().days(), [365, 90, 30]);
+    assert!(Alarms::parse("731").unwrap_err().contains("from 0 to 730"));
+    assert!(Alarms::parse("-1").is_err());
+    assert!(Alarms::parse("1,2,3,4,5,6,7,8,9").unwrap_err().contains("at most 8"));
+    assert_eq!(Alarms::phrase(365), "in a year");
+    assert_eq!(Alarms::phrase(45), "in 45 days");
+}

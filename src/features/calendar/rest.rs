@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{CalendarFilter, service};
 use crate::{
     domain::calendar_rules::parse_day,
-    domain::schedule::{EventKind, EventStatus, MAX_RANGE_DAYS, ScheduleEvent},
+    domain::schedule::{Alarms, EventKind, EventStatus, MAX_RANGE_DAYS, ScheduleEvent},
     error::AppError,
     platform::state::AppState,
 };
@@ -26,6 +26,8 @@ pub struct FeedQuery {
     lines: String,
     from: Option<String>,
     to: Option<String>,
+    #[serde(default)]
+    alarms: String,
 }
 
 /// Midnight UTC of a release's last change, for `LAST-MODIFIED`.
@@ -33,12 +35,20 @@ fn stamp(date: NaiveDate) -> DateTime<Utc> {
     date.and_time(NaiveTime::MIN).and_utc()
 }
 
-/// Alarms before an end of life, as endoflife.date sets them.
-const EOL_ALARMS: [(i64, &str); 4] = [(90, "in three months"), (30, "in a month"), (7, "in a week"), (0, "today")];
+/// Renders events as an iCalendar document with the standard end-of-life alarms.
+pub fn render_ics(events: &[ScheduleEvent], base: &str, host: &str, now: DateTime<Utc>) -> String {
+    render_ics_with(events, base, host, now, &Alarms::standard())
+}
 
 /// Renders events as an iCalendar document. UIDs are stable, so a moved date updates the
 /// subscriber's event in place; `SEQUENCE` counts the stored release's revisions.
-pub fn render_ics(events: &[ScheduleEvent], base: &str, host: &str, now: DateTime<Utc>) -> String {
+pub fn render_ics_with(
+    events: &[ScheduleEvent],
+    base: &str,
+    host: &str,
+    now: DateTime<Utc>,
+    alarms: &Alarms,
+) -> String {
     let mut calendar = Calendar::new();
     calendar.name("Trainyard release train").description("Releases, patch slots, deadlines and end-of-life dates");
     for e in events {
@@ -61,10 +71,10 @@ pub fn render_ics(events: &[ScheduleEvent], base: &str, host: &str, now: DateTim
             event.status(icalendar::EventStatus::Cancelled);
         }
         if e.kind == EventKind::EndOfLife {
-            for (days, when) in EOL_ALARMS {
-                let text = format!("{} {when}", e.title);
+            for &days in alarms.days() {
+                let text = format!("{} {}", e.title, Alarms::phrase(days));
                 // A stable UID and stamp: the feed must read the same until the schedule changes.
-                let mut alarm = Alarm::display(&text, Trigger::before_start(chrono::Duration::days(days)));
+                let mut alarm = Alarm::display(&text, Trigger::before_start(chrono::Duration::days(i64::from(days))));
                 alarm.uid(&format!("{}-alarm-{days}@{host}", e.uid)).timestamp(now);
                 event.alarm(alarm);
             }
@@ -77,12 +87,17 @@ pub fn render_ics(events: &[ScheduleEvent], base: &str, host: &str, now: DateTim
     calendar.done().to_string()
 }
 
+/// `GET /calendar.ics?kinds=&lines=&alarms=`; a feed of ends of life only reaches two years
+/// ahead, so a year's alarm comes in time.
 pub async fn calendar_ics(State(state): State<AppState>, Query(q): Query<FeedQuery>) -> Result<Response, AppError> {
     let filter = CalendarFilter::parse(&q.kinds, &q.lines)?;
+    let alarms = Alarms::parse(&q.alarms).map_err(|m| AppError::invalid("alarms", m))?;
     let (from, to) = service::feed_range(state.today());
+    let to = if filter.kinds == [EventKind::EndOfLife] { to.max(state.today() + chrono::Months::new(24)) } else { to };
     let events: Vec<ScheduleEvent> =
         service::schedule(&state, from, to).await?.into_iter().filter(|e| filter.matches(e)).collect();
-    let body = render_ics(&events, &state.settings.public_base(), &state.settings.public_host(), state.clock.now());
+    let (base, host) = (state.settings.public_base(), state.settings.public_host());
+    let body = render_ics_with(&events, &base, &host, state.clock.now(), &alarms);
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8")),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use chrono::{Datelike, Months, NaiveDate};
 
 use super::store::{self, NewRelease};
+pub use crate::domain::catalog::ShippedRelease;
 use crate::{
     domain::{
         access::{Permission, Principal},
@@ -13,7 +14,7 @@ use crate::{
         plan::Plan,
         policy::EolOverride,
         schedule::{KnownBuild, ScheduleEvent, events},
-        version::{LineId, Version},
+        version::LineId,
     },
     error::AppError,
     features::audit::store::{Change, record},
@@ -55,18 +56,24 @@ pub async fn schedule_with(
     Ok(events(&plan, &catalog, builds, from, to))
 }
 
-/// A release that shipped before Trainyard ran the train, as an import brings it in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShippedRelease {
-    pub version: Version,
-    pub date: NaiveDate,
-    pub commit: Option<String>,
-    pub notes: String,
-}
-
 /// Records a release that already shipped (admins, imports and the demo's older history);
 /// true when it was new. Recording the same release again changes nothing.
 pub async fn record_shipped(state: &AppState, actor: &Principal, shipped: &ShippedRelease) -> Result<bool, AppError> {
+    actor.require(Permission::Administer)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    let new = record_shipped_in(&mut tx, actor, shipped, now).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// [`record_shipped`] inside the caller's transaction, so an import is all or nothing.
+pub async fn record_shipped_in(
+    conn: &mut sqlx::SqliteConnection,
+    actor: &Principal,
+    shipped: &ShippedRelease,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, AppError> {
     actor.require(Permission::Administer)?;
     let version = &shipped.version;
     if version.is_prerelease() {
@@ -74,24 +81,22 @@ pub async fn record_shipped(state: &AppState, actor: &Principal, shipped: &Shipp
             FieldError::new("version", "record released versions; pre-releases are not part of the train").into()
         );
     }
-    let now = state.clock.now();
     if shipped.date > now.date_naive() {
         return Err(FieldError::new("date", "a shipped release has a date in the past").into());
     }
-    let mut tx = state.db.begin_write().await?;
-    if store::version_taken(&mut *tx, version).await? {
+    if store::version_taken(&mut *conn, version).await? {
         return Ok(false);
     }
     let line = version.line();
     let kind = ReleaseKind::of(version);
     let slot = match kind {
-        ReleaseKind::Minor => free_minor_slot(&mut tx, shipped.date).await?,
+        ReleaseKind::Minor => free_minor_slot(conn, shipped.date).await?,
         ReleaseKind::Patch => {
             let regular = Slot::patch_of(line, shipped.date);
-            if store::find_by_slot(&mut *tx, &regular).await?.is_none() {
+            if store::find_by_slot(&mut *conn, &regular).await?.is_none() {
                 regular
             } else {
-                Slot::OutOfBand { line, n: store::count_out_of_band(&mut *tx, line).await? + 1 }
+                Slot::OutOfBand { line, n: store::count_out_of_band(&mut *conn, line).await? + 1 }
             }
         }
     };
@@ -103,10 +108,9 @@ pub async fn record_shipped(state: &AppState, actor: &Principal, shipped: &Shipp
         notes: shipped.notes.clone(),
         ..NewRelease::planned(line, kind, slot, shipped.date)
     };
-    store::insert_release(&mut tx, &new, now).await?;
+    store::insert_release(conn, &new, now).await?;
     let summary = format!("recorded {version} as released on {}", shipped.date);
-    record(&mut tx, actor, Change::new("release.recorded", "release", version, summary), now).await?;
-    tx.commit().await?;
+    record(conn, actor, Change::new("release.recorded", "release", version, summary), now).await?;
     Ok(true)
 }
 

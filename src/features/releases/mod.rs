@@ -16,6 +16,7 @@ use crate::domain::{
     matrix::NextPatch,
     plan::Scheduled,
     policy::{EndOfLife, LineSupport},
+    security::ReleaseFixes,
     version::Version,
 };
 
@@ -29,6 +30,8 @@ pub struct LineDetail {
     /// Stored and projected, newest first; cancelled and skipped slots included.
     pub releases: Vec<Scheduled>,
     pub next_patch: Option<NextPatch>,
+    /// The security fixes each release shipped, newest release first.
+    pub security: Vec<ReleaseFixes>,
     /// The viewer may set its end of life by hand.
     pub can_manage: bool,
     pub today: chrono::NaiveDate,
@@ -44,6 +47,14 @@ pub struct ReleaseDetail {
     /// The release before this one in the same line.
     pub previous: Option<Version>,
     pub today: chrono::NaiveDate,
+}
+
+/// Everything `/releases` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleasesOverview {
+    pub matrix: crate::domain::matrix::Matrix,
+    /// The host the site is served from, for `webcal://` links.
+    pub host: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,12 +9,12 @@ use serde::Serialize;
 
 use crate::{
     domain::{
-        matrix::{Matrix, MatrixRow},
+        lookup::Support,
+        matrix::{DatedVersion, Matrix, MatrixRow},
         policy::{Certainty, LineStatus},
         version::LineId,
     },
     error::AppError,
-    features::catalog::service::{NEAR, plan},
     platform::state::AppState,
 };
 
@@ -42,6 +42,8 @@ pub struct ApiRelease {
     pub status: LineStatus,
     pub eol_expected: bool,
     pub next_patch: Option<ApiNextPatch>,
+    /// Public CVEs affecting the line that no release of it fixes yet.
+    pub unfixed_cves: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -79,13 +81,13 @@ impl From<&MatrixRow> for ApiRelease {
                 cherry_pick_deadline: p.cherry_pick_deadline,
                 target_date: p.target_date,
             }),
+            unfixed_cves: row.unfixed_cves.clone(),
         }
     }
 }
 
 async fn matrix(state: &AppState) -> Result<Matrix, AppError> {
-    let (catalog, plan) = plan(state, NEAR).await?;
-    Ok(Matrix::build(&plan, &catalog))
+    crate::features::releases::service::full_matrix(state).await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -137,4 +139,97 @@ pub async fn show_release(
         total: None,
         result: ApiRelease::from(row),
     }))
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SupportQuery {
+    version: Option<String>,
+    on: Option<String>,
+}
+
+/// The answer to "is this version supported on that day?".
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiSupport {
+    pub version: String,
+    pub cycle: String,
+    pub on: NaiveDate,
+    pub is_supported: bool,
+    pub reason: String,
+    /// When this exact version shipped; null when it is not a release of the line.
+    pub release_date: Option<NaiveDate>,
+    pub cycle_release_date: NaiveDate,
+    pub eol_from: NaiveDate,
+    pub eol_expected: bool,
+    pub latest: Option<ApiLatest>,
+    pub security_updates: Vec<ApiSecurityUpdate>,
+    pub move_to: Option<ApiMoveTo>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiSecurityUpdate {
+    pub name: String,
+    pub date: Option<NaiveDate>,
+    pub cves: Vec<String>,
+    /// Fixes under embargo: counted, never named.
+    pub undisclosed_fixes: usize,
+    pub other_fixes: usize,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiMoveTo {
+    pub cycle: String,
+    pub latest: Option<ApiLatest>,
+    pub eol_from: NaiveDate,
+    pub eol_expected: bool,
+}
+
+fn api_latest(latest: &DatedVersion) -> ApiLatest {
+    ApiLatest { name: latest.version.to_string(), date: latest.date, link: latest.github_url.clone() }
+}
+
+impl From<Support> for ApiSupport {
+    fn from(s: Support) -> Self {
+        Self {
+            version: s.version.to_string(),
+            cycle: s.line.to_string(),
+            on: s.on,
+            is_supported: s.supported,
+            reason: s.reason,
+            release_date: s.released_on,
+            cycle_release_date: s.line_released_on,
+            eol_from: s.eol.date,
+            eol_expected: s.eol.certainty == Certainty::Expected,
+            latest: s.latest.as_ref().map(api_latest),
+            security_updates: s
+                .security_updates
+                .into_iter()
+                .map(|u| ApiSecurityUpdate {
+                    name: u.version.to_string(),
+                    date: u.date,
+                    cves: u.cves,
+                    undisclosed_fixes: u.undisclosed,
+                    other_fixes: u.other_fixes,
+                })
+                .collect(),
+            move_to: s.move_to.map(|m| ApiMoveTo {
+                cycle: m.line.to_string(),
+                latest: m.latest.as_ref().map(api_latest),
+                eol_from: m.eol.date,
+                eol_expected: m.eol.certainty == Certainty::Expected,
+            }),
+        }
+    }
+}
+
+/// `GET /api/v1/support?version=1.11.3&on=2027-01-15` (`on` defaults to today).
+pub async fn show_support(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<SupportQuery>,
+) -> Result<Json<Envelope<ApiSupport>>, AppError> {
+    let version = q.version.as_deref().ok_or_else(|| AppError::invalid("version", "say which version, like 1.11.3"))?;
+    let answer = crate::features::releases::service::support(&state, version, q.on.as_deref()).await?;
+    Ok(Json(Envelope { schema_version: "1.0.0", generated_at: state.clock.now(), total: None, result: answer.into() }))
 }

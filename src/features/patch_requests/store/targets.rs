@@ -6,7 +6,12 @@ use sqlx::{SqliteConnection, SqliteExecutor};
 
 use super::corrupt;
 use crate::{
-    domain::{patch_request::Decision, publication::CarriedFix, version::LineId},
+    domain::{
+        patch_request::Decision,
+        publication::CarriedFix,
+        security::SecurityFix,
+        version::{LineId, Version},
+    },
     error::AppError,
     features::patch_requests::CherryPickState,
 };
@@ -300,4 +305,34 @@ pub async fn update_embargo_lifted(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Every security request's target on every line, with the version that shipped it.
+pub async fn list_security_fixes(db: impl SqliteExecutor<'_>) -> Result<Vec<SecurityFix>, AppError> {
+    type Row = (i64, String, String, Option<String>, bool, String, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT pr.id, pr.title, t.line_id, pr.cve_id, pr.embargoed, t.decision, r.version \
+         FROM patch_target t JOIN patch_request pr ON pr.id = t.request_id \
+         LEFT JOIN release r ON r.id = t.release_id AND r.status = 'released' AND t.decision = 'approved' \
+         WHERE pr.category = 'security' ORDER BY pr.id",
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(request, title, line, cve, embargoed, decision, version)| {
+            Ok(SecurityFix {
+                request,
+                title,
+                line: LineId::parse(&line).map_err(|_| corrupt("patch_target.line_id", &line))?,
+                cve,
+                embargoed,
+                affected: Decision::parse(&decision).ok_or_else(|| corrupt("patch_target.decision", &decision))?
+                    != Decision::NotAffected,
+                shipped_in: match version {
+                    Some(v) => Some(Version::parse(&v).map_err(|_| corrupt("release.version", &v))?),
+                    None => None,
+                },
+            })
+        })
+        .collect()
 }

@@ -17,6 +17,7 @@ use crate::{
         catalog::ReleaseKind,
         plan::{PlanState, Scheduled},
         policy::{EndOfLife, LineStatus},
+        security::{PublicFix, ReleaseFixes},
     },
     features::{
         publishing::page::PublishSection,
@@ -83,6 +84,48 @@ fn LineView(detail: LineDetail) -> impl IntoView {
         {detail.can_manage.then(|| view! { <EolOverrideForm line=id.clone() eol=eol.clone() /> })}
         <h2>"Releases"</h2>
         <ReleaseTable releases=detail.releases today=detail.today />
+        <SecurityFixes shipped=detail.security />
+    }
+}
+
+/// The security fixes each release of the line shipped; one under embargo is counted, never
+/// named.
+#[component]
+fn SecurityFixes(shipped: Vec<ReleaseFixes>) -> impl IntoView {
+    let body = if shipped.is_empty() {
+        view! { <p>"No release of this line has shipped a security fix."</p> }.into_any()
+    } else {
+        view! {
+            <dl class="security-fixes">
+                {shipped
+                    .into_iter()
+                    .map(|r| {
+                        let href = format!("/releases/{}", r.version);
+                        view! {
+                            <dt><a href=href>{r.version.to_string()}</a></dt>
+                            <dd>
+                                <ul>
+                                    {r.fixes.into_iter().map(|f| view! { <li>{fix_text(&f)}</li> }).collect_view()}
+                                </ul>
+                            </dd>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+        }
+        .into_any()
+    };
+    view! {
+        <h2>"Security fixes"</h2>
+        {body}
+    }
+}
+
+fn fix_text(fix: &PublicFix) -> String {
+    match (&fix.cve, &fix.title, fix.request) {
+        (Some(cve), Some(title), Some(request)) => format!("{cve}: {title} (request #{request})"),
+        (None, Some(title), Some(request)) => format!("{title} (request #{request})"),
+        _ => "A security fix under embargo: details follow when it is lifted".into(),
     }
 }
 
