@@ -196,13 +196,18 @@ pub fn from_endoflife(json: &[u8], today: NaiveDate, known: &BTreeSet<Version>) 
             notes: notes.clone(),
         });
         match latest {
-            Some((version, Some(date))) if version != first && date <= today => {
+            Some((version, _)) if version == first => {}
+            Some((version, _)) if version.is_prerelease() => {
+                history.skip(version.to_string(), "a pre-release: the train records releases only");
+            }
+            Some((version, Some(date))) if date <= today => {
                 history.releases.push(ShippedRelease { version, date, commit: None, notes });
             }
-            Some((version, None)) if version != first => {
-                history.skip(version.to_string(), "the file gives no date for it")
+            Some((version, Some(date))) => {
+                history.skip(version.to_string(), format!("dated {date}, which is not a day in the past"));
             }
-            _ => {}
+            Some((version, None)) => history.skip(version.to_string(), "the file gives no date for it"),
+            None => {}
         }
         match eol_from {
             Some(date) => {
@@ -285,6 +290,17 @@ mod tests {
         assert_eq!(history.ends[0].1.date, d("2025-06-19"));
         assert_eq!(history.ends[0].1.note, "endoflife.date (istio) lists it");
         assert_eq!(history.skipped[0].what, "1.23's end of life");
+    }
+
+    #[test]
+    fn a_latest_patch_that_is_a_pre_release_or_in_the_future_is_named_not_imported() {
+        let odd = FILE.replace("\"1.24.3\"", "\"1.24.4-rc.1\"");
+        let history = from_endoflife(odd.as_bytes(), d("2026-11-30"), &BTreeSet::new()).unwrap();
+        assert_eq!(versions(&history), ["1.23.0", "1.24.0"]);
+        assert_eq!(history.skipped[0].what, "1.24.4-rc.1");
+        let later = FILE.replace("\"2025-02-13\"", "\"2027-02-13\"");
+        let history = from_endoflife(later.as_bytes(), d("2026-11-30"), &BTreeSet::new()).unwrap();
+        assert!(history.skipped[0].why.contains("not a day in the past"), "{:?}", history.skipped);
     }
 
     #[test]

@@ -86,9 +86,12 @@ pub fn lookup(
     let eol = line.eol.date;
     let (supported, reason) = if version.is_prerelease() {
         (false, format!("{version} is a pre-release: pre-releases are never supported; use a release of {id}"))
-    } else if line.minor.date > on {
-        let planned = if line.released() { "shipped" } else { "is planned" };
-        (false, format!("{id} is not released on {on}: {} {planned} on {}", id.first_release(), line.minor.date))
+    } else if line.released() && line.minor.date > on {
+        (false, format!("{id} is not released on {on}: {} shipped on {}", id.first_release(), line.minor.date))
+    } else if !line.released() && (on <= plan.today || on < line.minor.due(plan.today)) {
+        // Not shipped yet, late or not: nobody runs it today, and a later day waits for it.
+        let due = line.minor.due(plan.today);
+        (false, format!("{id} is not released on {on}: {} is due on {due}", id.first_release()))
     } else if on >= eol {
         let verb = if eol <= plan.today { "reached" } else { "reaches" };
         (false, format!("{id} {verb} end of life on {eol}{expected}"))
@@ -191,6 +194,15 @@ mod tests {
         assert!(!answer.supported);
         assert!(answer.reason.starts_with("1.12 is not released on 2020-01-01"), "{}", answer.reason);
         assert_eq!(ask("1.99.0", "2026-11-26", vec![]), Err(LookupError::UnknownLine(l("1.99"))));
+    }
+
+    #[test]
+    fn a_line_not_shipped_yet_is_supported_only_from_the_day_it_is_due() {
+        // 1.13.0 is planned for 22 December.
+        let today = ask("1.13.0", "2026-11-26", vec![]).unwrap();
+        assert!(!today.supported);
+        assert_eq!(today.reason, "1.13 is not released on 2026-11-26: 1.13.0 is due on 2026-12-22");
+        assert!(ask("1.13.0", "2026-12-23", vec![]).unwrap().supported, "expected to be, once it ships");
     }
 
     #[test]

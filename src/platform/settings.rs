@@ -307,11 +307,16 @@ fn parse_networks(text: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
         .collect()
 }
 
+/// What GitHub allows in an owner or repository name; nothing else may reach a URL path.
+fn repository_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+}
+
 /// `owner/name` as its two parts.
 pub fn parse_repository(text: &str) -> Option<(String, String)> {
     text.trim()
         .split_once('/')
-        .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
+        .filter(|(o, n)| [o, n].iter().all(|part| !part.is_empty() && part.bytes().all(repository_byte)))
         .map(|(o, n)| (o.to_owned(), n.to_owned()))
 }
 

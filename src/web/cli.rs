@@ -10,7 +10,6 @@ use clap::{Parser, Subcommand};
 use super::serve::serve;
 use crate::{
     domain::access::{Principal, Role},
-    error::AppError,
     features::{auth::service, history::service as history},
     platform::{
         clock::clock_of,
@@ -161,26 +160,25 @@ async fn import(mut settings: Settings, command: ImportCommand) -> Result<(), St
             None
         }
     };
-    let db = Db::open(&settings.database_url).await.map_err(|e| e.to_string())?;
     let github = GitHub::new(&settings.github, settings.github_timeouts)?;
+    let db = Db::open(&settings.database_url).await.map_err(|e| e.to_string())?;
     let clock = clock_of(settings.pinned_now);
     let state = AppState::new(db.clone(), settings, clock);
     let actor = Principal::System("import");
     let outcome = match (command, json) {
-        (ImportCommand::Github { dry_run, .. }, _) => history::import_github(&state, &actor, &github, dry_run).await,
+        (ImportCommand::Github { dry_run, .. }, _) => {
+            history::import_github(&state, &actor, &github, dry_run).await.map_err(|e| e.to_string())
+        }
         (ImportCommand::Endoflife { file, dry_run }, Some(json)) => {
             history::import_endoflife(&state, &actor, &json, dry_run).await.map_err(|e| match e {
-                AppError::Invalid { field: Some(at), message } => AppError::Invalid {
-                    field: None,
-                    message: format!("{} is wrong at {at}: {message}", file.display()),
-                },
-                other => other,
+                history::FileImportError::File(wrong) => format!("{} is wrong at {wrong}", file.display()),
+                other => other.to_string(),
             })
         }
         (ImportCommand::Endoflife { .. }, None) => unreachable!("the file was read above"),
     };
     db.close().await;
-    print!("{}", report(&outcome.map_err(|e| e.to_string())?));
+    print!("{}", report(&outcome?));
     Ok(())
 }
 

@@ -7,9 +7,11 @@ use std::process::{Command, Output};
 use chrono::{Days, Months, NaiveDate};
 use serde_json::Value;
 
+use trainyard::features::shipping::api::SetLineEol;
+
 use crate::{
     fake_github::{FakeGitHub, Fault, REPO, TOKEN},
-    harness::{NOW, soon},
+    harness::{NOW, soon, url},
     world::World,
 };
 
@@ -39,8 +41,9 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// A distinct commit for each number, telling them apart from the first character.
 fn sha(n: u32) -> String {
-    format!("{n:040x}")
+    format!("{n:08x}{}", "c".repeat(32))
 }
 
 /// A project with 29 monthly lines since July 2024 (`1.0` … `1.28`), each with six patches
@@ -94,8 +97,8 @@ async fn a_github_history_over_several_pages_becomes_releases_once() {
     let last = report.lines().last().unwrap();
     assert_eq!(last, "204 releases and 0 ends of life recorded, 34 skipped, 0 recorded already", "{report}");
     for line in [
-        "added 1.0.0 released 2024-07-01 at 000000000000",
-        "added 1.28.7 released 2026-11-25 at 000000000000",
+        "added 1.0.0 released 2024-07-01 at 00000000cccc",
+        "added 1.28.7 released 2026-11-25 at 00000af7cccc",
         "skipped v1.3.0-rc.1: a pre-release: the train records releases only",
         "skipped v1.29.0: a draft, never released",
         "skipped latest: not a version: ",
@@ -137,9 +140,11 @@ async fn an_import_refuses_a_bad_repository_a_missing_token_or_no_access_and_cha
     let fake = FakeGitHub::start().await;
     let world = World::new().await;
     let before = world.app.fingerprint().await;
-    let bad = import(&world, Some(&fake), &["github", "not-a-repository"]).await;
-    assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("write it owner/name"));
+    for bad in ["not-a-repository", "owner/name?page=2", "owner/../x"] {
+        let refused = import(&world, Some(&fake), &["github", bad]).await;
+        assert!(!refused.status.success(), "{bad}");
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("write it owner/name"), "{bad}");
+    }
     let tokenless = import(&world, None, &["github", REPO]).await;
     assert!(String::from_utf8_lossy(&tokenless.stderr).contains("TRAINYARD_GITHUB_TOKEN"));
     fake.fail_next("list_releases", Fault::Status(404));
@@ -211,4 +216,16 @@ async fn an_endoflife_file_brings_lines_latest_patches_and_confirmed_ends() {
     let again = stdout(&import(&world, None, &["endoflife", &file]).await);
     assert_eq!(again.lines().last().unwrap(), "0 releases and 0 ends of life recorded, 0 skipped, 7 recorded already");
     assert_eq!(world.app.fingerprint().await, after, "the second run wrote nothing");
+
+    // A date a manager sets by hand afterwards is theirs: the next import keeps it and says so.
+    let form = [("line", "1.11"), ("date", "2027-03-02"), ("note", "extended for a customer")];
+    let (status, body) = world.act(&world.admin, url::<SetLineEol>(), &form).await;
+    assert_eq!(status, 200, "{body}");
+    let kept = world.app.fingerprint().await;
+    let third = stdout(&import(&world, None, &["endoflife", &file]).await);
+    assert!(
+        third.contains("skipped 1.11's end of life: set by hand to 2027-03-02 (extended for a customer): kept"),
+        "{third}"
+    );
+    assert_eq!(world.app.fingerprint().await, kept);
 }

@@ -13,6 +13,10 @@ use crate::{
 const MAX_PAGES: u32 = 1000;
 /// Attempts at a call GitHub failed to answer properly, before the import gives up.
 const ATTEMPTS: u32 = 5;
+/// Rate-limit waits per call, and the longest one (GitHub's primary limit resets hourly): past
+/// either, the import stops and says so rather than hang.
+const MAX_WAITS: u32 = 5;
+const MAX_WAIT: Duration = Duration::from_secs(3600);
 
 /// Every release and every tag of the repository as entries: a release dated when it was
 /// published, with its tag's commit; a tag without a release dated by its commit (looked up
@@ -74,10 +78,12 @@ where
     Fut: Future<Output = Result<T, GitHubError>>,
 {
     let mut failures = 0;
+    let mut waits = 0;
     loop {
         match call().await {
             Ok(answer) => return Ok(answer),
-            Err(GitHubError::RateLimited { wait }) => {
+            Err(GitHubError::RateLimited { wait }) if waits < MAX_WAITS && wait <= MAX_WAIT => {
+                waits += 1;
                 tracing::warn!("GitHub's rate limit was reached reading {what}: waiting {} s", wait.as_secs());
                 tokio::time::sleep(wait).await;
             }

@@ -59,21 +59,29 @@ pub async fn import_github(
     apply(state, actor, history, total, dry_run).await
 }
 
+/// Why an import of a file failed: the file itself, or recording what it holds.
+#[derive(Debug, thiserror::Error)]
+pub enum FileImportError {
+    #[error("is wrong at {0}")]
+    File(#[from] FileError),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
 /// Imports an endoflife.date product file; a malformed one changes nothing and says where.
 pub async fn import_endoflife(
     state: &AppState,
     actor: &Principal,
     json: &[u8],
     dry_run: bool,
-) -> Result<Outcome, AppError> {
-    actor.require(Permission::Administer)?;
+) -> Result<Outcome, FileImportError> {
+    actor.require(Permission::Administer).map_err(AppError::from)?;
     let known = known_versions(state).await?;
-    let history = from_endoflife(json, state.today(), &BTreeSet::new())
-        .map_err(|FileError { at, message }| AppError::invalid(at, message))?;
+    let history = from_endoflife(json, state.today(), &BTreeSet::new())?;
     let total = history.releases.len() + history.ends.len() + history.skipped.len();
     let history =
         History { releases: history.releases.into_iter().filter(|r| !known.contains(&r.version)).collect(), ..history };
-    apply(state, actor, history, total, dry_run).await
+    Ok(apply(state, actor, history, total, dry_run).await?)
 }
 
 async fn apply(
@@ -84,16 +92,24 @@ async fn apply(
     dry_run: bool,
 ) -> Result<Outcome, AppError> {
     let catalog = catalog(state).await?;
-    let ends: Vec<(LineId, EolOverride)> = history
-        .ends
-        .into_iter()
-        .filter(|(line, end)| catalog.line(*line).and_then(|l| l.eol_override.as_ref()) != Some(end))
-        .collect();
+    let mut skipped = history.skipped;
+    let mut ends = Vec::new();
+    for (line, end) in history.ends {
+        match catalog.line(line).and_then(|l| l.eol_override.as_ref()) {
+            Some(stored) if *stored == end => {}
+            // A date a manager set by hand is theirs; only what this source set is updated.
+            Some(stored) if stored.note != end.note => skipped.push(Skipped {
+                what: format!("{line}'s end of life"),
+                why: format!("set by hand to {} ({}): kept", stored.date, stored.note),
+            }),
+            _ => ends.push((line, end)),
+        }
+    }
     let mut outcome = Outcome {
-        unchanged: total.saturating_sub(history.releases.len() + ends.len() + history.skipped.len()),
+        unchanged: total.saturating_sub(history.releases.len() + ends.len() + skipped.len()),
         added: history.releases,
         ends,
-        skipped: history.skipped,
+        skipped,
         dry_run,
     };
     if dry_run || outcome.changes() == 0 {

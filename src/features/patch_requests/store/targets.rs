@@ -307,14 +307,15 @@ pub async fn update_embargo_lifted(
     Ok(())
 }
 
-/// Every security request's target on every line, with the version that shipped it.
+/// Every security request's target on every line, with the version that shipped it; a request
+/// turned down on every line is not taken to describe a real hole.
 pub async fn list_security_fixes(db: impl SqliteExecutor<'_>) -> Result<Vec<SecurityFix>, AppError> {
     type Row = (i64, String, String, Option<String>, bool, String, Option<String>);
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT pr.id, pr.title, t.line_id, pr.cve_id, pr.embargoed, t.decision, r.version \
          FROM patch_target t JOIN patch_request pr ON pr.id = t.request_id \
          LEFT JOIN release r ON r.id = t.release_id AND r.status = 'released' AND t.decision = 'approved' \
-         WHERE pr.category = 'security' ORDER BY pr.id",
+         WHERE pr.category = 'security' AND pr.status != 'rejected' ORDER BY pr.id",
     )
     .fetch_all(db)
     .await?;

@@ -145,7 +145,7 @@ fn SupportAnswer(answer: Support) -> impl IntoView {
         view! {
             <li>
                 "Move to " <a href=format!("/releases/{}", m.line)>{m.line.to_string()}</a> {latest}
-                ", supported until " {eol_date(&m.eol)} " (" {certainty_label(m.eol.certainty)} ")"
+                ", which reaches end of life on " {eol_date(&m.eol)} " (" {certainty_label(m.eol.certainty)} ")"
             </li>
         }
     });
