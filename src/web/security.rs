@@ -156,6 +156,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_panic_is_a_500_that_no_cache_keeps() {
+        let res = panicked(Box::new("a surprising answer"));
+        assert_eq!(res.status(), http::StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(res.headers()[header::CACHE_CONTROL], "no-store");
+    }
+
+    #[test]
     fn only_inline_scripts_are_hashed() {
         let html = r#"<head><script type="module">import("/pkg/a.js")</script><script src="/x.js"></script></head><body><script>window.x=1</script></body>"#;
         assert_eq!(inline_scripts(html), [r#"import("/pkg/a.js")"#, "window.x=1"]);

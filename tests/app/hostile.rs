@@ -414,3 +414,14 @@ async fn malformed_bodies_to_every_server_function_and_json_api_are_a_4xx() {
     }
     still_answers(&app).await;
 }
+
+#[tokio::test]
+async fn a_name_no_account_can_have_is_refused_without_waiting_for_a_hash() {
+    let app = TestApp::spawn().await;
+    // Every hashing turn is taken: a guess that needed one would be told the server is busy.
+    let _turn = app.state.login_throttle.hashing_turn().expect("a free turn");
+    let client = app.client();
+    let long = "x".repeat(65);
+    let res = app.call(&client, sign_in_url(), &[("name", &long), ("password", "whatever it is")]).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}

@@ -6,6 +6,7 @@ use trainyard::features::{admin::api as admin, auth::api as auth};
 use crate::{
     endpoints::{Least, mutating_endpoints},
     harness::{TestApp, sign_in_url, url},
+    world::World,
 };
 
 fn session_cookie(res: &reqwest::Response) -> Option<String> {
@@ -258,6 +259,8 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
     let admin = app.signed_in("admin").await;
     let res = app.call(&admin, url::<admin::CreateToken>(), &[("name", "ci-main"), ("scope", "ci")]).await;
     assert_eq!(res.status(), StatusCode::OK);
+    // The secret is shown once, to this person: no cache on the way may keep it.
+    assert_eq!(res.headers()[reqwest::header::CACHE_CONTROL], "private, no-store");
     let secret: String = res.json().await.unwrap();
     assert!(secret.starts_with("ty_"));
     let stored: String =
@@ -358,4 +361,33 @@ async fn the_command_line_adds_a_user_with_a_password_from_stdin() {
     assert_eq!(users.len(), 1);
     assert_eq!(users[0].name, "root");
     assert_eq!(users[0].role, trainyard::domain::access::Role::Admin);
+}
+
+#[tokio::test]
+async fn the_background_round_deletes_expired_sessions() {
+    let world = World::project().await;
+    let _dev = world.person("dev", "developer").await;
+    let sessions = || async {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM session").fetch_one(world.app.state.db.reader()).await.unwrap();
+        n
+    };
+    assert_eq!(sessions().await, 2, "the admin's and the developer's");
+    // Thirteen hours later both have been idle past the twelve-hour limit.
+    world.app.clock.advance(chrono::Duration::hours(13));
+    trainyard::web::worker::round(&world.app.state).await;
+    assert_eq!(sessions().await, 0);
+}
+
+#[tokio::test]
+async fn a_busy_database_never_fails_a_signed_in_read() {
+    let world = World::project().await;
+    // Past the five minutes after which a read records the session's last use.
+    world.app.clock.advance(chrono::Duration::minutes(6));
+    let mut other = <sqlx::SqliteConnection as sqlx::Connection>::connect(&world.app.database_url).await.unwrap();
+    sqlx::query("PRAGMA busy_timeout = 0").execute(&mut other).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+    let res = world.admin.get(world.app.url("/patch-requests")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "the page stands while another process holds the write lock");
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
 }

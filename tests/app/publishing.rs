@@ -293,3 +293,20 @@ async fn only_release_managers_publish_and_unapproved_releases_cannot_be() {
     service::process_due(&app.state).await.unwrap();
     assert_eq!(fake.releases_of("1.13.0").len(), 1);
 }
+
+#[tokio::test]
+async fn a_round_that_panics_is_counted_and_the_next_round_still_publishes() {
+    let fake = FakeGitHub::start().await;
+    let (world, minor) = app_with(&fake).await;
+    let app = &world.app;
+    service::publish(&app.state, &manager(app).await, &minor).await.unwrap();
+    let surprise = async {
+        panic!("a surprising answer");
+        #[allow(unreachable_code)]
+        Ok::<(), trainyard::error::AppError>(())
+    };
+    assert!(!service::run_round(&app.state, surprise).await, "the panic is a failed round, not the end");
+    assert_eq!(app.state.metrics.publishing_round_failures.get(), 1);
+    assert!(service::run_round(&app.state, service::process_due(&app.state)).await);
+    assert_eq!(fake.releases_of(&minor).len(), 1);
+}

@@ -411,25 +411,31 @@ pub async fn measure_outbox(state: &AppState) -> Result<(), AppError> {
     Ok(())
 }
 
+/// One round of the outbox: a failure or a panic (a bug, or a surprising answer) is logged and
+/// counted, and the caller runs the next round as usual; true when the round succeeded.
+pub async fn run_round<T>(state: &AppState, round: impl std::future::Future<Output = Result<T, AppError>>) -> bool {
+    use futures::FutureExt;
+    match std::panic::AssertUnwindSafe(round).catch_unwind().await {
+        Ok(Ok(_)) => true,
+        Ok(Err(e)) => {
+            state.metrics.publishing_round_failures.inc();
+            tracing::warn!(error = %e, "the publishing worker failed a round");
+            false
+        }
+        Err(_) => {
+            state.metrics.publishing_round_failures.inc();
+            tracing::error!("the publishing worker panicked in a round; it carries on");
+            false
+        }
+    }
+}
+
 /// Runs the outbox until the process ends: woken by a new intent, or every few seconds for
 /// retries that come due. Survives restarts because everything it needs is in SQLite.
 pub fn spawn_worker(state: AppState) {
-    use futures::FutureExt;
     tokio::spawn(async move {
         loop {
-            // A panic in one round (a bug, or a surprising answer) must not stop publishing
-            // until a restart: it is logged and the next round runs as usual.
-            match std::panic::AssertUnwindSafe(process_due(&state)).catch_unwind().await {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => {
-                    state.metrics.publishing_round_failures.inc();
-                    tracing::warn!(error = %e, "the publishing worker failed a round");
-                }
-                Err(_) => {
-                    state.metrics.publishing_round_failures.inc();
-                    tracing::error!("the publishing worker panicked in a round; it carries on");
-                }
-            }
+            run_round(&state, process_due(&state)).await;
             let _ = tokio::time::timeout(StdDuration::from_secs(2), state.publisher.notified()).await;
         }
     });
