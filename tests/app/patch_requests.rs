@@ -113,6 +113,52 @@ async fn features_are_deferred_to_the_named_monthly_release() {
 }
 
 #[tokio::test]
+async fn a_deferred_request_names_its_monthly_and_the_day_it_ships() {
+    let world = World::project().await;
+    let dev = world.person("dev", "developer").await;
+    let id = filed(&world.app, &dev, &[("category", "feature"), ("title", "Add a retry flag")]).await;
+    let page = world.page(&dev, &format!("/patch-requests/{id}")).await;
+    assert!(page.contains("Deferred: it ships in the monthly release 1.13.0 on 22 December 2026."), "{page}");
+}
+
+#[tokio::test]
+async fn until_triage_each_line_shows_where_the_fix_would_ship_and_a_late_approval_says_why_it_moved() {
+    let world = World::project().await;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    // Thursday 26 November: December's slot (8 December, cherry-picks by 4 December) is open.
+    let id = filed(&world.app, &dev, &[("targets", "1.12,1.11")]).await;
+    let page = world.page(&dev, &format!("/patch-requests/{id}")).await;
+    assert!(
+        page.contains("1.12.1 on 8 Dec 2026 projected: if approved and merged by the end of 4 Dec 2026 (UTC)"),
+        "{page}"
+    );
+    assert!(page.contains("1.11.2 on 8 Dec 2026 projected"), "{page}");
+
+    // Approved in time for 1.11: no note. Approved for 1.12 only after the deadline: it says so.
+    assert_eq!(decide(&world.app, &manager, id, "1.11", "approved", "").await.status(), StatusCode::OK);
+    world.today_is("2026-12-05").await;
+    let manager = world.signed_in("manager");
+    let dev = world.signed_in("dev");
+    assert_eq!(decide(&world.app, &manager, id, "1.12", "approved", "").await.status(), StatusCode::OK);
+    let (_, body) = api_request(&world.app, &dev, id).await;
+    let target = |line: &str| body["targets"].as_array().unwrap().iter().find(|t| t["line"] == line).unwrap().clone();
+    assert!(target("1.11")["carry_note"].is_null(), "{body}");
+    // December's 1.12 slot now ships nothing, so January's patch is 1.12.1.
+    assert_eq!(
+        (target("1.12")["carrier"]["version"].as_str(), target("1.12")["carrier"]["date"].as_str()),
+        (Some("1.12.1"), Some("2027-01-12"))
+    );
+    assert_eq!(
+        target("1.12")["carry_note"],
+        "approved after the cherry-pick deadline of the 1.12 patch of December 2026 (end of 2026-12-04, UTC): it ships in 1.12.1 on 2027-01-12 instead"
+    );
+    let page = world.page(&dev, &format!("/patch-requests/{id}")).await;
+    assert!(page.contains("it ships in 1.12.1 on 2027-01-12 instead"), "{page}");
+    assert!(!page.contains("projected"), "no line is pending any more: {page}");
+}
+
+#[tokio::test]
 async fn bad_input_is_refused_field_by_field() {
     let world = World::project().await;
     let app = &world.app;

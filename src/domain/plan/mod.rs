@@ -199,6 +199,25 @@ impl LinePlan {
         }
     }
 
+    /// What to tell the requester when a fix filed on `filed` is approved today into `slot`
+    /// although the regular slot open when it was filed has since passed its cherry-pick
+    /// deadline: the approval came too late for it.
+    pub fn late_approval_note(&self, filed: NaiveDate, slot: &Scheduled, today: NaiveDate) -> Option<String> {
+        let promised =
+            self.patches.iter().find(|p| !p.out_of_band() && p.cherry_pick_deadline.is_some_and(|d| d >= filed))?;
+        let deadline = promised.cherry_pick_deadline?;
+        if deadline >= today || promised.slot == slot.slot {
+            return None;
+        }
+        let name = |s: &Scheduled| s.version.as_ref().map(ToString::to_string).unwrap_or_else(|| s.slot.describe());
+        Some(format!(
+            "approved after the cherry-pick deadline of {} (end of {deadline}, UTC): it ships in {} on {} instead",
+            name(promised),
+            name(slot),
+            slot.due(today)
+        ))
+    }
+
     /// The live regular slot after `slot`, where a fix that misses `slot` goes.
     pub fn slot_after(&self, slot: &Slot, today: NaiveDate) -> Option<&Scheduled> {
         let from = self.patches.iter().find(|p| p.slot == *slot)?.due(today);

@@ -283,5 +283,9 @@ pub struct RequestDetail {
     pub can_track: bool,
     /// With GitHub configured, a cherry-pick's state is read from its pull request.
     pub github: bool,
+    /// For each line still pending, the slot a fix approved and merged today would ship in.
+    pub projected: Vec<(LineId, Slot)>,
+    /// The day the monthly a deferred request waits for ships.
+    pub deferred_on: Option<NaiveDate>,
     pub today: NaiveDate,
 }

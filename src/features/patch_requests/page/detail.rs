@@ -21,7 +21,7 @@ use crate::{
     },
     error::AppError,
     features::patch_requests::{
-        CherryPickState, RequestDetail, Target,
+        CherryPickState, RequestDetail, Slot, Target,
         api::{DecidePatchRequest, DeferPatchRequest, LiftEmbargo, MarkMerged, SetCherryPick, load_patch_request},
     },
 };
@@ -99,6 +99,7 @@ fn RequestActions(detail: RequestDetail) -> impl IntoView {
 #[component]
 fn RequestView(detail: RequestDetail, actions: Option<Actions>) -> impl IntoView {
     let r = detail.request;
+    let projected = detail.projected;
     let id = r.id;
     let qualifies = r.category.qualifies();
     let triage = actions.filter(|_| detail.can_triage && qualifies);
@@ -119,8 +120,11 @@ fn RequestView(detail: RequestDetail, actions: Option<Actions>) -> impl IntoView
             <Pill kind="neutral" label=r.severity.as_str() />
             {r.embargoed.then(|| view! { " " <Pill kind="warn" label="embargoed" /> })}
         </p>
-        {r.deferred_to.clone().map(|v| view! {
-            <p class="callout warn">"Deferred: it ships in the monthly release " <a href=format!("/releases/{v}")>{v.clone()}</a> "."</p>
+        {r.deferred_to.clone().map(|v| {
+            let on = detail.deferred_on.map(|d| format!(" on {}", long_date(d))).unwrap_or_default();
+            view! {
+                <p class="callout warn">"Deferred: it ships in the monthly release " <a href=format!("/releases/{v}")>{v.clone()}</a> {on} "."</p>
+            }
         })}
         {(exception && pending).then(|| view! {
             <p class="callout warn">"An " {r.severity.as_str()} " bug gets a patch only by a release manager's exception (approving says why); otherwise it ships in the coming monthly."</p>
@@ -152,8 +156,9 @@ fn RequestView(detail: RequestDetail, actions: Option<Actions>) -> impl IntoView
                         </tr>
                     </thead>
                     <tbody>
-                        {r.targets.clone().into_iter().map(|t| view! {
-                            <LineRow id target=t triage track github />
+                        {r.targets.clone().into_iter().map(|t| {
+                            let projected = projected.iter().find(|(l, _)| *l == t.line).map(|(_, s)| s.clone());
+                            view! { <LineRow id target=t projected triage track github /> }
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -219,8 +224,24 @@ fn RequestView(detail: RequestDetail, actions: Option<Actions>) -> impl IntoView
 /// One line: its decision, its cherry-pick (with the forms to record it), the release that
 /// carries it, and whether it shipped.
 #[component]
-fn LineRow(id: i64, target: Target, triage: Option<Actions>, track: Option<Actions>, github: bool) -> impl IntoView {
+fn LineRow(
+    id: i64,
+    target: Target,
+    projected: Option<Slot>,
+    triage: Option<Actions>,
+    track: Option<Actions>,
+    github: bool,
+) -> impl IntoView {
     let t = target;
+    // Until triage, the slot a fix approved and merged today would make.
+    let projected = projected.filter(|_| t.decision == Decision::Pending && t.carrier.is_none()).map(|s| {
+        let by = s.cherry_pick_deadline.map(|d| format!(" and merged by the end of {} (UTC)", short_date(d)));
+        view! {
+            <span class="muted">{format!("{} on {}", s.label, short_date(s.target))}</span>
+            <br />
+            <small class="muted">"projected: if approved" {by}</small>
+        }
+    });
     let line = t.line.to_string();
     let decided = t.decided_by.clone().map(|by| format!(" by {by}")).unwrap_or_default();
     let kind = match t.decision {
@@ -268,7 +289,10 @@ fn LineRow(id: i64, target: Target, triage: Option<Actions>, track: Option<Actio
                 {track.filter(|_| unmerged).map(|a| view! { <TrackForms id line=t.line actions=a github /> })}
             </td>
             <td>
-                {ships.map(IntoAny::into_any).unwrap_or_else(|| "—".into_any())}
+                {ships
+                    .map(IntoAny::into_any)
+                    .or_else(|| projected.map(IntoAny::into_any))
+                    .unwrap_or_else(|| "—".into_any())}
                 {t.carry_note.clone().map(|n| view! { <br /><small class="warn-text">{n}</small> })}
             </td>
             {triage.map(|a| view! { <td><TriageForm id line=t.line revision=revision.clone() decide=a.decide /></td> })}

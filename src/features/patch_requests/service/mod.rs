@@ -20,7 +20,7 @@ use crate::{
         access::{Permission, Principal},
         calendar_rules::monday_of,
         errors::FieldError,
-        patch_request::{NewPatchRequest, PatchRequestForm},
+        patch_request::{Decision, NewPatchRequest, PatchRequestForm},
         plan::{Plan, PlanState, Scheduled},
         policy::LineStatus,
         version::{LineId, Version},
@@ -178,12 +178,23 @@ pub async fn detail(state: &AppState, actor: &Principal, id: i64) -> Result<Requ
     let request = find(state, actor, id).await?;
     let timeline = list_for(state.db.reader(), "patch_request", &id.to_string()).await?;
     let can_track = actor.can(Permission::Triage) || actor.user_id() == Some(request.requester_id);
+    let (catalog, plan) = plan(state, AHEAD).await?;
+    let (slots, _) = line_slots(&plan, catalog.policy.branch_cut_days);
+    let pending = |line: LineId| request.targets.iter().any(|t| t.line == line && t.decision == Decision::Pending);
+    let projected = slots.into_iter().filter(|s| pending(s.line)).filter_map(|s| Some((s.line, s.next?))).collect();
+    let deferred_on = request
+        .deferred_to
+        .as_deref()
+        .and_then(|v| Version::parse(v).ok())
+        .and_then(|v| plan.by_version(&v).map(|s| s.due(plan.today)));
     Ok(RequestDetail {
         request,
         timeline,
         can_triage: actor.can(Permission::Triage),
         can_track,
         github: state.github.is_configured(),
+        projected,
+        deferred_on,
         today: state.today(),
     })
 }

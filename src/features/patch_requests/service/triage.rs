@@ -147,7 +147,17 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
             seen: d.line.and(d.seen),
         };
         match store::update_decision(&mut tx, decided, now).await? {
-            Decided::Done => {}
+            Decided::Done => {
+                // A fix whose approval came after the slot open when it was filed says so.
+                let regular = d.decision == Decision::Approved && checked.out_of_band_on.is_none();
+                let note = plan.line(*line).filter(|l| regular && l.released()).and_then(|l| {
+                    let slot = l.open_slot(plan.today)?;
+                    l.late_approval_note(request.created_at.date_naive(), slot, plan.today)
+                });
+                if let Some(note) = note {
+                    store::update_carrier(&mut tx, d.request, *line, release, &note).await?;
+                }
+            }
             Decided::NoSuchLine => return Err(AppError::not_found(format!("line {line} of request {}", d.request))),
             Decided::Stale => {
                 let current = request.targets.iter().find(|t| t.line == *line);
