@@ -5,6 +5,7 @@ pub mod access;
 pub mod calendar_rules;
 pub mod catalog;
 pub mod errors;
+pub mod health;
 pub mod history;
 pub mod lifecycle;
 pub mod lookup;

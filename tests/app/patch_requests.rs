@@ -489,3 +489,38 @@ async fn the_on_call_person_owns_new_requests() {
     let (_, body) = api_request(app, &dev, id).await;
     assert_eq!(body["triage_owner"], "manager");
 }
+
+#[tokio::test]
+async fn the_dashboard_gives_each_line_a_health_badge_with_its_reason() {
+    let world = World::project().await;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    let dashboard = || async { world.page(&world.admin, "/").await };
+    let id = filed(&world.app, &dev, &[("targets", "1.12")]).await;
+    assert!(dashboard().await.contains("on track next patch 1.12.1 on 2026-12-08; 1 pending, 0 to merge"));
+
+    // Two days before December's cherry-pick deadline, undecided work puts the line at risk;
+    // 1.9 ends on 8 December.
+    world.today_is("2026-12-02").await;
+    let page = dashboard().await;
+    assert!(
+        page.contains("at risk 1 request awaits a decision; cherry-picks close at the end of 2026-12-04"),
+        "{page}"
+    );
+    assert!(page.contains("at risk end of life in 6 days, on 2026-12-08"), "{page}");
+    assert_eq!(decide(&world.app, &manager, id, "1.12", "approved", "").await.status(), StatusCode::OK);
+    assert!(
+        dashboard().await.contains("at risk 1 approved fix is not merged; cherry-picks close at the end of 2026-12-04")
+    );
+
+    // Merged in time, but no build of the release branch: once due, the patch blocks the line.
+    let id_text = id.to_string();
+    let pick = [("id", id_text.as_str()), ("line", "1.12"), ("url", "https://github.com/org/repo/pull/9")];
+    assert_eq!(world.app.call(&dev, url::<pr::SetCherryPick>(), &pick).await.status(), StatusCode::OK);
+    let merged = [("id", id_text.as_str()), ("line", "1.12"), ("commit", &"a".repeat(40))];
+    let res = world.app.call(&dev, url::<pr::MarkMerged>(), &merged).await;
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    world.today_is("2026-12-05").await;
+    let page = dashboard().await;
+    assert!(page.contains("blocked 1.12.1 (due 2026-12-08) cannot be approved: "), "{page}");
+}

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{
+    health::Assessment,
     matrix::NextPatch,
     policy::LineStatus,
     schedule::ScheduleEvent,
@@ -27,6 +28,10 @@ pub struct LineGlance {
     pub pending_requests: i64,
     /// Approved fixes for this line that have not shipped yet.
     pub approved_fixes: i64,
+    /// Approved fixes for the next patch whose cherry-pick has not merged.
+    pub unmerged_fixes: i64,
+    /// One badge, and why.
+    pub health: Assessment,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,9 +8,9 @@ use crate::{
     components::{
         Loaded,
         dates::{long_date, relative, short_date},
-        status::LineStatusPill,
+        status::{LineStatusPill, Pill},
     },
-    domain::schedule::ScheduleEvent,
+    domain::{health::Health, schedule::ScheduleEvent},
 };
 
 #[component]
@@ -84,6 +84,7 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
                         <th scope="col">"End of life"</th>
                         <th scope="col">"Requests pending"</th>
                         <th scope="col">"Fixes to ship"</th>
+                        <th scope="col">"Health"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -98,7 +99,12 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
                                 <td>{patch.and_then(|p| p.cherry_pick_deadline).map(|d| format!("{} ({})", short_date(d), relative(d, today))).unwrap_or_else(|| "—".into())}</td>
                                 <td>{l.eol.map(short_date).unwrap_or_else(|| "—".into())}</td>
                                 <td>{l.pending_requests}</td>
-                                <td>{l.approved_fixes}</td>
+                                <td>{l.approved_fixes} {(l.unmerged_fixes > 0).then(|| format!("({} to merge)", l.unmerged_fixes))}</td>
+                                <td>
+                                    <Pill kind=health_kind(l.health.health) label=l.health.health.label() />
+                                    <br />
+                                    <small>{l.health.reason.clone()}</small>
+                                </td>
                             </tr>
                         }
                     }).collect_view()}
@@ -114,5 +120,14 @@ fn DashboardView(data: Dashboard) -> impl IntoView {
             </ul>
         })}
         <p><a href="/calendar">"Full calendar"</a> " · " <a href="/releases">"Supported releases"</a></p>
+    }
+}
+
+/// The pill colour of a health badge.
+fn health_kind(health: Health) -> &'static str {
+    match health {
+        Health::OnTrack => "ok",
+        Health::AtRisk => "warn",
+        Health::Blocked => "bad",
     }
 }

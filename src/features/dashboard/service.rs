@@ -6,15 +6,22 @@ use chrono::{Days, NaiveDate};
 use super::{Dashboard, LineGlance};
 use crate::{
     domain::{
-        calendar_rules::monday_of, matrix::Matrix, patch_request::Decision, policy::LineStatus, schedule::EventKind,
+        access::Principal,
+        calendar_rules::monday_of,
+        health::{LineFacts, assess},
+        matrix::Matrix,
+        patch_request::Decision,
+        plan::PlanState,
+        policy::LineStatus,
+        schedule::EventKind,
         version::LineId,
     },
     error::AppError,
     features::{
         calendar::service::schedule,
         catalog::service::{NEAR, plan},
-        patch_requests::store::count_by_line,
-        shipping::service::patch_flags,
+        patch_requests::store::{count_by_line, list_carried_targets},
+        shipping::service::{flags_of, patch_queue},
         train::service::{current_candidate, current_flags},
     },
     platform::state::AppState,
@@ -33,19 +40,40 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard, AppError> {
         counts.iter().filter(|(l, d, _)| *l == line && *d == decision).map(|(.., n)| n).sum()
     };
     let matrix = Matrix::build(&plan, &catalog);
-    let lines = matrix
-        .rows
-        .iter()
-        .filter(|r| r.status.is_supported() || r.status == LineStatus::InDevelopment)
-        .map(|r| LineGlance {
+    let queue = patch_queue(state, &Principal::System("train")).await?;
+    let mut lines = Vec::new();
+    for r in matrix.rows.iter().filter(|r| r.status.is_supported() || r.status == LineStatus::InDevelopment) {
+        let next = plan.line(r.line).and_then(|l| l.next_patch(today));
+        let unmerged = match next.and_then(|p| p.release) {
+            Some(id) => {
+                let carried = list_carried_targets(state.db.reader(), id).await?;
+                i64::try_from(carried.iter().filter(|t| t.merged_at.is_none()).count()).unwrap_or(i64::MAX)
+            }
+            None => 0,
+        };
+        let blocked = queue
+            .iter()
+            .filter(|c| c.line == r.line && c.state != PlanState::Approved)
+            .find_map(|c| Some(format!("{} (due {}) cannot be approved: {}", c.name(), c.date, c.blocked.clone()?)));
+        let facts = LineFacts {
+            today,
+            pending: count(r.line, Decision::Pending),
+            unmerged,
+            next: r.next_patch.as_ref().map(|p| (p.version.clone(), p.target_date, p.cherry_pick_deadline)),
+            blocked,
+            eol: r.eol.as_ref().map(|e| e.date),
+        };
+        lines.push(LineGlance {
             line: r.line,
             status: r.status,
             next_patch: r.next_patch.clone(),
-            eol: r.eol.as_ref().map(|e| e.date),
-            pending_requests: count(r.line, Decision::Pending),
+            eol: facts.eol,
+            pending_requests: facts.pending,
             approved_fixes: count(r.line, Decision::Approved),
-        })
-        .collect();
+            unmerged_fixes: unmerged,
+            health: assess(&facts),
+        });
+    }
     Ok(Dashboard {
         today,
         daily: first(EventKind::Daily, today),
@@ -60,7 +88,7 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard, AppError> {
             .filter(|e| e.kind == EventKind::EndOfLife && e.date >= today && e.date <= today + Days::new(56))
             .cloned()
             .collect(),
-        flags: current_flags(state).await?.into_iter().chain(patch_flags(state).await?).collect(),
+        flags: current_flags(state).await?.into_iter().chain(flags_of(&queue)).collect(),
         candidate: current_candidate(state).await?,
     })
 }

@@ -159,8 +159,12 @@ pub async fn queue(state: &AppState, actor: &Principal) -> Result<PatchQueue, Ap
 /// A due patch without a candidate (or whose candidate cannot be approved) needs attention,
 /// like a slipping monthly.
 pub async fn patch_flags(state: &AppState) -> Result<Vec<Flag>, AppError> {
-    let queue = patch_queue(state, &Principal::System("train")).await?;
-    Ok(queue
+    Ok(flags_of(&patch_queue(state, &Principal::System("train")).await?))
+}
+
+/// The flags of a queue already read: each due patch that cannot be approved, and why.
+pub fn flags_of(queue: &[ReleaseControl]) -> Vec<Flag> {
+    queue
         .iter()
         .filter(|c| c.state != PlanState::Approved)
         .filter_map(|c| {
@@ -170,5 +174,5 @@ pub async fn patch_flags(state: &AppState) -> Result<Vec<Flag>, AppError> {
                 message: format!("{} (due {}) cannot be approved: {why}.", c.name(), c.date),
             })
         })
-        .collect())
+        .collect()
 }
