@@ -524,3 +524,79 @@ async fn the_dashboard_gives_each_line_a_health_badge_with_its_reason() {
     let page = dashboard().await;
     assert!(page.contains("blocked 1.12.1 (due 2026-12-08) cannot be approved: "), "{page}");
 }
+
+#[tokio::test]
+async fn a_line_queue_lists_its_pending_decisions_oldest_first_with_the_deadline() {
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    let first = filed(app, &dev, &[("title", "First crash"), ("targets", "1.11")]).await;
+    let second = filed(app, &dev, &[("title", "Second crash"), ("targets", "1.12,1.11")]).await;
+    let decided = filed(app, &dev, &[("title", "Decided crash"), ("targets", "1.12,1.11")]).await;
+    assert_eq!(decide(app, &manager, decided, "1.11", "approved", "").await.status(), StatusCode::OK);
+
+    let ids = |body: &Value| -> Vec<i64> {
+        body["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect()
+    };
+    let (status, queue) = app.get_json("/api/v1/patch-requests?line=1.11&decision=pending").await;
+    assert_eq!(status, 200, "{queue}");
+    assert_eq!(ids(&queue), [first, second], "pending on 1.11, oldest first");
+    let (_, other) = app.get_json("/api/v1/patch-requests?line=1.12&decision=pending").await;
+    assert_eq!(ids(&other), [second, decided], "1.12's queue: the decision on 1.11 does not count");
+    let (_, all) = app.get_json("/api/v1/patch-requests?line=1.11").await;
+    assert_eq!(ids(&all), [decided, second, first], "newest first when not a queue of pending decisions");
+
+    let page = world.page(&manager, "/patch-requests?line=1.11&decision=pending").await;
+    assert!(
+        page.contains("Pending on 1.11, oldest first: a fix approved and merged by the end of 4 Dec 2026 (UTC) ships in 1.11.2 on 8 Dec 2026."),
+        "{page}"
+    );
+    let (status, body) = app.get_json("/api/v1/patch-requests?decision=maybe").await;
+    assert_eq!((status, body["error"]["field"].as_str()), (400, Some("decision")));
+}
+
+#[tokio::test]
+async fn search_finds_requests_by_title_link_cve_and_requester_and_never_an_embargoed_one() {
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let eve = world.person("eve", "developer").await;
+    let proxy = filed(app, &dev, &[("title", "Proxy crashes on reload")]).await;
+    let linked =
+        filed(app, &dev, &[("title", "Leak in the sidecar"), ("bug_link", "https://github.com/org/repo/issues/777")])
+            .await;
+    let cve =
+        filed(app, &eve, &[("title", "Token check skipped"), ("category", "security"), ("cve_id", "CVE-2026-31337")])
+            .await;
+    let hidden =
+        filed(app, &dev, &[("title", "Proxy secret leak"), ("category", "security"), ("embargoed", "on")]).await;
+
+    let found = |client: &Client, q: &'static str| {
+        let client = client.clone();
+        async move {
+            let res = client.get(app.url(&format!("/api/v1/patch-requests?q={q}"))).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{q}");
+            let body: Value = res.json().await.unwrap();
+            let mut ids: Vec<i64> =
+                body["items"].as_array().unwrap().iter().map(|i| i["id"].as_i64().unwrap()).collect();
+            ids.sort_unstable();
+            ids
+        }
+    };
+    assert_eq!(found(&eve, "prox").await, [proxy], "a prefix of a title word; the embargoed one stays hidden from eve");
+    assert_eq!(found(&dev, "proxy").await, [proxy, hidden], "its requester finds it");
+    assert_eq!(found(&eve, "issues%2F777").await, [linked]);
+    assert_eq!(found(&eve, "CVE-2026-31337").await, [cve]);
+    assert_eq!(found(&eve, "eve").await, [cve], "by requester");
+    assert_eq!(found(&eve, "crashes%20reload").await, [proxy], "every word must match");
+    // Search syntax typed by accident is just text.
+    for odd in ["%22", "*", "AND%20OR%20NOT%20(", "title%3Aproxy", "%5E%22x"] {
+        let _ = found(&eve, odd).await;
+    }
+    let page = world.page(&eve, "/patch-requests?q=CVE-2026-31337").await;
+    assert!(page.contains("Token check skipped") && !page.contains("Proxy crashes"), "{page}");
+    let long = "x".repeat(101);
+    let (status, body) = app.get_json(&format!("/api/v1/patch-requests?q={long}")).await;
+    assert_eq!((status, body["error"]["field"].as_str()), (400, Some("q")));
+}

@@ -168,6 +168,8 @@ pub enum Decision {
 }
 
 impl Decision {
+    pub const ALL: [Decision; 4] = [Self::Pending, Self::Approved, Self::Rejected, Self::NotAffected];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -187,6 +189,6 @@ impl Decision {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Pending, Self::Approved, Self::Rejected, Self::NotAffected].into_iter().find(|d| d.as_str() == s.trim())
+        Self::ALL.into_iter().find(|d| d.as_str() == s.trim())
     }
 }

@@ -23,16 +23,9 @@ pub async fn file_patch_request(form: PatchRequestForm) -> Result<i64, AppError>
 }
 
 #[server]
-pub async fn list_patch_requests(
-    status: String,
-    line: String,
-    category: String,
-    severity: String,
-    mine: String,
-    page: String,
-) -> Result<RequestList, AppError> {
+pub async fn list_patch_requests(query: super::ListQuery) -> Result<RequestList, AppError> {
     let ctx = context()?;
-    let filter = super::ListFilter::parse(&status, &line, &category, &severity, &mine, &page)?;
+    let filter = super::ListFilter::parse(&query)?;
     super::service::list(&ctx.state, &ctx.caller, filter).await
 }
 

@@ -142,25 +142,51 @@ pub struct RequestSummary {
 pub struct ListFilter {
     pub status: Option<RequestStatus>,
     pub line: Option<LineId>,
+    /// A line's own decision (with `line`, on that line): `pending` lists a line's queue,
+    /// oldest first.
+    pub decision: Option<Decision>,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
     pub mine: bool,
+    /// Words to find in the title, the bug and fix links, the CVE id or the requester's name.
+    pub search: Option<String>,
     pub page: u32,
 }
+
+/// The list's URL parameters as typed, before [`ListFilter::parse`] checks them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub line: String,
+    #[serde(default)]
+    pub decision: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub severity: String,
+    #[serde(default)]
+    pub mine: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+/// The longest search people may type.
+pub const MAX_SEARCH: usize = 100;
 
 pub const PAGE_SIZE: u32 = 25;
 
 impl ListFilter {
     /// Parses the URL's values; anything malformed names its field.
-    pub fn parse(
-        status: &str,
-        line: &str,
-        category: &str,
-        severity: &str,
-        mine: &str,
-        page: &str,
-    ) -> Result<Self, AppError> {
+    pub fn parse(q: &ListQuery) -> Result<Self, AppError> {
+        let ListQuery { status, line, decision, category, severity, mine, q: search, page } = q;
         let opt = |v: &str| Some(v.trim()).filter(|v| !v.is_empty()).map(str::to_owned);
+        if search.chars().count() > MAX_SEARCH {
+            return Err(AppError::invalid("q", format!("search for at most {MAX_SEARCH} characters")));
+        }
         Ok(Self {
             status: opt(status)
                 .map(|s| {
@@ -170,6 +196,11 @@ impl ListFilter {
                 .transpose()?,
             line: opt(line)
                 .map(|l| LineId::parse(&l).map_err(|e| AppError::invalid("line", e.to_string())))
+                .transpose()?,
+            decision: opt(decision)
+                .map(|d| {
+                    Decision::parse(&d).ok_or_else(|| AppError::invalid("decision", format!("“{d}” is not a decision")))
+                })
                 .transpose()?,
             category: opt(category)
                 .map(|c| {
@@ -181,6 +212,7 @@ impl ListFilter {
                     Severity::parse(&s).ok_or_else(|| AppError::invalid("severity", format!("“{s}” is not a severity")))
                 })
                 .transpose()?,
+            search: opt(search),
             mine: matches!(mine.trim(), "1" | "on" | "true" | "yes"),
             page: match opt(page) {
                 None => 1,
@@ -208,8 +240,14 @@ impl ListFilter {
         if let Some(s) = self.severity {
             parts.push(format!("severity={}", s.as_str()));
         }
+        if let Some(d) = self.decision {
+            parts.push(format!("decision={}", d.as_str()));
+        }
         if self.mine {
             parts.push("mine=1".into());
+        }
+        if let Some(q) = &self.search {
+            parts.push(format!("q={}", form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()));
         }
         parts.join("&")
     }
@@ -225,6 +263,8 @@ pub struct RequestList {
     pub pages: u32,
     pub lines: Vec<LineId>,
     pub signed_in: bool,
+    /// With a line's pending queue asked for: the slot a fix approved and merged today makes.
+    pub queue_slot: Option<Slot>,
 }
 
 /// A patch slot as the form shows it.

@@ -8,28 +8,12 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{ListFilter, PatchRequest, RequestSummary, service};
+use super::{ListFilter, ListQuery, PatchRequest, RequestSummary, service};
 use crate::{
     domain::{access::Principal, patch_request::PatchRequestForm},
     error::AppError,
     platform::state::AppState,
 };
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    line: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    severity: String,
-    #[serde(default)]
-    mine: String,
-    #[serde(default)]
-    page: String,
-}
 
 #[derive(Debug, Serialize)]
 pub struct ListBody {
@@ -45,7 +29,7 @@ pub async fn list(
     Extension(actor): Extension<Principal>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<ListBody>, AppError> {
-    let filter = ListFilter::parse(&q.status, &q.line, &q.category, &q.severity, &q.mine, &q.page)?;
+    let filter = ListFilter::parse(&q)?;
     let list = service::list(&state, &actor, filter).await?;
     Ok(Json(ListBody { total: list.total, page: list.filter.page, pages: list.pages, items: list.items }))
 }

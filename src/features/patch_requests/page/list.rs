@@ -14,11 +14,11 @@ use crate::{
         status::Pill,
         succeeded,
     },
-    domain::patch_request::{Category, RequestStatus, Severity},
+    domain::patch_request::{Category, Decision, RequestStatus, Severity},
     features::{
         auth::page::use_viewer,
         patch_requests::{
-            RequestList,
+            ListQuery, MAX_SEARCH, RequestList,
             api::{AssignOncall, list_patch_requests, load_rotation},
         },
     },
@@ -31,11 +31,18 @@ pub fn PatchRequestsPage() -> impl IntoView {
         move || {
             let q = query.read();
             let get = |k: &str| q.get(k).unwrap_or_default();
-            (get("status"), get("line"), get("category"), get("severity"), get("mine"), get("page"))
+            ListQuery {
+                status: get("status"),
+                line: get("line"),
+                decision: get("decision"),
+                category: get("category"),
+                severity: get("severity"),
+                mine: get("mine"),
+                q: get("q"),
+                page: get("page"),
+            }
         },
-        |(status, line, category, severity, mine, page)| {
-            list_patch_requests(status, line, category, severity, mine, page)
-        },
+        list_patch_requests,
     );
     let is_manager = use_viewer().is_manager();
     view! {
@@ -102,10 +109,17 @@ fn ListView(list: RequestList) -> impl IntoView {
             <a href="/patch-requests">"all"</a>
         </nav>
         <Form method="GET" action="/patch-requests" attr:class="filters">
+            <div class="field">
+                <label for="f-q">"Search"</label>
+                <input id="f-q" type="search" name="q" maxlength=MAX_SEARCH value=f.search.clone().unwrap_or_default()
+                    placeholder="title, bug or fix link, CVE, requester" />
+            </div>
             <FilterSelect id="f-status" name="status" label="Status"
                 options=RequestStatus::ALL.map(|s| (s.as_str().to_owned(), s.as_str().to_owned(), f.status == Some(s))).to_vec() />
             <FilterSelect id="f-line" name="line" label="Line"
                 options=list.lines.iter().map(|l| (l.to_string(), l.to_string(), f.line == Some(*l))).collect() />
+            <FilterSelect id="f-decision" name="decision" label="Line's decision"
+                options=Decision::ALL.map(|d| (d.as_str().to_owned(), d.label().to_owned(), f.decision == Some(d))).to_vec() />
             <FilterSelect id="f-category" name="category" label="Category"
                 options=Category::ALL.map(|c| (c.as_str().to_owned(), c.short().to_owned(), f.category == Some(c))).to_vec() />
             <FilterSelect id="f-severity" name="severity" label="Severity"
@@ -115,6 +129,15 @@ fn ListView(list: RequestList) -> impl IntoView {
             })}
             <p><button type="submit">"Filter"</button></p>
         </Form>
+        {list.queue_slot.clone().zip(f.line).map(|(slot, line)| {
+            let by = slot.cherry_pick_deadline.map(|d| format!(" and merged by the end of {} (UTC)", short_date(d))).unwrap_or_default();
+            view! {
+                <p class="callout">
+                    "Pending on " {line.to_string()} ", oldest first: a fix approved" {by} " ships in "
+                    {slot.label.clone()} " on " {short_date(slot.target)} "."
+                </p>
+            }
+        })}
         {if list.items.is_empty() {
             view! { <p>"No requests match these filters."</p> }.into_any()
         } else {

@@ -149,9 +149,18 @@ pub async fn list(state: &AppState, actor: &Principal, filter: ListFilter) -> Re
     let mut conn = state.db.reader().acquire().await?;
     let (items, total, counts) = store::list_requests(&mut conn, &filter, visibility(actor)).await?;
     let pages = (total.max(1) as u32).div_ceil(super::PAGE_SIZE);
-    let (_, plan) = plan(state, Months::new(1)).await?;
+    let (catalog, plan) = plan(state, AHEAD).await?;
     let lines = plan.supported().rev().map(|l| l.line).collect();
-    Ok(RequestList { filter, items, counts, total, pages, lines, signed_in: actor.user_id().is_some() })
+    let queue_slot = match (filter.line, filter.decision) {
+        (Some(line), Some(Decision::Pending)) => line_slots(&plan, catalog.policy.branch_cut_days)
+            .0
+            .into_iter()
+            .find(|s| s.line == line)
+            .and_then(|s| s.next),
+        _ => None,
+    };
+    let signed_in = actor.user_id().is_some();
+    Ok(RequestList { filter, items, counts, total, pages, lines, signed_in, queue_slot })
 }
 
 /// One request as the viewer may see it, each carrier with the version the plan gives it;

@@ -262,14 +262,33 @@ fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, f: &ListFilter, v: Visibility,
     if let Some(s) = f.severity {
         q.push(" AND pr.severity = ").push_bind(s.as_str());
     }
-    if let Some(l) = f.line {
-        q.push(" AND EXISTS (SELECT 1 FROM patch_target t WHERE t.request_id = pr.id AND t.line_id = ")
-            .push_bind(l.to_string())
-            .push(")");
+    // With a decision, the line's own target must have it: "pending on 1.11" is a queue.
+    if f.line.is_some() || f.decision.is_some() {
+        q.push(" AND EXISTS (SELECT 1 FROM patch_target t WHERE t.request_id = pr.id");
+        if let Some(l) = f.line {
+            q.push(" AND t.line_id = ").push_bind(l.to_string());
+        }
+        if let Some(d) = f.decision {
+            q.push(" AND t.decision = ").push_bind(d.as_str());
+        }
+        q.push(")");
     }
     if f.mine {
         q.push(" AND pr.requester_id = ").push_bind(v.viewer.unwrap_or(-1));
     }
+    if let Some(words) = f.search.as_deref().and_then(match_expression) {
+        q.push(" AND pr.id IN (SELECT rowid FROM patch_request_search WHERE patch_request_search MATCH ")
+            .push_bind(words)
+            .push(")");
+    }
+}
+
+/// What someone typed as an FTS5 query that cannot be a syntax error: each word quoted (a
+/// quote inside doubled) and matched as a prefix, all of them required.
+fn match_expression(typed: &str) -> Option<String> {
+    let words: Vec<String> =
+        typed.split_whitespace().take(8).map(|w| format!("\"{}\"*", w.replace('"', "\"\""))).collect();
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 /// One page of requests, newest first, the total, and the counts per status.
@@ -284,7 +303,9 @@ pub async fn list_requests(
          FROM patch_request pr JOIN user u ON u.id = pr.requester_id WHERE 1 = 1",
     );
     push_filters(&mut q, f, v, true);
-    q.push(" ORDER BY pr.id DESC LIMIT ").push_bind(i64::from(PAGE_SIZE));
+    // A queue of pending decisions is worked oldest first; everything else reads newest first.
+    let order = if f.decision == Some(Decision::Pending) { " ORDER BY pr.id ASC" } else { " ORDER BY pr.id DESC" };
+    q.push(order).push(" LIMIT ").push_bind(i64::from(PAGE_SIZE));
     q.push(" OFFSET ").push_bind(i64::from((f.page.max(1) - 1) * PAGE_SIZE));
     type Row = (i64, String, String, String, String, String, bool, DateTime<Utc>, Option<String>);
     let rows: Vec<Row> = q.build_query_as().fetch_all(&mut *conn).await?;
