@@ -37,10 +37,13 @@ pub struct LineFacts {
     pub today: NaiveDate,
     /// Requests whose decision on the line is pending.
     pub pending: i64,
-    /// Approved fixes for the next patch whose cherry-pick has not merged.
+    /// Approved fixes for that regular slot whose cherry-pick has not merged.
     pub unmerged: i64,
-    /// The next patch, its day and its cherry-pick deadline.
-    pub next: Option<(Version, NaiveDate, Option<NaiveDate>)>,
+    /// The next patch (regular or out of band) and its day.
+    pub next: Option<(Version, NaiveDate)>,
+    /// The cherry-pick deadline of the regular slot a fix ready today goes in: an out-of-band
+    /// patch planned before it does not make its deadline any less close.
+    pub deadline: Option<NaiveDate>,
     /// Why a patch of the line that is due cannot be approved, if one cannot.
     pub blocked: Option<String>,
     pub eol: Option<NaiveDate>,
@@ -63,7 +66,7 @@ pub fn assess(f: &LineFacts) -> Assessment {
     if let Some(why) = &f.blocked {
         return at(Health::Blocked, why.clone());
     }
-    let deadline = f.next.as_ref().and_then(|(_, _, d)| *d).filter(|d| *d >= f.today);
+    let deadline = f.deadline.filter(|d| *d >= f.today);
     if let Some(d) = deadline.filter(|d| (*d - f.today).num_days() <= DEADLINE_WARNING_DAYS) {
         if f.unmerged > 0 {
             let fixes = plural(f.unmerged, "approved fix is", "approved fixes are");
@@ -78,7 +81,7 @@ pub fn assess(f: &LineFacts) -> Assessment {
         return at(Health::AtRisk, format!("end of life in {} days, on {eol}", (eol - f.today).num_days()));
     }
     let next = match &f.next {
-        Some((version, day, _)) => format!("next patch {version} on {day}"),
+        Some((version, day)) => format!("next patch {version} on {day}"),
         None => "no patch planned".into(),
     };
     let waiting = match (f.pending, f.unmerged) {
@@ -101,7 +104,8 @@ mod tests {
             today: d("2026-12-02"),
             pending: 0,
             unmerged: 0,
-            next: Some((Version::parse("1.12.1").unwrap(), d("2026-12-08"), Some(d("2026-12-04")))),
+            next: Some((Version::parse("1.12.1").unwrap(), d("2026-12-08"))),
+            deadline: Some(d("2026-12-04")),
             blocked: None,
             eol: Some(d("2027-03-09")),
         }
@@ -129,6 +133,13 @@ mod tests {
     }
 
     #[test]
+    fn an_out_of_band_patch_first_does_not_hide_the_regular_deadline() {
+        let oob = Some((Version::parse("1.12.1").unwrap(), d("2026-12-03")));
+        let a = assess(&LineFacts { next: oob, unmerged: 1, ..facts() });
+        assert_eq!(a.health, Health::AtRisk, "{}", a.reason);
+    }
+
+    #[test]
     fn a_due_patch_that_cannot_be_approved_blocks_the_line_before_anything_else() {
         let why = "1.12.1 (due 2026-12-08) cannot be approved: no build of release-1.12 has been reported".to_owned();
         let a = assess(&LineFacts { blocked: Some(why.clone()), unmerged: 3, ..facts() });
@@ -137,7 +148,7 @@ mod tests {
 
     #[test]
     fn an_end_of_life_within_a_month_puts_it_at_risk() {
-        let a = assess(&LineFacts { eol: Some(d("2026-12-08")), next: None, ..facts() });
+        let a = assess(&LineFacts { eol: Some(d("2026-12-08")), next: None, deadline: None, ..facts() });
         assert_eq!((a.health, a.reason.as_str()), (Health::AtRisk, "end of life in 6 days, on 2026-12-08"));
     }
 }

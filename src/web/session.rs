@@ -87,20 +87,29 @@ async fn session_principal(state: &AppState, secret: &str) -> Result<Option<Prin
         return Ok(None);
     };
     let now = state.clock.now();
-    // Bookkeeping only: the answer stands even when the database is too busy to record it (the
-    // worker purges expired sessions, and a missed touch is made on a later request).
+    // Bookkeeping only: the answer stands, and does not wait long, when the database is too
+    // busy to record it (the worker purges expired sessions, and a missed touch is made on a
+    // later request).
     if now - session.last_seen_at > IDLE_TIMEOUT || now - session.created_at > ABSOLUTE_TIMEOUT {
-        if let Err(e) = forget(state, &id_hash).await {
-            tracing::warn!(error = %e, "could not delete an expired session now; the worker will");
-        }
+        bookkeeping("delete an expired session", forget(state, &id_hash)).await;
         return Ok(None);
     }
-    if now - session.last_seen_at > TOUCH_EVERY
-        && let Err(e) = touch(state, &id_hash, now).await
-    {
-        tracing::warn!(error = %e, "could not record a session's last use now; a later request will");
+    if now - session.last_seen_at > TOUCH_EVERY {
+        bookkeeping("record a session's last use", touch(state, &id_hash, now)).await;
     }
     Ok(Some(Principal::User(session.viewer)))
+}
+
+/// How long a request waits for its session bookkeeping before answering without it: another
+/// process holding the write lock must not hold up a read for the database's busy timeout.
+const BOOKKEEPING_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
+async fn bookkeeping(what: &str, work: impl std::future::Future<Output = Result<(), AppError>>) {
+    match tokio::time::timeout(BOOKKEEPING_WAIT, work).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "could not {what} now; it is done later"),
+        Err(_) => tracing::warn!("the database was busy: could not {what} now; it is done later"),
+    }
 }
 
 async fn forget(state: &AppState, id_hash: &str) -> Result<(), AppError> {

@@ -591,7 +591,9 @@ async fn search_finds_requests_by_title_link_cve_and_requester_and_never_an_emba
     assert_eq!(found(&eve, "eve").await, [cve], "by requester");
     assert_eq!(found(&eve, "crashes%20reload").await, [proxy], "every word must match");
     // Search syntax typed by accident is just text.
-    for odd in ["%22", "*", "AND%20OR%20NOT%20(", "title%3Aproxy", "%5E%22x"] {
+    for odd in
+        ["%22", "*", "AND%20OR%20NOT%20(", "title%3Aproxy", "%5E%22x", "%00", "a%00b", "%22%00%22", "NEAR(a%20b)"]
+    {
         let _ = found(&eve, odd).await;
     }
     let page = world.page(&eve, "/patch-requests?q=CVE-2026-31337").await;

@@ -203,8 +203,12 @@ impl LinePlan {
     /// although the regular slot open when it was filed has since passed its cherry-pick
     /// deadline: the approval came too late for it.
     pub fn late_approval_note(&self, filed: NaiveDate, slot: &Scheduled, today: NaiveDate) -> Option<String> {
-        let promised =
-            self.patches.iter().find(|p| !p.out_of_band() && p.cherry_pick_deadline.is_some_and(|d| d >= filed))?;
+        let promised = self
+            .patches
+            .iter()
+            .find(|p| !p.out_of_band() && p.cherry_pick_deadline.is_some_and(|d| d >= filed))
+            // A cancelled slot moved every fix on: the approval's timing did not matter.
+            .filter(|p| p.state != PlanState::Cancelled)?;
         let deadline = promised.cherry_pick_deadline?;
         if deadline >= today || promised.slot == slot.slot {
             return None;

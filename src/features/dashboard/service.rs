@@ -8,7 +8,7 @@ use crate::{
     domain::{
         access::Principal,
         calendar_rules::monday_of,
-        health::{LineFacts, assess},
+        health::{Assessment, Health, LineFacts, assess},
         matrix::Matrix,
         patch_request::Decision,
         plan::PlanState,
@@ -20,7 +20,7 @@ use crate::{
     features::{
         calendar::service::schedule,
         catalog::service::{NEAR, plan},
-        patch_requests::store::{count_by_line, list_carried_targets},
+        patch_requests::store::{count_by_line, count_unmerged_by_release},
         shipping::service::{flags_of, patch_queue},
         train::service::{current_candidate, current_flags},
     },
@@ -41,16 +41,13 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard, AppError> {
     };
     let matrix = Matrix::build(&plan, &catalog);
     let queue = patch_queue(state, &Principal::System("train")).await?;
+    let unmerged = count_unmerged_by_release(state.db.reader()).await?;
     let mut lines = Vec::new();
     for r in matrix.rows.iter().filter(|r| r.status.is_supported() || r.status == LineStatus::InDevelopment) {
-        let next = plan.line(r.line).and_then(|l| l.next_patch(today));
-        let unmerged = match next.and_then(|p| p.release) {
-            Some(id) => {
-                let carried = list_carried_targets(state.db.reader(), id).await?;
-                i64::try_from(carried.iter().filter(|t| t.merged_at.is_none()).count()).unwrap_or(i64::MAX)
-            }
-            None => 0,
-        };
+        let Some(planned) = plan.line(r.line) else { continue };
+        // The regular slot a fix ready today goes in: its deadline and what it still waits for.
+        let slot = planned.open_slot(today);
+        let unmerged = slot.and_then(|s| s.release).and_then(|id| unmerged.get(&id).copied()).unwrap_or(0);
         let blocked = queue
             .iter()
             .filter(|c| c.line == r.line && c.state != PlanState::Approved)
@@ -59,9 +56,16 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard, AppError> {
             today,
             pending: count(r.line, Decision::Pending),
             unmerged,
-            next: r.next_patch.as_ref().map(|p| (p.version.clone(), p.target_date, p.cherry_pick_deadline)),
+            next: r.next_patch.as_ref().map(|p| (p.version.clone(), p.target_date)),
+            deadline: slot.and_then(|s| s.cherry_pick_deadline),
             blocked,
             eol: r.eol.as_ref().map(|e| e.date),
+        };
+        let health = if r.status == LineStatus::InDevelopment {
+            let reason = format!("in development: {} due on {}", r.line.first_release(), planned.minor.due(today));
+            Assessment { health: Health::OnTrack, reason }
+        } else {
+            assess(&facts)
         };
         lines.push(LineGlance {
             line: r.line,
@@ -71,7 +75,7 @@ pub async fn dashboard(state: &AppState) -> Result<Dashboard, AppError> {
             pending_requests: facts.pending,
             approved_fixes: count(r.line, Decision::Approved),
             unmerged_fixes: unmerged,
-            health: assess(&facts),
+            health,
         });
     }
     Ok(Dashboard {

@@ -284,10 +284,15 @@ fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, f: &ListFilter, v: Visibility,
 }
 
 /// What someone typed as an FTS5 query that cannot be a syntax error: each word quoted (a
-/// quote inside doubled) and matched as a prefix, all of them required.
+/// quote inside doubled) and matched as a prefix, all of the first eight required.
 fn match_expression(typed: &str) -> Option<String> {
-    let words: Vec<String> =
-        typed.split_whitespace().take(8).map(|w| format!("\"{}\"*", w.replace('"', "\"\""))).collect();
+    // FTS5 reads a query only up to a NUL, and no control character is worth searching for.
+    let words: Vec<String> = typed
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
     (!words.is_empty()).then(|| words.join(" "))
 }
 

@@ -337,3 +337,16 @@ pub async fn list_security_fixes(db: impl SqliteExecutor<'_>) -> Result<Vec<Secu
         })
         .collect()
 }
+
+/// Approved fixes not merged yet, counted by the release that carries them.
+pub async fn count_unmerged_by_release(
+    db: impl SqliteExecutor<'_>,
+) -> Result<std::collections::HashMap<i64, i64>, AppError> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT release_id, COUNT(*) FROM patch_target \
+         WHERE decision = 'approved' AND release_id IS NOT NULL AND merged_at IS NULL GROUP BY release_id",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
