@@ -168,6 +168,8 @@ async fn a_security_fix_ships_in_a_patch_of_every_line_it_was_approved_for() {
     }
     let page = world.page(&dev, &format!("/patch-requests/{id}")).await;
     assert!(page.contains("shipped in 1.12.1 on 8 Dec") && page.contains("shipped in 1.11.2 on 12 Jan"), "{page}");
+    let mine = world.page(&dev, "/patch-requests?mine=1").await;
+    assert!(mine.contains("1.12 shipped in 1.12.1 1.11 shipped in 1.11.2 1.10 not affected 1.9 rejected"), "{mine}");
     let atom = world.app.get("/feed.atom").await.text().await.unwrap();
     assert!(atom.contains("1.12.1") && atom.contains("Expired tokens are accepted"), "{atom}");
 

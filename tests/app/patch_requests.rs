@@ -602,3 +602,32 @@ async fn search_finds_requests_by_title_link_cve_and_requester_and_never_an_emba
     let (status, body) = app.get_json(&format!("/api/v1/patch-requests?q={long}")).await;
     assert_eq!((status, body["error"]["field"].as_str()), (400, Some("q")));
 }
+
+#[tokio::test]
+async fn my_requests_show_where_each_line_stands() {
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let eve = world.person("eve", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    let mine = filed(app, &dev, &[("title", "Mine crashes"), ("targets", "1.12,1.11,1.10")]).await;
+    filed(app, &eve, &[("title", "Eve crashes"), ("targets", "1.12")]).await;
+    assert_eq!(decide(app, &manager, mine, "1.12", "approved", "").await.status(), StatusCode::OK);
+    assert_eq!(decide(app, &manager, mine, "1.10", "not_affected", "").await.status(), StatusCode::OK);
+
+    let list = world.page(&dev, "/patch-requests").await;
+    assert!(list.contains("My requests"), "a signed-in person is offered their own list: {list}");
+    let page = world.page(&dev, "/patch-requests?mine=1").await;
+    assert!(page.contains("Mine crashes") && !page.contains("Eve crashes"), "{page}");
+    assert!(page.contains("1.12 approved 1.11 awaiting triage 1.10 not affected"), "{page}");
+    let (_, body) = {
+        let res = dev.get(app.url("/api/v1/patch-requests?mine=1")).send().await.unwrap();
+        (res.status(), res.json::<Value>().await.unwrap())
+    };
+    assert_eq!(
+        body["items"][0]["line_states"],
+        json!([["1.12", "approved"], ["1.11", "awaiting triage"], ["1.10", "not affected"]])
+    );
+    let anonymous = text_of(&app.get("/patch-requests").await.text().await.unwrap());
+    assert!(!anonymous.contains("My requests"), "{anonymous}");
+}

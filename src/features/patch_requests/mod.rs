@@ -135,6 +135,16 @@ pub struct RequestSummary {
     pub embargoed: bool,
     pub created_at: DateTime<Utc>,
     pub lines: Vec<LineId>,
+    /// Where each line stands, newest line first: "pending", "approved", "shipped in 1.12.1", …
+    pub line_states: Vec<(LineId, String)>,
+}
+
+/// Where one line of a request stands, in a word or three.
+pub fn line_state(decision: Decision, shipped_in: Option<&str>) -> String {
+    match (decision, shipped_in) {
+        (Decision::Approved, Some(version)) => format!("shipped in {version}"),
+        (d, _) => d.label().to_owned(),
+    }
 }
 
 /// The list's filters, as kept in the URL.

@@ -45,11 +45,15 @@ pub fn PatchRequestsPage() -> impl IntoView {
         list_patch_requests,
     );
     let is_manager = use_viewer().is_manager();
+    let signed_in = use_viewer().role().is_some();
     view! {
         <Title text="Patch requests · Trainyard" />
         <div class="page-head">
             <h1>"Patch requests"</h1>
-            <a class="button" href="/patch-requests/new">"Request a patch release"</a>
+            <p class="toolbar">
+                {signed_in.then(|| view! { <a class="button secondary" href="/patch-requests?mine=1">"My requests"</a> " " })}
+                <a class="button" href="/patch-requests/new">"Request a patch release"</a>
+            </p>
         </div>
         <p class="lede">"Only stability and security bugs get a patch release, on every supported line they affect; everything else waits for the next monthly release."</p>
         <Loaded data=list content=move |l| view! { <ListView list=l /> } />
@@ -163,7 +167,11 @@ fn ListView(list: RequestList) -> impl IntoView {
                                         {r.embargoed.then(|| view! { " " <Pill kind="warn" label="embargoed" /> })}
                                     </th>
                                     <td>{r.category.short()} " · " {r.severity.as_str()}</td>
-                                    <td>{r.lines.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")}</td>
+                                    <td>
+                                        <ul class="line-states">
+                                            {r.line_states.iter().map(|(line, state)| view! { <li>{line.to_string()} " " <span class="muted">{state.clone()}</span></li> }).collect_view()}
+                                        </ul>
+                                    </td>
                                     <td>{status_pill(r.status)}</td>
                                     <td>{short_date(r.created_at.date_naive())} <span class="muted">" by " {r.requester.clone()}</span></td>
                                 </tr>

@@ -304,7 +304,9 @@ pub async fn list_requests(
 ) -> Result<(Vec<RequestSummary>, i64, Vec<(RequestStatus, i64)>), AppError> {
     let mut q = QueryBuilder::<Sqlite>::new(
         "SELECT pr.id, pr.title, pr.category, pr.severity, pr.status, u.name, pr.embargoed, pr.created_at, \
-         (SELECT group_concat(t.line_id) FROM patch_target t WHERE t.request_id = pr.id) \
+         (SELECT group_concat(t.line_id || ' ' || t.decision || ' ' || \
+                 CASE WHEN r.status = 'released' THEN r.version ELSE '' END, ',') \
+          FROM patch_target t LEFT JOIN release r ON r.id = t.release_id WHERE t.request_id = pr.id) \
          FROM patch_request pr JOIN user u ON u.id = pr.requester_id WHERE 1 = 1",
     );
     push_filters(&mut q, f, v, true);
@@ -317,9 +319,20 @@ pub async fn list_requests(
     let items = rows
         .into_iter()
         .map(|(id, title, category, severity, status, requester, embargoed, created_at, lines)| {
-            let mut lines: Vec<LineId> =
-                lines.unwrap_or_default().split(',').filter_map(|l| LineId::parse(l).ok()).collect();
-            lines.sort_by(|a, b| b.cmp(a));
+            // Each line as "1.12 approved 1.12.1" (the version only once released).
+            let mut line_states: Vec<(LineId, String)> = lines
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|entry| {
+                    let mut parts = entry.split(' ');
+                    let line = LineId::parse(parts.next()?).ok()?;
+                    let decision = Decision::parse(parts.next()?)?;
+                    let shipped = parts.next().filter(|v| !v.is_empty());
+                    Some((line, super::line_state(decision, shipped)))
+                })
+                .collect();
+            line_states.sort_by_key(|(line, _)| std::cmp::Reverse(*line));
+            let lines: Vec<LineId> = line_states.iter().map(|(l, _)| *l).collect();
             Ok(RequestSummary {
                 id,
                 title,
@@ -330,6 +343,7 @@ pub async fn list_requests(
                 embargoed,
                 created_at,
                 lines,
+                line_states,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
