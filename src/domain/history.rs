@@ -157,7 +157,7 @@ struct Latest {
 
 /// The releases and end-of-life dates in an endoflife.date product file, as of `today`; the
 /// first thing wrong in it is an error naming where, and then nothing is imported.
-pub fn from_endoflife(json: &[u8], today: NaiveDate, known: &BTreeSet<Version>) -> Result<History, FileError> {
+pub fn from_endoflife(json: &[u8], today: NaiveDate) -> Result<History, FileError> {
     let mut reader = serde_json::Deserializer::from_slice(json);
     let file: ProductFile = serde_path_to_error::deserialize(&mut reader).map_err(|e| {
         let at = e.path().to_string();
@@ -217,7 +217,6 @@ pub fn from_endoflife(json: &[u8], today: NaiveDate, known: &BTreeSet<Version>) 
             None => {}
         }
     }
-    history.releases.retain(|r| !known.contains(&r.version));
     Ok(history.sorted())
 }
 
@@ -284,7 +283,7 @@ mod tests {
 
     #[test]
     fn an_endoflife_file_gives_lines_latest_patches_and_confirmed_ends() {
-        let history = from_endoflife(FILE.as_bytes(), d("2026-11-30"), &BTreeSet::new()).unwrap();
+        let history = from_endoflife(FILE.as_bytes(), d("2026-11-30")).unwrap();
         assert_eq!(versions(&history), ["1.23.0", "1.24.0", "1.24.3"]);
         assert_eq!(history.ends.len(), 1);
         assert_eq!(history.ends[0].1.date, d("2025-06-19"));
@@ -295,26 +294,26 @@ mod tests {
     #[test]
     fn a_latest_patch_that_is_a_pre_release_or_in_the_future_is_named_not_imported() {
         let odd = FILE.replace("\"1.24.3\"", "\"1.24.4-rc.1\"");
-        let history = from_endoflife(odd.as_bytes(), d("2026-11-30"), &BTreeSet::new()).unwrap();
+        let history = from_endoflife(odd.as_bytes(), d("2026-11-30")).unwrap();
         assert_eq!(versions(&history), ["1.23.0", "1.24.0"]);
         assert_eq!(history.skipped[0].what, "1.24.4-rc.1");
         let later = FILE.replace("\"2025-02-13\"", "\"2027-02-13\"");
-        let history = from_endoflife(later.as_bytes(), d("2026-11-30"), &BTreeSet::new()).unwrap();
+        let history = from_endoflife(later.as_bytes(), d("2026-11-30")).unwrap();
         assert!(history.skipped[0].why.contains("not a day in the past"), "{:?}", history.skipped);
     }
 
     #[test]
     fn a_malformed_file_says_where_it_is_wrong() {
         let bad_line = FILE.replace("\"1.24\"", "\"1.24.x\"");
-        let e = from_endoflife(bad_line.as_bytes(), d("2026-11-30"), &BTreeSet::new()).unwrap_err();
+        let e = from_endoflife(bad_line.as_bytes(), d("2026-11-30")).unwrap_err();
         assert_eq!(e.at, "result.releases[0].name");
         let bad_date = FILE.replace("2024-08-14\", \"isEol", "14/08/2024\", \"isEol");
-        let e = from_endoflife(bad_date.as_bytes(), d("2026-11-30"), &BTreeSet::new()).unwrap_err();
+        let e = from_endoflife(bad_date.as_bytes(), d("2026-11-30")).unwrap_err();
         assert_eq!(e.at, "result.releases[1].releaseDate");
         let wrong_type = FILE.replace("\"isEol\": false", "\"isEol\": \"no\"");
-        let e = from_endoflife(wrong_type.as_bytes(), d("2026-11-30"), &BTreeSet::new()).unwrap_err();
+        let e = from_endoflife(wrong_type.as_bytes(), d("2026-11-30")).unwrap_err();
         assert_eq!(e.at, "result.releases[0].isEol");
-        let e = from_endoflife(b"[]", d("2026-11-30"), &BTreeSet::new()).unwrap_err();
+        let e = from_endoflife(b"[]", d("2026-11-30")).unwrap_err();
         assert_eq!(e.at, "the file");
     }
 }

@@ -117,16 +117,16 @@ pub fn lookup(
         })
         .collect();
     // The nearest newer line supported that day: the smallest move that is supported.
-    let move_to = (!supported)
-        .then(|| plan.lines.iter().filter(|l| l.line > id || version.is_prerelease() && l.line == id))
-        .into_iter()
-        .flatten()
-        .find(|l| l.released() && supported_on(l, on))
-        .map(|l| MoveTo {
+    let mut newer = plan.lines.iter().filter(|l| l.line > id || version.is_prerelease() && l.line == id);
+    let move_to = if supported {
+        None
+    } else {
+        newer.find(|l| l.released() && supported_on(l, on)).map(|l| MoveTo {
             line: l.line,
             latest: matrix.row(l.line).and_then(|r| r.latest.clone()),
             eol: l.eol.clone(),
-        });
+        })
+    };
     Ok(Support {
         version: version.clone(),
         line: id,

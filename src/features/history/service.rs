@@ -77,7 +77,7 @@ pub async fn import_endoflife(
 ) -> Result<Outcome, FileImportError> {
     actor.require(Permission::Administer).map_err(AppError::from)?;
     let known = known_versions(state).await?;
-    let history = from_endoflife(json, state.today(), &BTreeSet::new())?;
+    let history = from_endoflife(json, state.today())?;
     let total = history.releases.len() + history.ends.len() + history.skipped.len();
     let history =
         History { releases: history.releases.into_iter().filter(|r| !known.contains(&r.version)).collect(), ..history };

@@ -10,7 +10,7 @@ pub use transitions::{
     add_out_of_band, approve_patch, cancel, mark_released, move_fix, move_release, reconcile, record_published,
     set_eol_override, ship_now,
 };
-pub use view::{flags_of, patch_flags, patch_queue, queue, release_control};
+pub use view::{flags_of, patch_queue, queue, release_control};
 
 use crate::{
     domain::{

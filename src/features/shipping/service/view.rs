@@ -157,12 +157,7 @@ pub async fn queue(state: &AppState, actor: &Principal) -> Result<PatchQueue, Ap
 }
 
 /// A due patch without a candidate (or whose candidate cannot be approved) needs attention,
-/// like a slipping monthly.
-pub async fn patch_flags(state: &AppState) -> Result<Vec<Flag>, AppError> {
-    Ok(flags_of(&patch_queue(state, &Principal::System("train")).await?))
-}
-
-/// The flags of a queue already read: each due patch that cannot be approved, and why.
+/// like a slipping monthly: the flags of a queue already read, each with why.
 pub fn flags_of(queue: &[ReleaseControl]) -> Vec<Flag> {
     queue
         .iter()
