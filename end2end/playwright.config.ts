@@ -1,5 +1,8 @@
 import { defineConfig } from "@playwright/test";
 import { execSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 // Each spec file starts the real server binary itself, on a port the server picks, against a
 // fresh SQLite file (tests/fixtures.ts). Only the stand-in for GitHub is shared. The config is
@@ -12,6 +15,11 @@ const freePort = () =>
 process.env.E2E_GITHUB_PORT ??= freePort();
 const githubPort = process.env.E2E_GITHUB_PORT;
 const githubToken = "e2e-github-token";
+// A real SMTP server (Debian's aiosmtpd) that files every mail it accepts in a Maildir the
+// journeys read.
+process.env.E2E_SMTP_PORT ??= freePort();
+process.env.E2E_MAILDIR ??= join(mkdtempSync(join(tmpdir(), "trainyard-e2e-mail-")), "mail");
+const smtpPort = process.env.E2E_SMTP_PORT;
 
 export default defineConfig({
   testDir: "./tests",
@@ -45,6 +53,12 @@ export default defineConfig({
       timeout: 10_000,
       reuseExistingServer: false,
       env: { FAKE_GITHUB_PORT: githubPort, FAKE_GITHUB_TOKEN: githubToken },
+    },
+    {
+      command: `/usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox ${process.env.E2E_MAILDIR}`,
+      port: Number(smtpPort),
+      timeout: 10_000,
+      reuseExistingServer: false,
     },
   ],
 });

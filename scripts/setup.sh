@@ -35,6 +35,16 @@ if ! command -v chromium >/dev/null 2>&1; then
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 fi
 
+# The notification tests' mail server: Debian's aiosmtpd, run by Debian's Python (a pyenv or
+# other python3 earlier on the PATH may lack it).
+if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  say "installing Debian's aiosmtpd (the SMTP server the tests send mail to)"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-aiosmtpd
+fi
+
 # Playwright and binaryen (wasm-opt for release builds) come from npm; the browser does not.
 stamp=end2end/node_modules/.installed
 if [[ ! -f $stamp || end2end/package-lock.json -nt $stamp ]]; then

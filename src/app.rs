@@ -16,6 +16,7 @@ use crate::{
         auth::page::{LoginPage, SessionBox, ViewerContext},
         calendar::page::CalendarPage,
         dashboard::page::HomePage,
+        notifications::page::NotificationsPage,
         patch_requests::page::{NewPatchRequestPage, PatchRequestPage, PatchRequestsPage},
         releases::page::{ReleasePage, ReleasesPage},
         shipping::page::TrainPage,
@@ -123,6 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/train") view=TrainPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

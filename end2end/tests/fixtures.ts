@@ -1,6 +1,6 @@
 import { test as base, expect, Page } from "@playwright/test";
 import { ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -33,6 +33,7 @@ async function startServer(): Promise<Server> {
       TRAINYARD_GITHUB_API_URL: `http://127.0.0.1:${process.env.E2E_GITHUB_PORT}`,
       TRAINYARD_GITHUB_REPO: "example/trainyard-demo",
       TRAINYARD_GITHUB_TOKEN: "e2e-github-token",
+      TRAINYARD_SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
     },
   });
   const url = await new Promise<string>((found, failed) => {
@@ -132,4 +133,50 @@ export async function signIn(page: Page, who: keyof typeof demoUsers) {
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByText(`Signed in as ${user.name}`)).toBeVisible();
+}
+
+/** A mail as the SMTP server filed it: its recipient, subject and text, transfer encodings undone. */
+export type Mail = { to: string; subject: string; body: string };
+
+function decodeQuotedPrintable(text: string): string {
+  const bytes = Buffer.from(text.replace(/=\r?\n/g, ""), "latin1");
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const hex = bytes.subarray(i + 1, i + 3).toString("latin1");
+    if (bytes[i] === 0x3d && /^[0-9A-F]{2}$/i.test(hex)) {
+      out.push(parseInt(hex, 16));
+      i += 2;
+    } else out.push(bytes[i]);
+  }
+  return Buffer.from(out).toString("utf8");
+}
+
+/** RFC 2047 words (`=?utf-8?b?…?=`) as mail clients show them. */
+function decodeWords(value: string): string {
+  return value
+    .replace(/\?=\s+=\?/g, "?==?")
+    .replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
+      enc.toLowerCase() === "b" ? Buffer.from(text, "base64").toString("utf8") : decodeQuotedPrintable(text.replace(/_/g, " ")));
+}
+
+function parseMail(raw: string): Mail {
+  const [head, ...rest] = raw.replace(/\r\n/g, "\n").split("\n\n");
+  const headers = head.replace(/\n[ \t]/g, " ").split("\n");
+  const header = (name: string) =>
+    headers.find((h) => h.toLowerCase().startsWith(name.toLowerCase() + ":"))?.slice(name.length + 1).trim() ?? "";
+  const text = rest.join("\n\n");
+  const encoding = header("Content-Transfer-Encoding").toLowerCase();
+  const body =
+    encoding === "base64" ? Buffer.from(text, "base64").toString("utf8") : encoding === "quoted-printable" ? decodeQuotedPrintable(text) : text;
+  return { to: header("To"), subject: decodeWords(header("Subject")), body };
+}
+
+/** Every mail the SMTP server has accepted for `to`. */
+export function mailsTo(to: string): Mail[] {
+  const dir = process.env.E2E_MAILDIR!;
+  return ["new", "cur"]
+    .map((sub) => join(dir, sub))
+    .filter((d) => existsSync(d))
+    .flatMap((d) => readdirSync(d).map((f) => parseMail(readFileSync(join(d, f), "utf8"))))
+    .filter((m) => m.to === to);
 }

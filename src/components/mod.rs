@@ -50,6 +50,15 @@ pub fn answer_with_status_of(error: &AppError) {
     let _ = error;
 }
 
+/// On the server, marks the page as one the page cache must not keep: it shows what changes
+/// without a visible write (one's own outbox), so a kept copy would go stale.
+pub fn never_stored() {
+    #[cfg(feature = "ssr")]
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        options.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("private, no-store"));
+    }
+}
+
 /// The page for an address no route knows.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {

@@ -10,6 +10,7 @@ pub mod history;
 pub mod lifecycle;
 pub mod lookup;
 pub mod matrix;
+pub mod notification;
 pub mod patch_request;
 pub mod plan;
 pub mod policy;

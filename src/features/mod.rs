@@ -17,3 +17,4 @@ pub mod releases;
 pub mod dashboard;
 pub mod admin;
 pub mod history;
+pub mod notifications;

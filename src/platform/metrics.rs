@@ -69,6 +69,10 @@ pub struct Metrics {
     pub publishing_round_failures: Counter,
     /// Publications by state, read from the outbox when scraped.
     pub publications: Family<StateLabels, Gauge>,
+    /// Notification rounds that failed or panicked (the worker carries on).
+    pub notification_round_failures: Counter,
+    /// Notifications by channel and state (`email:sent`), read from the outbox when scraped.
+    pub notifications: Family<StateLabels, Gauge>,
 }
 
 impl Metrics {
@@ -113,8 +117,22 @@ impl Metrics {
         );
         let publications = Family::<StateLabels, Gauge>::default();
         registry.register("publications", "Publications in the outbox, by state", publications.clone());
+        let notification_round_failures = Counter::default();
+        registry.register(
+            "notification_round_failures",
+            "Notification rounds that failed or panicked",
+            notification_round_failures.clone(),
+        );
+        let notifications = Family::<StateLabels, Gauge>::default();
+        registry.register(
+            "notifications",
+            "Notifications in the outbox, by channel and state (email:pending, webhook:failed, …)",
+            notifications.clone(),
+        );
         Self {
             registry,
+            notification_round_failures,
+            notifications,
             requests,
             request_seconds,
             render_seconds,
@@ -141,6 +159,14 @@ impl Metrics {
     pub fn set_publications(&self, counts: &[(String, i64)]) {
         for (state, n) in counts {
             self.publications.get_or_create(&StateLabels { state: state.clone() }).set(*n);
+        }
+    }
+
+    /// Sets the notification gauges to `counts` (`channel:state`, number); the caller lists
+    /// every pair.
+    pub fn set_notifications(&self, counts: &[(String, i64)]) {
+        for (state, n) in counts {
+            self.notifications.get_or_create(&StateLabels { state: state.clone() }).set(*n);
         }
     }
 

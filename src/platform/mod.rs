@@ -1,6 +1,6 @@
 //! What the features need from the server, and nothing of theirs: shared state, the context of
 //! a call, the database, the clock, settings, the GitHub boundary, secrets, throttling and the
-//! page cache, operational metrics. Server only.
+//! page cache, operational metrics, and sending mail and webhooks. Server only.
 
 pub mod assets;
 pub mod clock;
@@ -9,6 +9,7 @@ pub mod cookies;
 pub mod db;
 pub mod github;
 pub mod metrics;
+pub mod notify;
 pub mod page_cache;
 pub mod secrets;
 pub mod settings;

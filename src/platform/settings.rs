@@ -57,6 +57,40 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// Where mail goes out, and whom it comes from.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `smtp://host:port` (plain, a relay on this machine), `smtp://…?tls=required` (STARTTLS)
+    /// or `smtps://user:password@host` (TLS); none: no mail is sent.
+    pub smtp_url: Option<Secret>,
+    /// `Trainyard <trainyard@yard.example>`
+    pub from: String,
+    /// How long one mail may take to hand over.
+    pub timeout: std::time::Duration,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "Trainyard <trainyard@localhost>".into(),
+            timeout: std::time::Duration::from_secs(15),
+        }
+    }
+}
+
+/// How the notification outbox waits between attempts: a receiver that is down for an hour
+/// still gets its messages, a dead one stops being tried after about a day.
+pub fn notify_backoff() -> Backoff {
+    use std::time::Duration;
+    Backoff {
+        first: Duration::from_secs(30),
+        max: Duration::from_secs(3600),
+        mutation_gap: Duration::ZERO,
+        max_attempts: 30,
+    }
+}
+
 /// Where releases are published.
 #[derive(Debug, Clone)]
 pub struct GitHubSettings {
@@ -101,6 +135,8 @@ pub struct Settings {
     pub body_timeout: std::time::Duration,
     pub github_timeouts: super::github::GitHubTimeouts,
     pub publish_backoff: Backoff,
+    pub mail: MailSettings,
+    pub notify_backoff: Backoff,
 }
 
 impl Settings {
@@ -206,6 +242,16 @@ impl Settings {
             body_timeout: std::time::Duration::from_secs(10),
             github_timeouts: super::github::GitHubTimeouts::default(),
             publish_backoff: Backoff::default(),
+            mail: MailSettings {
+                smtp_url: var("TRAINYARD_SMTP_URL").map(Secret::new),
+                from: var("TRAINYARD_MAIL_FROM").unwrap_or_else(|| MailSettings::default().from),
+                ..MailSettings::default()
+            },
+            notify_backoff: notify_backoff(),
+        })
+        .and_then(|settings| {
+            super::notify::Mailer::check(&settings.mail)?;
+            Ok(settings)
         })
     }
 
@@ -229,6 +275,8 @@ impl Settings {
             body_timeout: std::time::Duration::from_secs(10),
             github_timeouts: super::github::GitHubTimeouts::default(),
             publish_backoff: Backoff::default(),
+            mail: MailSettings::default(),
+            notify_backoff: notify_backoff(),
         }
     }
 

@@ -12,6 +12,7 @@ use super::{
     db::Db,
     github::GitHub,
     metrics::Metrics,
+    notify::{Mailer, Webhooks},
     page_cache::PageCache,
     settings::{Backoff, Settings},
     throttle::LoginThrottle,
@@ -35,6 +36,11 @@ pub struct AppState {
     pub backoff: Backoff,
     pub catalog: CatalogCell,
     pub metrics: Arc<Metrics>,
+    /// Where notifications go out: mail (when set up) and webhooks.
+    pub mailer: Mailer,
+    pub webhooks: Webhooks,
+    /// Wakes the notification worker when something happened.
+    pub notifier: Arc<Notify>,
 }
 
 impl AppState {
@@ -45,6 +51,11 @@ impl AppState {
             GitHub::dry_run()
         });
         let backoff = settings.publish_backoff;
+        let mailer = Mailer::new(&settings.mail).unwrap_or_else(|e| {
+            tracing::error!("{e}; no mail is sent");
+            Mailer::new(&Default::default()).expect("the default mail settings are valid")
+        });
+        let webhooks = Webhooks::new(settings.mail.timeout);
         let metrics = Arc::new(Metrics::new(db.write_seconds()));
         Self {
             metrics,
@@ -59,6 +70,9 @@ impl AppState {
             pages: Arc::new(PageCache::new(8 * 1024 * 1024)),
             login_throttle: Arc::default(),
             catalog: CatalogCell::default(),
+            mailer,
+            webhooks,
+            notifier: Arc::default(),
         }
     }
 

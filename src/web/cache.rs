@@ -54,6 +54,11 @@ fn sent_encoding(headers: &HeaderMap) -> &'static str {
     }
 }
 
+/// A response that asked not to be stored anywhere (a page that changes without a visible write).
+fn no_store(headers: &HeaderMap) -> bool {
+    headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("no-store"))
+}
+
 fn cacheable_type(headers: &HeaderMap) -> bool {
     headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| {
         ["text/html", "application/json", "text/calendar", "application/atom+xml"].iter().any(|c| t.starts_with(c))
@@ -138,6 +143,7 @@ async fn serve(state: AppState, req: Request, next: Next, viewer: String) -> Res
     if res.status() != StatusCode::OK
         || res.headers().contains_key(header::SET_COOKIE)
         || !cacheable_type(res.headers())
+        || no_store(res.headers())
     {
         return res;
     }

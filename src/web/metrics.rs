@@ -12,7 +12,10 @@ use axum::{
     routing::get,
 };
 
-use crate::{features::publishing::service::measure_outbox, platform::state::AppState};
+use crate::{
+    features::{notifications, publishing},
+    platform::state::AppState,
+};
 
 /// The metrics listener's routes.
 pub fn router(state: AppState) -> Router {
@@ -21,8 +24,11 @@ pub fn router(state: AppState) -> Router {
 
 async fn scrape(State(state): State<AppState>) -> Response {
     // The outbox gauges keep their last values when the database cannot answer now.
-    if let Err(e) = measure_outbox(&state).await {
+    if let Err(e) = publishing::service::measure_outbox(&state).await {
         tracing::warn!(error = %e, "could not count the publishing outbox for metrics");
+    }
+    if let Err(e) = notifications::service::measure_outbox(&state).await {
+        tracing::warn!(error = %e, "could not count the notification outbox for metrics");
     }
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics.render())
         .into_response()

@@ -26,20 +26,23 @@ pub enum ServeError {
 }
 
 /// Opens the database, seeds demo data when asked, and serves until Ctrl-C or SIGTERM.
-pub async fn serve(settings: Settings) -> Result<(), ServeError> {
+pub async fn serve(mut settings: Settings) -> Result<(), ServeError> {
     let db = Db::open(&settings.database_url).await?;
     let addr = settings.site_addr;
+    let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+    let local = listener.local_addr()?;
+    // With port 0 the system picks one: links in mail and feeds must name the port it picked.
+    settings.site_addr = local;
     let clock = clock_of(settings.pinned_now);
     let state = AppState::new(db.clone(), settings, clock);
     prepare(&state).await.map_err(ServeError::Demo)?;
-    let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
-    let local = listener.local_addr()?;
     tracing::info!("Trainyard is running at http://{local}/ (database {})", state.settings.database_url);
     if state.settings.background {
         if state.settings.automation {
             super::worker::spawn(state.clone());
         }
         crate::features::publishing::service::spawn_worker(state.clone());
+        crate::features::notifications::service::spawn_worker(state.clone());
     }
     if let Some(addr) = state.settings.metrics_addr {
         let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;

@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// A developer files a request through the API; with no lines named, it targets every line.
-async fn request(world: &World, dev: &Client, body: Value) -> i64 {
+pub(crate) async fn request(world: &World, dev: &Client, body: Value) -> i64 {
     let mut full = json!({
         "bug_link": "https://github.com/example/trainyard/issues/7", "risk": "low",
         "impact": "tokens are accepted after they expire", "testing": "a regression test"
@@ -31,7 +31,15 @@ async fn request(world: &World, dev: &Client, body: Value) -> i64 {
     created["id"].as_i64().unwrap()
 }
 
-async fn decide(world: &World, manager: &Client, id: i64, line: &str, decision: &str, reason: &str, oob: &str) {
+pub(crate) async fn decide(
+    world: &World,
+    manager: &Client,
+    id: i64,
+    line: &str,
+    decision: &str,
+    reason: &str,
+    oob: &str,
+) {
     let id = id.to_string();
     let form =
         [("id", id.as_str()), ("line", line), ("decision", decision), ("reason", reason), ("out_of_band_on", oob)];
@@ -40,19 +48,19 @@ async fn decide(world: &World, manager: &Client, id: i64, line: &str, decision: 
 }
 
 /// Opens the cherry-pick of `line` on the fake GitHub and records it on the request.
-async fn cherry_pick(world: &World, fake: &FakeGitHub, who: &Client, id: i64, line: &str, number: u64) {
+pub(crate) async fn cherry_pick(world: &World, fake: &FakeGitHub, who: &Client, id: i64, line: &str, number: u64) {
     let link = fake.open_pull(number, &format!("release-{line}"));
     let id = id.to_string();
     let (status, body) = world.act(who, url::<SetCherryPick>(), &[("id", &id), ("line", line), ("url", &link)]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-async fn approve(world: &World, manager: &Client, name: &str) -> (StatusCode, Value) {
+pub(crate) async fn approve(world: &World, manager: &Client, name: &str) -> (StatusCode, Value) {
     world.act(manager, url::<ApprovePatchRelease>(), &[("name", name)]).await
 }
 
 /// A manager publishes; the outbox (the worker's job) runs until it is done.
-async fn publish(world: &World, manager: &Client, version: &str) -> (StatusCode, Value) {
+pub(crate) async fn publish(world: &World, manager: &Client, version: &str) -> (StatusCode, Value) {
     let answer = world.act(manager, url::<PublishRelease>(), &[("version", version)]).await;
     if answer.0 == StatusCode::OK {
         publishing::process_due(&world.app.state).await.unwrap();
@@ -60,7 +68,7 @@ async fn publish(world: &World, manager: &Client, version: &str) -> (StatusCode,
     answer
 }
 
-async fn detail(world: &World, who: &Client, id: i64) -> Value {
+pub(crate) async fn detail(world: &World, who: &Client, id: i64) -> Value {
     let res = who.get(world.app.url(&format!("/api/v1/patch-requests/{id}"))).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()

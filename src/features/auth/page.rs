@@ -106,6 +106,7 @@ pub fn SessionBox() -> impl IntoView {
             {match viewer {
                 Some(v) => view! {
                     <span>"Signed in as " <strong>{v.name.clone()}</strong> " (" {v.role.label()} ")"</span>
+                    <a href="/notifications">"Notifications"</a>
                     <form method="post" action=SignOut::url()>
                         <button class="link" type="submit">"Sign out"</button>
                     </form>

@@ -1,0 +1,38 @@
+//! Server functions of the notifications page; the service checks who may do what.
+
+use leptos::prelude::*;
+
+use super::NotificationSettings;
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::{features::notifications::SettingsForm, platform::context::context};
+
+#[server]
+pub async fn load_notifications() -> Result<NotificationSettings, AppError> {
+    let ctx = context()?;
+    super::service::settings(&ctx.state, &ctx.caller).await
+}
+
+/// Saves one's address, the kinds that are on and the lines one follows (comma-separated).
+#[server]
+pub async fn save_notifications(
+    #[server(default)] email: String,
+    #[server(default)] kinds: String,
+    #[server(default)] lines: String,
+) -> Result<(), AppError> {
+    let ctx = context()?;
+    super::service::save_settings(&ctx.state, &ctx.caller, &SettingsForm { email, kinds, lines }).await
+}
+
+/// Returns the new webhook's secret: shown once.
+#[server]
+pub async fn add_webhook(url: String, #[server(default)] kinds: String) -> Result<String, AppError> {
+    let ctx = context()?;
+    super::service::add_webhook(&ctx.state, &ctx.caller, &url, &kinds).await
+}
+
+#[server]
+pub async fn revoke_webhook(id: i64) -> Result<(), AppError> {
+    let ctx = context()?;
+    super::service::revoke_webhook(&ctx.state, &ctx.caller, id).await
+}

@@ -1,0 +1,244 @@
+//! `/notifications`: one's mail address, the kinds of news one hears of, the lines one follows;
+//! for admins, the webhooks that post to chat.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{
+    NotificationSettings, WebhookRow,
+    api::{AddWebhook, RevokeWebhook, SaveNotifications, load_notifications},
+};
+use crate::{
+    components::{
+        Loaded,
+        form::{Field, FieldMessage, FormError, message_for},
+        refreshed,
+    },
+    domain::notification::Kind,
+};
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    crate::components::never_stored();
+    let data = Resource::new(|| (), |_| load_notifications());
+    view! {
+        <Title text="Notifications · Trainyard" />
+        <h1>"Notifications"</h1>
+        <p class="lede">"Hear of your requests, the releases that carry them and the lines you run, by mail."</p>
+        <Loaded data=data content=move |d| view! { <Notifications data=d /> } />
+    }
+}
+
+/// The whole page is forms; it reloads its data after each change.
+#[island]
+fn Notifications(data: NotificationSettings) -> impl IntoView {
+    let save = ServerAction::<SaveNotifications>::new();
+    let add = ServerAction::<AddWebhook>::new();
+    let revoke = ServerAction::<RevokeWebhook>::new();
+    let data = refreshed(
+        data,
+        move || (save.version().get(), add.version().get(), revoke.version().get()),
+        load_notifications,
+    );
+    let initial = data.get_untracked();
+    let webhooks = move || data.get().webhooks;
+    view! {
+        <Preferences data=initial save />
+        <Recent data />
+        {move || webhooks().map(|rows| view! { <Webhooks rows add revoke /> })}
+    }
+}
+
+/// A comma-separated list of the ticked values, as the server function takes it.
+fn ticked_list(ticked: &[String]) -> String {
+    ticked.join(",")
+}
+
+/// A checkbox that adds its value to `ticked` or takes it out.
+#[component]
+fn Tick(
+    #[prop(into)] value: String,
+    #[prop(into)] label: String,
+    id: String,
+    ticked: RwSignal<Vec<String>>,
+) -> impl IntoView {
+    let checked = ticked.get_untracked().contains(&value);
+    let label_for = id.clone();
+    view! {
+        <label class="choice" for=label_for>
+            <input
+                type="checkbox"
+                id=id
+                checked=checked
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    let value = value.clone();
+                    ticked.update(|t| {
+                        t.retain(|v| *v != value);
+                        if on {
+                            t.push(value);
+                        }
+                    });
+                }
+            />
+            <span>{label}</span>
+        </label>
+    }
+}
+
+#[component]
+fn Preferences(data: NotificationSettings, save: ServerAction<SaveNotifications>) -> impl IntoView {
+    let error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    let kinds =
+        RwSignal::new(data.kinds.iter().filter(|(_, on)| *on).map(|(k, _)| k.as_str().to_owned()).collect::<Vec<_>>());
+    let lines = RwSignal::new(data.lines.iter().filter(|l| l.following).map(|l| l.line.clone()).collect::<Vec<_>>());
+    let mail_hint = match data.mail_configured {
+        true => "Leave it empty to get no mail.",
+        false => {
+            "This server sends no mail yet (its administrator has not set up SMTP); your choices are kept for when it does."
+        }
+    };
+    view! {
+        <section aria-labelledby="mine-heading">
+            <h2 id="mine-heading">"What you hear of"</h2>
+            <ActionForm action=save attr:class="stack" attr:aria-label="Notification settings">
+                <Field name="email" id="notify-email" label="Mail address" value=data.email.clone() autocomplete="email"
+                    max_length=254 hint=mail_hint message=message_for(error, "email") />
+                <fieldset class="field" aria-describedby="kinds-error">
+                    <legend>"Tell me when"</legend>
+                    {data.kinds.iter().map(|(kind, _)| view! {
+                        <Tick value=kind.as_str() label=kind.label() id=format!("kind-{}", kind.as_str()) ticked=kinds />
+                    }).collect_view()}
+                    <FieldMessage message=message_for(error, "kinds") id="kinds-error".to_owned() />
+                </fieldset>
+                <input type="hidden" name="kinds" prop:value=move || ticked_list(&kinds.get()) value=ticked_list(&kinds.get_untracked()) />
+                <fieldset class="field" aria-describedby="lines-error">
+                    <legend>"Lines I follow (their end of life, 90 and 30 days ahead)"</legend>
+                    {match data.lines.is_empty() {
+                        true => view! { <p class="hint">"No line is supported yet."</p> }.into_any(),
+                        false => data.lines.iter().map(|l| view! {
+                            <Tick value=l.line.clone() label=format!("{}: {}", l.line, l.support) id=format!("follow-{}", l.line) ticked=lines />
+                        }).collect_view().into_any(),
+                    }}
+                    <FieldMessage message=message_for(error, "lines") id="lines-error".to_owned() />
+                </fieldset>
+                <input type="hidden" name="lines" prop:value=move || ticked_list(&lines.get()) value=ticked_list(&lines.get_untracked()) />
+                <FormError error fields=&["email", "kinds", "lines"] />
+                <p>
+                    <button type="submit" disabled=move || save.pending().get()>"Save"</button>
+                    " "
+                    <span role="status">{move || saved().then_some("Saved.")}</span>
+                </p>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn Recent(data: RwSignal<NotificationSettings>) -> impl IntoView {
+    move || {
+        let d = data.get();
+        (!d.email.is_empty()).then(|| {
+            view! {
+                <section aria-labelledby="recent-heading">
+                    <h2 id="recent-heading">"Sent to " {d.email.clone()}</h2>
+                    {match d.recent.is_empty() {
+                        true => view! { <p class="hint">"Nothing yet."</p> }.into_any(),
+                        false => view! {
+                            <ul class="plain">
+                                {d.recent.into_iter().map(|m| view! {
+                                    <li>
+                                        <a href=m.link>{m.subject}</a> " · " {state_label(&m.state)} " · " {m.at.format("%-d %b %Y %H:%M UTC").to_string()}
+                                        {m.last_error.map(|e| view! { <span class="hint">" (" {e} ")"</span> })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }}
+                </section>
+            }
+        })
+    }
+}
+
+fn state_label(state: &str) -> &'static str {
+    match state {
+        "sent" => "sent",
+        "failed" => "not delivered",
+        _ => "waiting to be sent",
+    }
+}
+
+#[component]
+fn Webhooks(
+    rows: Vec<WebhookRow>,
+    add: ServerAction<AddWebhook>,
+    revoke: ServerAction<RevokeWebhook>,
+) -> impl IntoView {
+    let error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let revoke_error = Signal::derive(move || revoke.value().get().and_then(Result::err));
+    let secret = move || add.value().get().and_then(Result::ok);
+    let kinds = RwSignal::new(Kind::ALL.iter().map(|k| k.as_str().to_owned()).collect::<Vec<_>>());
+    view! {
+        <section aria-labelledby="webhooks-heading">
+            <h2 id="webhooks-heading">"Webhooks"</h2>
+            <p class="hint">
+                "Each message of the chosen kinds is posted as JSON that Slack, Mattermost and Rocket.Chat show ("
+                <code>"text"</code> "), signed in " <code>"X-Hub-Signature-256"</code>
+                " with the webhook's secret; a repeat carries the same " <code>"X-Trainyard-Delivery"</code>
+                ". Embargoed requests are never named."
+            </p>
+            {move || secret().map(|s| view! {
+                <div class="callout ok" role="status">
+                    <p>"Copy this secret now; it will not be shown again:"</p>
+                    <p><code class="token">{s}</code></p>
+                </div>
+            })}
+            <FormError error=revoke_error fields=&[] />
+            {(!rows.is_empty()).then(|| view! {
+                <div class="table-wrap">
+                    <table>
+                        <thead><tr>
+                            <th scope="col">"Receiver"</th><th scope="col">"Kinds"</th><th scope="col">"Sent"</th>
+                            <th scope="col">"Waiting"</th><th scope="col">"Not delivered"</th>
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        </tr></thead>
+                        <tbody>
+                            {rows.into_iter().map(|w| {
+                                let id = w.id;
+                                view! {
+                                    <tr>
+                                        <th scope="row">{w.url.clone()} {w.revoked.then_some(" (revoked)")}
+                                            {w.last_error.map(|e| view! { <br /><span class="hint">"Last error: " {e}</span> })}
+                                        </th>
+                                        <td>{w.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")}</td>
+                                        <td>{w.sent}</td><td>{w.waiting}</td><td>{w.failed}</td>
+                                        <td>{(!w.revoked).then(|| view! {
+                                            <button class="secondary" on:click=move |_| { revoke.dispatch(RevokeWebhook { id }); }>"Revoke"</button>
+                                        })}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+            <h3>"Add a webhook"</h3>
+            <ActionForm action=add attr:class="stack" attr:aria-label="Add a webhook">
+                <Field name="url" id="webhook-url" label="Receiver URL" required=true max_length=2000
+                    placeholder="https://hooks.slack.com/services/…" message=message_for(error, "url") />
+                <fieldset class="field" aria-describedby="webhook-kinds-error">
+                    <legend>"Kinds it gets"</legend>
+                    {Kind::ALL.iter().map(|kind| view! {
+                        <Tick value=kind.as_str() label=kind.label() id=format!("webhook-kind-{}", kind.as_str()) ticked=kinds />
+                    }).collect_view()}
+                    <FieldMessage message=message_for(error, "kinds") id="webhook-kinds-error".to_owned() />
+                </fieldset>
+                <input type="hidden" name="kinds" prop:value=move || ticked_list(&kinds.get()) value=ticked_list(&kinds.get_untracked()) />
+                <FormError error fields=&["url", "kinds"] />
+                <p><button type="submit" disabled=move || add.pending().get()>"Add webhook"</button></p>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,308 @@
+//! Notifications through a real SMTP server (aiosmtpd) and a real webhook receiver: each kind of
+//! news reaches the people it concerns once, through failures and a restart.
+
+use hmac::{Hmac, Mac};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use trainyard::{
+    domain::notification::Kind,
+    features::notifications::{
+        api::{AddWebhook, LoadNotifications, RevokeWebhook, SaveNotifications},
+        service::run_once,
+    },
+    platform::settings::Secret,
+};
+
+use crate::{
+    fake_github::FakeGitHub,
+    harness::{Options, TestApp, url},
+    patch_releases::{approve, cherry_pick, decide, publish, request},
+    publishing::github_of,
+    receivers::{Mail, SmtpServer, WebhookReceiver},
+    world::{World, sha},
+};
+
+/// Every kind, as the settings form sends them.
+fn all_kinds() -> String {
+    Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",")
+}
+
+/// `options`, with mail going to `smtp_url`.
+fn with_mail(options: Options, smtp_url: String) -> Options {
+    let inner = options.configure;
+    Options {
+        configure: Box::new(move |s| {
+            inner(s);
+            s.mail.smtp_url = Some(Secret::new(smtp_url));
+        }),
+        ..options
+    }
+}
+
+/// `who` gives their address, hears of every kind and follows `lines`.
+async fn subscribe(world: &World, who: &Client, email: &str, lines: &str) {
+    let kinds = all_kinds();
+    let form = [("email", email), ("kinds", kinds.as_str()), ("lines", lines)];
+    let (status, body) = world.act(who, url::<SaveNotifications>(), &form).await;
+    assert_eq!(status, StatusCode::OK, "{email}: {body}");
+}
+
+/// The admin adds a webhook for `kinds`; returns its secret.
+async fn add_webhook(world: &World, receiver: &WebhookReceiver, kinds: &str) -> String {
+    let (status, body) =
+        world.act(&world.admin, url::<AddWebhook>(), &[("url", &receiver.url()), ("kinds", kinds)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_str().unwrap().to_owned()
+}
+
+/// One round of the outbox on `app`, as its worker runs it; returns how many went out.
+async fn round(app: &TestApp) -> usize {
+    run_once(&app.state).await.expect("a notification round")
+}
+
+fn subjects(mails: &[Mail]) -> Vec<String> {
+    mails.iter().map(|m| m.subject.clone()).collect()
+}
+
+fn signed_by(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+#[tokio::test]
+async fn a_requester_hears_of_each_step_of_their_fix_once_by_mail_and_the_channel_by_webhook() {
+    let smtp = SmtpServer::start().await;
+    let chat = WebhookReceiver::start().await;
+    let fake = FakeGitHub::start().await;
+    let world = World::project_with(with_mail(github_of(&fake), smtp.url())).await;
+    let ci = world.ci().await;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    subscribe(&world, &dev, "dev@example.com", "1.9").await;
+    subscribe(&world, &manager, "manager@example.com", "").await;
+    // The chat hears of everything but ends of life (it would hear of every line's).
+    let secret = add_webhook(&world, &chat, &all_kinds().replace(",end_of_life", "")).await;
+
+    // Thursday 26 November: 1.9 ends on 8 December, so its follower hears of it at once; the
+    // developer files a request, and the manager (not the developer, who filed it) hears of it.
+    let id = request(&world, &dev, json!({"title": "Expired tokens are accepted", "category": "security", "severity": "S2", "cve_id": "CVE-2026-4242", "targetLines": ["1.12", "1.11"]})).await;
+    assert_eq!(round(&world.app).await, 3, "the filing to the manager and the chat, the end of life to dev");
+    let to_manager = smtp.mails_to("manager@example.com");
+    assert_eq!(subjects(&to_manager), ["Patch request #1 “Expired tokens are accepted” filed"]);
+    assert!(
+        to_manager[0].body.contains("dev filed #1 “Expired tokens are accepted” (S2) for 1.12, 1.11"),
+        "{}",
+        to_manager[0].body
+    );
+    assert!(
+        to_manager[0].body.contains(&format!("{}/patch-requests/{id}", world.app.url(""))),
+        "{}",
+        to_manager[0].body
+    );
+    assert_eq!(subjects(&smtp.mails_to("dev@example.com")), ["1.9 reaches its end of life in 12 days"]);
+
+    decide(&world, &manager, id, "1.12", "approved", "", "").await;
+    decide(&world, &manager, id, "1.11", "approved", "", "").await;
+    round(&world.app).await;
+    let decided: Vec<Mail> = smtp.mails_to("dev@example.com").into_iter().skip(1).collect();
+    assert_eq!(decided.len(), 2, "{:?}", subjects(&decided));
+    assert!(decided.iter().all(|m| m.subject == "Patch request #1 “Expired tokens are accepted” decided"));
+    assert!(decided[0].body.contains("approved for 1.12") && decided[1].body.contains("approved for 1.11"));
+
+    // Thursday 3 December: 1.12's cherry-pick is merged, 1.11's is not, and the deadline is
+    // Friday: its owner is told, once, however often the worker runs.
+    cherry_pick(&world, &fake, &dev, id, "1.12", 112).await;
+    cherry_pick(&world, &fake, &dev, id, "1.11", 111).await;
+    world.today_is("2026-12-03T16:00:00Z").await;
+    fake.merge_pull(112, "2026-12-03T15:00:00Z", &sha('a'));
+    world.run_train(&manager).await;
+    round(&world.app).await;
+    round(&world.app).await;
+    let deadline: Vec<Mail> =
+        smtp.mails_to("dev@example.com").into_iter().filter(|m| m.subject.starts_with("Merge")).collect();
+    assert_eq!(subjects(&deadline), ["Merge #1 “Expired tokens are accepted” for 1.11 by 4 Dec"]);
+    assert!(deadline[0].body.contains("the deadline is Friday 4 December 2026"), "{}", deadline[0].body);
+
+    // Saturday: 1.11's fix missed December and moves to January; 1.12.1 is approved, then ships.
+    ci.tested("release-1.12-20261204-0200", &sha('c'), "passed").await;
+    world.today_is("2026-12-05T09:00:00Z").await;
+    fake.merge_pull(111, "2026-12-05T08:00:00Z", &sha('e'));
+    world.run_train(&manager).await;
+    assert_eq!(approve(&world, &manager, "1.12.1").await.0, StatusCode::OK);
+    round(&world.app).await;
+    world.today_is("2026-12-08").await;
+    assert_eq!(publish(&world, &manager, "1.12.1").await.0, StatusCode::OK);
+    round(&world.app).await;
+    assert_eq!(round(&world.app).await, 0, "nothing is sent twice");
+
+    let to_dev = smtp.mails_to("dev@example.com");
+    assert_eq!(
+        subjects(&to_dev),
+        [
+            "1.9 reaches its end of life in 12 days",
+            "Patch request #1 “Expired tokens are accepted” decided",
+            "Patch request #1 “Expired tokens are accepted” decided",
+            "Merge #1 “Expired tokens are accepted” for 1.11 by 4 Dec",
+            "Patch request #1 “Expired tokens are accepted” moved",
+            "1.12.1 approved",
+            "1.12.1 released",
+        ]
+    );
+    let moved = &to_dev[4].body;
+    assert!(moved.contains("1.11: not merged by the cherry-pick deadline") && moved.contains("12 Jan 2027"), "{moved}");
+    assert!(to_dev[5].body.contains("ships on Tuesday 8 December 2026, with #1"), "{}", to_dev[5].body);
+    let mut ids: Vec<&str> = to_dev.iter().map(|m| m.message_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), to_dev.len(), "each mail has its own Message-ID");
+    assert_eq!(
+        smtp.mails_to("manager@example.com").len(),
+        1,
+        "the manager decided; they are not told of their own acts"
+    );
+
+    // The chat got each piece of news once, signed with its secret, in Slack's shape.
+    let posts = chat.accepted();
+    let kinds: Vec<String> = posts.iter().map(|p| p.header("x-trainyard-event")).collect();
+    assert_eq!(
+        kinds,
+        [
+            "request_filed",
+            "line_decided",
+            "line_decided",
+            "deadline_near",
+            "fix_carried",
+            "release_approved",
+            "release_shipped"
+        ]
+    );
+    for post in &posts {
+        assert_eq!(post.header("x-hub-signature-256"), signed_by(&secret, &post.body));
+        assert!(post.json()["text"].as_str().unwrap().contains(&post.json()["subject"].as_str().unwrap().to_owned()));
+    }
+    assert_ne!(posts[0].header("x-hub-signature-256"), signed_by("another secret", &posts[0].body));
+
+    // What was sent is listed on the developer's page, which no cache keeps.
+    let res = dev.get(world.app.url("/notifications")).send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    let page = crate::harness::text_of(&res.text().await.unwrap());
+    assert!(page.contains("Sent to dev@example.com") && page.contains("1.12.1 released · sent"), "{page}");
+}
+
+#[tokio::test]
+async fn a_message_goes_out_once_through_a_mail_server_that_was_down_a_failing_receiver_and_a_restart() {
+    let mut smtp = SmtpServer::down_on(SmtpServer::free_port());
+    let chat = WebhookReceiver::start().await;
+    chat.fail_with(&[500, 503]);
+    let world = World::project_with(with_mail(Options::default(), smtp.url())).await;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    subscribe(&world, &manager, "manager@example.com", "").await;
+    add_webhook(&world, &chat, "request_filed").await;
+    request(
+        &world,
+        &dev,
+        json!({"title": "The proxy leaks memory", "category": "stability", "severity": "S2", "targetLines": ["1.12"]}),
+    )
+    .await;
+
+    // Nothing answers on the mail port and the receiver fails: both wait to be tried again.
+    assert_eq!(round(&world.app).await, 0);
+    assert_eq!(chat.posts().len(), 1);
+    let (_, settings) = world.act(&manager, url::<LoadNotifications>(), &[]).await;
+    assert_eq!(settings["recent"][0]["state"], "pending", "{settings}");
+    assert!(settings["recent"][0]["last_error"].as_str().unwrap().contains("could not take it now"), "{settings}");
+
+    // The server stops; a new one starts on the same database file, and the mail server is up.
+    let url = smtp.url();
+    let restarted = TestApp::spawn_with(with_mail(
+        Options { demo: false, database_url: Some(world.app.database_url.clone()), ..Options::default() },
+        url,
+    ))
+    .await;
+    smtp.up().await;
+    assert_eq!(round(&restarted).await, 0, "the retries are not due yet");
+    restarted.clock.set("2026-11-26T10:01:00Z".parse().unwrap());
+    assert_eq!(round(&restarted).await, 1, "the mail; the receiver fails once more");
+    restarted.clock.set("2026-11-26T10:05:00Z".parse().unwrap());
+    assert_eq!(round(&restarted).await, 1, "the post");
+    world.app.clock.set("2026-11-26T12:00:00Z".parse().unwrap());
+    assert_eq!(round(&restarted).await + round(&world.app).await, 0);
+
+    assert_eq!(subjects(&smtp.mails_to("manager@example.com")), ["Patch request #1 “The proxy leaks memory” filed"]);
+    let posts = chat.posts();
+    assert_eq!(posts.iter().map(|p| p.answered).collect::<Vec<_>>(), [500, 503, 200]);
+    let delivery = posts[0].header("x-trainyard-delivery");
+    assert!(!delivery.is_empty() && posts.iter().all(|p| p.header("x-trainyard-delivery") == delivery));
+}
+
+#[tokio::test]
+async fn people_choose_what_they_hear_of_and_wrong_settings_are_refused_next_to_their_field() {
+    let smtp = SmtpServer::start().await;
+    let chat = WebhookReceiver::start().await;
+    let world = World::project_with(with_mail(Options::default(), smtp.url())).await;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+
+    // Wrong address, kind and line: each is named, and nothing is saved.
+    let before = world.app.fingerprint().await;
+    let (status, body) = world
+        .act(
+            &dev,
+            url::<SaveNotifications>(),
+            &[("email", "dev at example"), ("kinds", "gossip"), ("lines", "1.12, 9.99")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["email", "kinds", "lines"], "{body}");
+    assert!(body["errors"][2]["message"].as_str().unwrap().contains("“9.99”"), "{body}");
+    assert_eq!(world.app.fingerprint().await, before);
+
+    // Webhooks are the admins': a developer is refused and nothing changes; a wrong URL or no
+    // kind is named; the admin adds one, and revokes it.
+    let (status, _) = world.act(&dev, url::<AddWebhook>(), &[("url", &chat.url()), ("kinds", "request_filed")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) =
+        world.act(&world.admin, url::<AddWebhook>(), &[("url", "ftp://chat.example/x"), ("kinds", "")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["url", "kinds"], "{body}");
+    assert_eq!(world.app.fingerprint().await, before);
+    let anonymous = world.app.client();
+    assert_eq!(world.act(&anonymous, url::<LoadNotifications>(), &[]).await.0, StatusCode::UNAUTHORIZED);
+    add_webhook(&world, &chat, "request_filed,line_decided").await;
+    let (_, settings) = world.act(&world.admin, url::<LoadNotifications>(), &[]).await;
+    let hook = settings["webhooks"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        world.act(&dev, url::<LoadNotifications>(), &[]).await.1["webhooks"],
+        Value::Null,
+        "developers see none"
+    );
+
+    // The developer hears of decisions but not of anything else; the manager of filings only.
+    let dev_form = [("email", "dev@example.com"), ("kinds", "line_decided"), ("lines", "")];
+    assert_eq!(world.act(&dev, url::<SaveNotifications>(), &dev_form).await.0, StatusCode::OK);
+    let manager_form = [("email", "manager@example.com"), ("kinds", "request_filed"), ("lines", "1.9")];
+    assert_eq!(world.act(&manager, url::<SaveNotifications>(), &manager_form).await.0, StatusCode::OK);
+    let id = request(
+        &world,
+        &dev,
+        json!({"title": "A crash on start", "category": "stability", "severity": "S2", "targetLines": ["1.12"]}),
+    )
+    .await;
+    round(&world.app).await;
+    let hook_id = hook.to_string();
+    assert_eq!(world.act(&world.admin, url::<RevokeWebhook>(), &[("id", &hook_id)]).await.0, StatusCode::OK);
+    decide(&world, &manager, id, "1.12", "rejected", "not a regression", "").await;
+    round(&world.app).await;
+    assert_eq!(subjects(&smtp.mails_to("manager@example.com")), ["Patch request #1 “A crash on start” filed"]);
+    let to_dev = smtp.mails_to("dev@example.com");
+    assert_eq!(subjects(&to_dev), ["Patch request #1 “A crash on start” decided"]);
+    assert!(to_dev[0].body.contains("rejected for 1.12: not a regression"), "{}", to_dev[0].body);
+    let kinds: Vec<String> = chat.posts().iter().map(|p| p.header("x-trainyard-event")).collect();
+    assert_eq!(kinds, ["request_filed"], "the revoked webhook gets nothing more");
+    assert_eq!(world.act(&world.admin, url::<RevokeWebhook>(), &[("id", &hook_id)]).await.0, StatusCode::NOT_FOUND);
+}
