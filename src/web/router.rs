@@ -19,8 +19,8 @@ use super::{assets, cache, forms, metrics, pages, security, session};
 use crate::{
     error::AppError,
     features::{
-        calendar::rest as feeds, patch_requests::rest as requests_rest, releases::rest as releases_rest,
-        train::rest as train_rest,
+        calendar::rest as feeds, notifications::rest as private_feeds, patch_requests::rest as requests_rest,
+        releases::rest as releases_rest, train::rest as train_rest,
     },
     platform::{settings::BODY_LIMIT, state::AppState},
 };
@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/schedule", get(feeds::schedule_json))
         .route("/calendar.ics", get(feeds::calendar_ics))
         .route("/feed.atom", get(feeds::feed_atom))
+        .route("/feeds/my-requests.atom", get(private_feeds::my_requests))
         .route("/api/v1/patch-requests", get(requests_rest::list).post(requests_rest::create))
         .route("/api/v1/patch-requests/{id}", get(requests_rest::show))
         .route("/patch-requests/new", post(forms::post_patch_request))

@@ -8,7 +8,7 @@ use sha2::Sha256;
 use trainyard::{
     domain::notification::Kind,
     features::notifications::{
-        api::{AddWebhook, LoadNotifications, RevokeWebhook, SaveNotifications},
+        api::{AddWebhook, CreateFeed, LoadNotifications, RevokeFeed, RevokeWebhook, SaveNotifications},
         service::run_once,
     },
     platform::settings::Secret,
@@ -305,4 +305,62 @@ async fn people_choose_what_they_hear_of_and_wrong_settings_are_refused_next_to_
     let kinds: Vec<String> = chat.posts().iter().map(|p| p.header("x-trainyard-event")).collect();
     assert_eq!(kinds, ["request_filed"], "the revoked webhook gets nothing more");
     assert_eq!(world.act(&world.admin, url::<RevokeWebhook>(), &[("id", &hook_id)]).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_requester_reads_their_own_requests_in_a_private_feed_until_they_make_a_new_address() {
+    let world = World::project().await;
+    let dev = world.person("dev", "developer").await;
+    let eve = world.person("eve", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    let mine = request(&world, &dev, json!({"title": "A crash on reload", "category": "stability", "severity": "S2", "targetLines": ["1.12", "1.11"]})).await;
+    request(&world, &dev, json!({"title": "Remote code execution in the admin port", "category": "security", "severity": "S1", "cve_id": "CVE-2026-9999", "embargoed": "on", "targetLines": ["1.12"]})).await;
+    request(&world, &eve, json!({"title": "Eve's own bug", "category": "stability", "severity": "S2"})).await;
+    world.today_is("2026-11-26T11:00:00Z").await;
+    decide(&world, &manager, mine, "1.12", "approved", "", "").await;
+
+    assert_eq!(world.act(&world.app.client(), url::<CreateFeed>(), &[]).await.0, StatusCode::UNAUTHORIZED);
+    let (status, address) = world.act(&dev, url::<CreateFeed>(), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{address}");
+    let address = address.as_str().unwrap().to_owned();
+    assert!(address.starts_with(&world.app.url("/feeds/my-requests.atom?token=feed_")), "{address}");
+
+    let read = |address: String| async move { reqwest::get(address).await.unwrap() };
+    let res = read(address.clone()).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/atom+xml; charset=utf-8");
+    assert_eq!(res.headers()["cache-control"], "private, no-store");
+    let body = res.text().await.unwrap();
+    let feed = atom_syndication::Feed::read_from(body.as_bytes()).unwrap();
+    let titles: Vec<&str> = feed.entries().iter().map(|e| e.title().as_str()).collect();
+    assert_eq!(titles, ["#1 A crash on reload", "#2 A security fix under embargo"], "newest change first");
+    let summary = feed.entries()[0].summary().unwrap().as_str();
+    assert_eq!(summary, "1.12 approved · 1.11 awaiting triage", "{body}");
+    assert!(!body.contains("Remote code execution") && !body.contains("CVE-2026-9999"), "{body}");
+    assert!(!body.contains("Eve"), "only one's own requests: {body}");
+
+    // Read again after another decision: the answer is fresh, never a cached copy.
+    decide(&world, &manager, mine, "1.11", "rejected", "the reload path differs there", "").await;
+    let body = read(address.clone()).await.text().await.unwrap();
+    assert!(body.contains("1.12 approved · 1.11 rejected"), "{body}");
+
+    // A new address: the old one stops working. Turned off: none works.
+    let (_, newer) = world.act(&dev, url::<CreateFeed>(), &[]).await;
+    let newer = newer.as_str().unwrap().to_owned();
+    assert_eq!(read(address.clone()).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(read(newer.clone()).await.status(), StatusCode::OK);
+    let (_, settings) = world.act(&dev, url::<LoadNotifications>(), &[]).await;
+    assert!(settings["feed_since"].is_string(), "{settings}");
+    assert_eq!(world.act(&dev, url::<RevokeFeed>(), &[]).await.0, StatusCode::OK);
+    assert_eq!(read(newer).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(world.act(&dev, url::<RevokeFeed>(), &[]).await.0, StatusCode::NOT_FOUND);
+    for wrong in ["", "?token=", "?token=feed_0000", &format!("?token=feed_{}", "f".repeat(5000)), "?token=%00"] {
+        let res = read(world.app.url(&format!("/feeds/my-requests.atom{wrong}"))).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{wrong}");
+    }
+    let trail = world.page(&world.admin, "/admin").await;
+    assert!(
+        trail.contains("made a new private feed address") && trail.contains("turned the private feed off"),
+        "{trail}"
+    );
 }

@@ -36,3 +36,16 @@ pub async fn revoke_webhook(id: i64) -> Result<(), AppError> {
     let ctx = context()?;
     super::service::revoke_webhook(&ctx.state, &ctx.caller, id).await
 }
+
+/// Makes a new private feed address (the old one stops working); returns it, shown once.
+#[server]
+pub async fn create_feed() -> Result<String, AppError> {
+    let ctx = context()?;
+    super::service::create_feed(&ctx.state, &ctx.caller).await
+}
+
+#[server]
+pub async fn revoke_feed() -> Result<(), AppError> {
+    let ctx = context()?;
+    super::service::revoke_feed(&ctx.state, &ctx.caller).await
+}

@@ -5,6 +5,8 @@
 pub mod api;
 pub mod page;
 #[cfg(feature = "ssr")]
+pub mod rest;
+#[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -27,6 +29,8 @@ pub struct NotificationSettings {
     pub mail_configured: bool,
     /// For admins: the webhooks.
     pub webhooks: Option<Vec<WebhookRow>>,
+    /// When one's private feed address was made, if one has one.
+    pub feed_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

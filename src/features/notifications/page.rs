@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use super::{
     NotificationSettings, WebhookRow,
-    api::{AddWebhook, RevokeWebhook, SaveNotifications, load_notifications},
+    api::{AddWebhook, CreateFeed, RevokeFeed, RevokeWebhook, SaveNotifications, load_notifications},
 };
 use crate::{
     components::{
@@ -35,15 +35,26 @@ fn Notifications(data: NotificationSettings) -> impl IntoView {
     let save = ServerAction::<SaveNotifications>::new();
     let add = ServerAction::<AddWebhook>::new();
     let revoke = ServerAction::<RevokeWebhook>::new();
+    let create_feed = ServerAction::<CreateFeed>::new();
+    let revoke_feed = ServerAction::<RevokeFeed>::new();
     let data = refreshed(
         data,
-        move || (save.version().get(), add.version().get(), revoke.version().get()),
+        move || {
+            (
+                save.version().get(),
+                add.version().get(),
+                revoke.version().get(),
+                create_feed.version().get(),
+                revoke_feed.version().get(),
+            )
+        },
         load_notifications,
     );
     let initial = data.get_untracked();
     let webhooks = move || data.get().webhooks;
     view! {
         <Preferences data=initial save />
+        <PrivateFeed data create=create_feed revoke=revoke_feed />
         <Recent data />
         {move || webhooks().map(|rows| view! { <Webhooks rows add revoke /> })}
     }
@@ -131,6 +142,47 @@ fn Preferences(data: NotificationSettings, save: ServerAction<SaveNotifications>
                     <span role="status">{move || saved().then_some("Saved.")}</span>
                 </p>
             </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn PrivateFeed(
+    data: RwSignal<NotificationSettings>,
+    create: ServerAction<CreateFeed>,
+    revoke: ServerAction<RevokeFeed>,
+) -> impl IntoView {
+    let error = Signal::derive(move || {
+        create.value().get().and_then(Result::err).or_else(|| revoke.value().get().and_then(Result::err))
+    });
+    // The address is shown once, right after it is made, as a token is.
+    let fresh = move || create.value().get().and_then(Result::ok).filter(|_| data.get().feed_since.is_some());
+    view! {
+        <section aria-labelledby="feed-heading">
+            <h2 id="feed-heading">"Your private feed"</h2>
+            <p class="hint">
+                "An Atom feed of your requests and where each line stands, for a feed reader. Its address is a secret: "
+                "anyone who has it reads your requests' titles (never an embargoed one's). Make a new address to stop the old one."
+            </p>
+            {move || fresh().map(|url| view! {
+                <div class="callout ok" role="status">
+                    <p>"Your feed's address; copy it now, it will not be shown again:"</p>
+                    <p><code class="token">{url}</code></p>
+                </div>
+            })}
+            {move || data.get().feed_since.map(|at| view! {
+                <p>"A feed address made on " {at.format("%-d %b %Y %H:%M UTC").to_string()} " is in use."</p>
+            })}
+            <FormError error fields=&[] />
+            <p>
+                <button type="button" on:click=move |_| { create.dispatch(CreateFeed {}); }>
+                    {move || if data.get().feed_since.is_some() { "Make a new address" } else { "Make a feed address" }}
+                </button>
+                " "
+                {move || data.get().feed_since.is_some().then(|| view! {
+                    <button type="button" class="secondary" on:click=move |_| { revoke.dispatch(RevokeFeed {}); }>"Turn the feed off"</button>
+                })}
+            </p>
         </section>
     }
 }

@@ -30,7 +30,13 @@ use crate::{
         catalog::service::{NEAR, plan},
         patch_requests::store::find_oncall,
     },
-    platform::{db::WriteTx, notify::SendError, secrets::new_secret, settings::Backoff, state::AppState},
+    platform::{
+        db::WriteTx,
+        notify::SendError,
+        secrets::{digest, new_secret},
+        settings::Backoff,
+        state::AppState,
+    },
 };
 
 /// How long a claimed message is held before another worker may take it over: longer than any
@@ -70,7 +76,9 @@ pub async fn settings(state: &AppState, actor: &Principal) -> Result<Notificatio
         true => Some(store::list_webhooks(&mut *conn).await?),
         false => None,
     };
+    let feed_since = store::feed_since(&mut *conn, viewer.id).await?;
     Ok(NotificationSettings {
+        feed_since,
         email: email.unwrap_or_default(),
         kinds: Kind::ALL.into_iter().map(|k| (k, !muted.iter().any(|m| m == k.as_str()))).collect(),
         lines,
@@ -141,6 +149,49 @@ pub async fn revoke_webhook(state: &AppState, actor: &Principal, id: i64) -> Res
     }
     record(&mut tx, actor, Change::new("webhook.revoked", "webhook", id, "revoked the webhook"), now).await?;
     tx.commit().await
+}
+
+/// Where one's private feed is read, with its secret: what a feed reader is given.
+pub fn feed_url(state: &AppState, token: &str) -> String {
+    format!("{}/feeds/my-requests.atom?token={token}", state.settings.public_base())
+}
+
+/// Makes (or remakes) one's private feed address; the old one stops working. Returns the new
+/// address, shown once.
+pub async fn create_feed(state: &AppState, actor: &Principal) -> Result<String, AppError> {
+    let viewer = actor.viewer().ok_or(AppError::Unauthenticated)?;
+    let token = new_secret("feed_");
+    let now = state.clock.now();
+    let mut tx = state.db.begin_quiet_write().await?;
+    store::replace_feed_token(&mut tx, viewer.id, &digest(&token), now).await?;
+    let change =
+        Change::new("feed.created", "user", viewer.id, "made a new private feed address (any older one stops working)");
+    record(&mut tx, actor, change, now).await?;
+    tx.commit().await?;
+    Ok(feed_url(state, &token))
+}
+
+pub async fn revoke_feed(state: &AppState, actor: &Principal) -> Result<(), AppError> {
+    let viewer = actor.viewer().ok_or(AppError::Unauthenticated)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin_quiet_write().await?;
+    if !store::delete_feed_token(&mut tx, viewer.id).await? {
+        return Err(AppError::not_found("Your private feed"));
+    }
+    record(&mut tx, actor, Change::new("feed.revoked", "user", viewer.id, "turned the private feed off"), now).await?;
+    tx.commit().await
+}
+
+/// The owner of the feed `token` opens and their latest requests; an unknown or revoked token
+/// is not found, the same answer as a wrong one, so tokens cannot be probed.
+pub async fn feed(state: &AppState, token: &str) -> Result<(String, Vec<store::FeedItem>), AppError> {
+    let missing = || AppError::not_found("This feed");
+    if !token.starts_with("feed_") || token.len() > 100 {
+        return Err(missing());
+    }
+    let mut conn = state.db.reader().acquire().await?;
+    let (user, name) = store::feed_owner(&mut *conn, &digest(token)).await?.ok_or_else(missing)?;
+    Ok((name, store::list_feed_items(&mut conn, user, 50).await?))
 }
 
 /// The host of a URL, for the audit trail (a webhook's path is often its secret).

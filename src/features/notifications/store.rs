@@ -464,3 +464,76 @@ pub async fn count_by_state(db: impl SqliteExecutor<'_>) -> Result<Vec<(String, 
         .fetch_all(db)
         .await?)
 }
+
+/// When one's feed address was made, if one has a feed.
+pub async fn feed_since(db: impl SqliteExecutor<'_>, user: i64) -> Result<Option<DateTime<Utc>>, AppError> {
+    Ok(sqlx::query_scalar("SELECT created_at FROM feed_token WHERE user_id = ?").bind(user).fetch_optional(db).await?)
+}
+
+/// Gives `user` a feed under `token_hash`, replacing any earlier one.
+pub async fn replace_feed_token(
+    conn: &mut SqliteConnection,
+    user: i64,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO feed_token (user_id, token_hash, created_at) VALUES (?, ?, ?) \
+         ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at",
+    )
+    .bind(user)
+    .bind(token_hash)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// True when there was a feed to turn off.
+pub async fn delete_feed_token(conn: &mut SqliteConnection, user: i64) -> Result<bool, AppError> {
+    Ok(sqlx::query("DELETE FROM feed_token WHERE user_id = ?").bind(user).execute(conn).await?.rows_affected() == 1)
+}
+
+/// The person whose feed `token_hash` opens: their id and name.
+pub async fn feed_owner(db: impl SqliteExecutor<'_>, token_hash: &str) -> Result<Option<(i64, String)>, AppError> {
+    Ok(sqlx::query_as("SELECT u.id, u.name FROM feed_token f JOIN user u ON u.id = f.user_id WHERE f.token_hash = ?")
+        .bind(token_hash)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// A request as one's feed lists it.
+#[derive(Debug, Clone)]
+pub struct FeedItem {
+    pub id: i64,
+    pub title: String,
+    pub embargoed: bool,
+    pub status: String,
+    pub updated_at: DateTime<Utc>,
+    /// (line, decision, version once released)
+    pub lines: Vec<(String, String, Option<String>)>,
+}
+
+/// One's latest requests, most recently changed first.
+pub async fn list_feed_items(conn: &mut SqliteConnection, user: i64, limit: i64) -> Result<Vec<FeedItem>, AppError> {
+    let rows: Vec<(i64, String, bool, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT id, title, embargoed, status, updated_at FROM patch_request WHERE requester_id = ? \
+         ORDER BY updated_at DESC, id DESC LIMIT ?",
+    )
+    .bind(user)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for (id, title, embargoed, status, updated_at) in rows {
+        let lines: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT t.line_id, t.decision, CASE WHEN r.status = 'released' THEN r.version END \
+             FROM patch_target t LEFT JOIN release r ON r.id = t.release_id WHERE t.request_id = ?",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        items.push(FeedItem { id, title, embargoed, status, updated_at, lines });
+    }
+    Ok(items)
+}
