@@ -47,7 +47,7 @@ fn states(item: &FeedItem) -> String {
             Some((line.parse().ok()?, line_state(Decision::parse(decision)?, version.as_deref())))
         })
         .collect();
-    lines.sort_by(|a, b| b.0.cmp(&a.0));
+    lines.sort_by_key(|(line, _)| std::cmp::Reverse(*line));
     lines.iter().map(|(line, state)| format!("{line} {state}")).collect::<Vec<_>>().join(" · ")
 }
 
