@@ -104,6 +104,16 @@ impl Permission {
     }
 }
 
+/// How someone may decide the lines of a patch request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Triager {
+    /// A release manager or admin: any request, into any release.
+    Manager,
+    /// The developer on call this week, for the requests they own: into the regular release
+    /// slots only; an out-of-band release stays with the release managers.
+    OnCall,
+}
+
 /// A signed-in user as the pages see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {
@@ -175,6 +185,19 @@ impl Principal {
         }
     }
 
+    /// How this caller may decide a request's lines; `owns_on_call`: they own the request and
+    /// are on call this week.
+    pub fn triager(&self, owns_on_call: bool) -> Result<Triager, AccessError> {
+        match self {
+            _ if self.can(Permission::Triage) => Ok(Triager::Manager),
+            Self::User(_) if owns_on_call => Ok(Triager::OnCall),
+            Self::User(_) => Err(AccessError::Forbidden {
+                who: "release managers, and the developer on call this week for the requests they own,",
+            }),
+            _ => self.require(Permission::Triage).map(|()| Triager::Manager),
+        }
+    }
+
     /// How the audit trail names this caller.
     pub fn actor(&self) -> String {
         match self {
@@ -213,6 +236,17 @@ mod tests {
         let e = user(Role::Developer).require(Permission::Triage).unwrap_err();
         assert_eq!(e, AccessError::Forbidden { who: "release managers" });
         assert!(e.to_string().contains("release managers"));
+    }
+
+    #[test]
+    fn the_developer_on_call_decides_only_the_requests_they_own_that_week() {
+        assert_eq!(user(Role::ReleaseManager).triager(false), Ok(Triager::Manager));
+        assert_eq!(user(Role::Developer).triager(true), Ok(Triager::OnCall));
+        let refused = user(Role::Developer).triager(false).unwrap_err().to_string();
+        assert!(refused.contains("on call this week"), "{refused}");
+        assert_eq!(Principal::Anonymous.triager(true), Err(AccessError::Unauthenticated));
+        let ci = Principal::Token { id: 1, name: "ci".into(), scope: TokenScope::Ci };
+        assert!(ci.triager(true).is_err(), "a token is never on call");
     }
 
     #[test]

@@ -491,6 +491,77 @@ async fn the_on_call_person_owns_new_requests() {
 }
 
 #[tokio::test]
+async fn the_developer_on_call_decides_the_requests_they_own_that_week_into_regular_slots_only() {
+    let world = World::project().await;
+    let app = &world.app;
+    let manager = world.person("manager", "release_manager").await;
+    let dev = world.person("dev", "developer").await;
+    let ana = world.person("ana", "developer").await;
+    let bo = world.person("bo", "developer").await;
+    let assign = |week: &'static str, who: &'static str| {
+        let manager = manager.clone();
+        async move {
+            let res = app.call(&manager, url::<pr::AssignOncall>(), &[("week", week), ("user", who)]).await;
+            assert_eq!(res.status(), StatusCode::OK, "{week} {who}");
+        }
+    };
+    let decide = |who: Client, id: i64, line: &'static str, decision: &'static str, oob: &'static str| async move {
+        let id = id.to_string();
+        let form = [
+            ("id", id.as_str()),
+            ("line", line),
+            ("decision", decision),
+            ("reason", "checked"),
+            ("out_of_band_on", oob),
+        ];
+        let res = app.call(&who, url::<pr::DecidePatchRequest>(), &form).await;
+        let status = res.status();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    };
+
+    // Ana is on call this week: requests filed now are hers to triage.
+    assign("2026-11-26", "ana").await;
+    let leak = filed(app, &dev, &[("title", "A leak on reload"), ("targets", "1.12,1.11")]).await;
+    let crash = filed(app, &dev, &[("title", "A crash everywhere"), ("severity", "S1"), ("targets", "1.12")]).await;
+    assert_eq!(api_request(app, &dev, leak).await.1["triage_owner"], "ana");
+
+    // Another developer may not decide; the page offers her no decision.
+    let before = app.fingerprint().await;
+    let (status, body) = decide(bo.clone(), leak, "1.12", "approved", "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("on call this week"), "{body}");
+    assert_eq!(app.fingerprint().await, before, "a refusal changes nothing");
+    assert!(!world.page(&bo, &format!("/patch-requests/{leak}")).await.contains("Approve all"));
+
+    // Ana approves into December's regular slot; an out-of-band release stays with managers.
+    let page = world.page(&ana, &format!("/patch-requests/{crash}")).await;
+    assert!(page.contains("Approve all") && !page.contains("Approve out of band"), "{page}");
+    assert_eq!(decide(ana.clone(), leak, "1.12", "approved", "").await.0, StatusCode::OK);
+    let (status, body) = decide(ana.clone(), crash, "1.12", "approved", "2026-11-30").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("for a release manager"), "{body}");
+    let line = |body: &Value, line: &str| {
+        body["targets"].as_array().unwrap().iter().find(|t| t["line"] == line).cloned().unwrap()
+    };
+    let leak_now = api_request(app, &dev, leak).await.1;
+    assert_eq!(line(&leak_now, "1.12")["decision"], "approved");
+    assert_eq!(line(&leak_now, "1.12")["carrier"]["version"], "1.12.1", "{leak_now}");
+    assert_eq!(line(&api_request(app, &dev, crash).await.1, "1.12")["decision"], "pending");
+
+    // Next week Bo is on call: the train hands him the open requests, and Ana's turn is over.
+    assign("2026-12-02", "bo").await;
+    world.today_is("2026-11-30").await;
+    let (ana, bo) = (world.signed_in("ana"), world.signed_in("bo"));
+    world.run_train(&manager).await;
+    assert_eq!(api_request(app, &dev, crash).await.1["triage_owner"], "bo");
+    assert_eq!(api_request(app, &dev, leak).await.1["triage_owner"], "bo", "1.11 still awaits triage");
+    assert_eq!(decide(ana, leak, "1.11", "rejected", "").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(decide(bo, leak, "1.11", "rejected", "").await.0, StatusCode::OK);
+    let trail = world.page(&world.admin, "/admin").await;
+    assert!(trail.contains("2 open request(s) go to bo, on call the week of 2026-11-30"), "{trail}");
+}
+
+#[tokio::test]
 async fn the_dashboard_gives_each_line_a_health_badge_with_its_reason() {
     let world = World::project().await;
     let dev = world.person("dev", "developer").await;

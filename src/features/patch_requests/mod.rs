@@ -328,7 +328,11 @@ impl FormContext {
 pub struct RequestDetail {
     pub request: PatchRequest,
     pub timeline: Vec<Event>,
+    /// Whether the viewer may decide its lines (a release manager, or the on-call owner).
     pub can_triage: bool,
+    /// Whether the viewer is a release manager: only they send an S1 out of band, or a
+    /// request to the monthly.
+    pub manages: bool,
     /// The requester and managers record cherry-picks and merges.
     pub can_track: bool,
     /// With GitHub configured, a cherry-pick's state is read from its pull request.

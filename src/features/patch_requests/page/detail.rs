@@ -105,8 +105,10 @@ fn RequestView(detail: RequestDetail, actions: Option<Actions>) -> impl IntoView
     let triage = actions.filter(|_| detail.can_triage && qualifies);
     let track = actions.filter(|_| detail.can_track && qualifies);
     let github = detail.github;
-    let s1 = r.severity == Severity::S1;
+    // The on-call developer approves into the regular slots; the rest stays with managers.
+    let s1 = r.severity == Severity::S1 && detail.manages;
     let exception = qualifies && !r.severity.is_severe();
+    let may_defer = exception && detail.manages;
     let error = Signal::derive(move || actions.and_then(Actions::error));
     let link = |href: String| view! { <a href=href.clone() rel="external noopener noreferrer">{href.clone()}</a> };
     let pending = r.targets.iter().any(|t| t.decision == Decision::Pending);
@@ -175,7 +177,7 @@ fn RequestView(detail: RequestDetail, actions: Option<Actions>) -> impl IntoView
                         <button type="submit" name="decision" value="approved">"Approve all"</button>
                         <button type="submit" name="decision" value="rejected" class="secondary">"Reject all"</button>
                     </ActionForm>
-                    {exception.then(|| view! {
+                    {may_defer.then(|| view! {
                         <ActionForm action=a.defer attr:class="inline-form" attr:aria-label="Send to the monthly">
                             <input type="hidden" name="id" value=id />
                             <button type="submit" class="secondary">"No exception: send to the monthly release"</button>
@@ -194,7 +196,7 @@ fn RequestView(detail: RequestDetail, actions: Option<Actions>) -> impl IntoView
                     })}
                 </section>
             })}
-            {triage.filter(|_| r.embargoed).map(|a| view! {
+            {triage.filter(|_| r.embargoed && detail.manages).map(|a| view! {
                 <section class="card" aria-labelledby="embargo-heading">
                     <h3 id="embargo-heading">"Embargo"</h3>
                     <p>"Until it is lifted, only release managers and the requester see this fix in release notes, and no release carrying it can be published."</p>

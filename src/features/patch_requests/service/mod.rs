@@ -7,7 +7,7 @@ mod triage;
 
 pub use cherry_picks::{mark_merged, refresh_cherry_picks, set_cherry_pick};
 use chrono::{Duration, Months, NaiveDate};
-pub use oncall::{assign_oncall, rotation};
+pub use oncall::{assign_oncall, follow_rotation, rotation, triager_of};
 use sha2::{Digest, Sha256};
 pub use triage::{Decide, decide, defer_to_monthly, lift_embargo};
 
@@ -185,6 +185,7 @@ pub async fn find(state: &AppState, actor: &Principal, id: i64) -> Result<PatchR
 
 pub async fn detail(state: &AppState, actor: &Principal, id: i64) -> Result<RequestDetail, AppError> {
     let request = find(state, actor, id).await?;
+    let triager = triager_of(state, actor, id).await.ok();
     let timeline = list_for(state.db.reader(), "patch_request", &id.to_string()).await?;
     let can_track = actor.can(Permission::Triage) || actor.user_id() == Some(request.requester_id);
     let (catalog, plan) = plan(state, AHEAD).await?;
@@ -199,7 +200,8 @@ pub async fn detail(state: &AppState, actor: &Principal, id: i64) -> Result<Requ
     Ok(RequestDetail {
         request,
         timeline,
-        can_triage: actor.can(Permission::Triage),
+        can_triage: triager.is_some(),
+        manages: triager == Some(crate::domain::access::Triager::Manager),
         can_track,
         github: state.github.is_configured(),
         projected,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use super::{AHEAD, audit, find, parse_date};
 use crate::{
     domain::{
-        access::{Permission, Principal},
+        access::{Permission, Principal, Triager},
         catalog::{ReleaseKind, Slot},
         errors::{FieldError, Refused},
         patch_request::{CveId, Decision},
@@ -115,7 +115,10 @@ async fn carrier(
 /// Records decisions; approved lines are assigned to the release that will carry them. A line
 /// changed since the manager looked (`seen`) is refused with its current state.
 pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<(), AppError> {
-    actor.require(Permission::Triage)?;
+    let triager = super::triager_of(state, actor, d.request).await?;
+    if triager == Triager::OnCall && d.out_of_band_on.is_some() {
+        return Err(Refused::new("an out-of-band release is for a release manager to decide: ask one").into());
+    }
     let request = find(state, actor, d.request).await?;
     let input = DecisionInput { decision: d.decision, reason: &d.reason, out_of_band_on: d.out_of_band_on };
     let checked = check_decision(request.category, request.severity, &input, state.today())?;

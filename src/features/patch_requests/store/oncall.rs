@@ -30,3 +30,30 @@ pub async fn upsert_oncall(conn: &mut SqliteConnection, monday: NaiveDate, user:
         .await?;
     Ok(())
 }
+
+/// Who owns a request's triage, if anyone does.
+pub async fn find_triage_owner(db: impl SqliteExecutor<'_>, request: i64) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT triage_owner_id FROM patch_request WHERE id = ?")
+        .bind(request)
+        .fetch_optional(db)
+        .await?
+        .flatten())
+}
+
+/// How many open requests someone other than `owner` triages.
+pub async fn count_owned_by_others(db: impl SqliteExecutor<'_>, owner: i64) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM patch_request WHERE status = 'open' AND triage_owner_id IS NOT ?")
+        .bind(owner)
+        .fetch_one(db)
+        .await?)
+}
+
+/// Gives every open request to `owner`; returns how many moved.
+pub async fn hand_over_open(conn: &mut SqliteConnection, owner: i64) -> Result<u64, AppError> {
+    Ok(sqlx::query("UPDATE patch_request SET triage_owner_id = ? WHERE status = 'open' AND triage_owner_id IS NOT ?")
+        .bind(owner)
+        .bind(owner)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}

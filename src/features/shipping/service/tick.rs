@@ -46,6 +46,7 @@ pub struct TickReport {
 pub async fn run_train(state: &AppState) -> Result<TrainRun, AppError> {
     let monthly = crate::features::train::service::tick(state).await?;
     let cherry_picks = crate::features::patch_requests::service::refresh_cherry_picks(state).await?;
+    crate::features::patch_requests::service::follow_rotation(state, &Principal::System("train")).await?;
     let patches = tick(state).await?;
     Ok(TrainRun { monthly, cherry_picks, patches })
 }
