@@ -22,8 +22,8 @@ pub type Endpoint = (&'static str, Vec<(String, String)>, Least);
 /// the least role that may call it.
 pub fn mutating_endpoints() -> Vec<Endpoint> {
     use trainyard::features::{
-        admin::api as admin, calendar::api as cal, patch_requests::api as pr, publishing::api as publish,
-        shipping::api as ship, train::api as train,
+        admin::api as admin, calendar::api as cal, notifications::api as notify, patch_requests::api as pr,
+        publishing::api as publish, shipping::api as ship, train::api as train,
     };
     let policy = policy_form(&[]);
     let request: Vec<(String, String)> = [
@@ -71,6 +71,24 @@ pub fn mutating_endpoints() -> Vec<Endpoint> {
             Least::Manager,
         ),
         (url::<pr::AssignOncall>(), owned(&[("week", "2026-11-30"), ("user", "dev")]), Least::Manager),
+        (
+            url::<pr::DecideSeveral>(),
+            owned(&[("ids", "1,2"), ("line", "1.12"), ("decision", "approved"), ("reason", "")]),
+            Least::Manager,
+        ),
+        (
+            url::<notify::SaveNotifications>(),
+            owned(&[("email", "me@example.com"), ("kinds", "line_decided"), ("lines", "1.12")]),
+            Least::Developer,
+        ),
+        (url::<notify::CreateFeed>(), vec![], Least::Developer),
+        (url::<notify::RevokeFeed>(), vec![], Least::Developer),
+        (
+            url::<notify::AddWebhook>(),
+            owned(&[("url", "https://chat.example/hook"), ("kinds", "request_filed")]),
+            Least::Admin,
+        ),
+        (url::<notify::RevokeWebhook>(), owned(&[("id", "1")]), Least::Admin),
         (url::<train::PromoteBuild>(), owned(&[("build", "main-20261125-0200")]), Least::Manager),
         (url::<publish::PublishRelease>(), owned(&[("version", "1.11.1")]), Least::Manager),
         (url::<publish::RetryPublication>(), owned(&[("version", "1.11.1")]), Least::Manager),

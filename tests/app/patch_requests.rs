@@ -562,6 +562,64 @@ async fn the_developer_on_call_decides_the_requests_they_own_that_week_into_regu
 }
 
 #[tokio::test]
+async fn a_manager_decides_several_requests_of_a_line_queue_at_once_and_each_refusal_says_why() {
+    let world = World::project().await;
+    let app = &world.app;
+    let manager = world.person("manager", "release_manager").await;
+    let dev = world.person("dev", "developer").await;
+    let leak = filed(app, &dev, &[("title", "A leak"), ("targets", "1.12,1.11")]).await;
+    let hang = filed(app, &dev, &[("title", "A hang"), ("targets", "1.12")]).await;
+    let minor = filed(app, &dev, &[("title", "A rare glitch"), ("severity", "S3"), ("targets", "1.12")]).await;
+    let several = |who: Client, ids: String, line: &'static str, decision: &'static str, reason: &'static str| async move {
+        let form = [("ids", ids.as_str()), ("line", line), ("decision", decision), ("reason", reason)];
+        let res = app.call(&who, url::<pr::DecideSeveral>(), &form).await;
+        let status = res.status();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    };
+
+    // The queue offers it to the manager only.
+    let queue = "/patch-requests?line=1.12&decision=pending";
+    assert!(world.page(&manager, queue).await.contains("Decide several on 1.12"));
+    assert!(!world.page(&dev, queue).await.contains("Decide several"));
+
+    // Wrong input refuses them all, naming the field; a developer is refused; nothing changes.
+    let before = app.fingerprint().await;
+    let too_many = (1..=101).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+    for (ids, line, decision, field) in [
+        (String::new(), "1.12", "approved", "ids"),
+        (format!("{leak},x"), "1.12", "approved", "ids"),
+        (too_many, "1.12", "approved", "ids"),
+        (leak.to_string(), "1.x", "approved", "line"),
+        (leak.to_string(), "", "approved", "line"),
+        (leak.to_string(), "1.12", "maybe", "decision"),
+    ] {
+        let (status, body) = several(manager.clone(), ids.clone(), line, decision, "").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{ids} {line} {decision}: {body}");
+        assert_eq!(body["field"], field, "{body}");
+    }
+    let (status, _) = several(dev.clone(), format!("{leak},{hang}"), "1.12", "approved", "").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.fingerprint().await, before);
+
+    // Approving all three: the S3 needs a reason for its exception, the other two go through.
+    let (status, body) = several(manager.clone(), format!("{leak},{hang},{minor}"), "1.12", "approved", "").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["decided"], json!([leak, hang]), "{body}");
+    assert_eq!(body["refused"][0][0], minor, "{body}");
+    assert!(body["refused"][0][1].as_str().unwrap().contains("exception to the rule"), "{body}");
+    for id in [leak, hang] {
+        let (_, request) = api_request(app, &dev, id).await;
+        let target = request["targets"].as_array().unwrap().iter().find(|t| t["line"] == "1.12").cloned().unwrap();
+        assert_eq!((target["decision"].as_str(), target["decided_by"].as_str()), (Some("approved"), Some("manager")));
+    }
+    let (_, leak_now) = api_request(app, &dev, leak).await;
+    let other = leak_now["targets"].as_array().unwrap().iter().find(|t| t["line"] == "1.11").cloned().unwrap();
+    assert_eq!(other["decision"], "pending", "only the named line is decided");
+    let queue_now = world.page(&manager, queue).await;
+    assert!(queue_now.contains("A rare glitch") && !queue_now.contains("A hang"), "{queue_now}");
+}
+
+#[tokio::test]
 async fn the_dashboard_gives_each_line_a_health_badge_with_its_reason() {
     let world = World::project().await;
     let dev = world.person("dev", "developer").await;

@@ -53,6 +53,19 @@ pub async fn decide_patch_request(
 }
 
 /// Sends an S3 or S4 request to the coming monthly instead of a patch; returns the monthly.
+/// One decision on one line of several requests (a line's queue); each request is decided on
+/// its own, and those refused say why.
+#[server]
+pub async fn decide_several(
+    #[server(default)] ids: String,
+    line: String,
+    decision: String,
+    #[server(default)] reason: String,
+) -> Result<super::SeveralDecided, AppError> {
+    let ctx = context()?;
+    super::service::decide_several(&ctx.state, &ctx.caller, &ids, &line, &decision, &reason).await
+}
+
 #[server]
 pub async fn defer_patch_request(id: i64) -> Result<String, AppError> {
     let ctx = context()?;

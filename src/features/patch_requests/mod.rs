@@ -275,7 +275,19 @@ pub struct RequestList {
     pub signed_in: bool,
     /// With a line's pending queue asked for: the slot a fix approved and merged today makes.
     pub queue_slot: Option<Slot>,
+    /// Whether the viewer may decide the queue's requests at once (release managers).
+    pub can_triage: bool,
 }
+
+/// What a decision on several requests did: the requests decided, and those refused with why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeveralDecided {
+    pub decided: Vec<i64>,
+    pub refused: Vec<(i64, String)>,
+}
+
+/// The most requests one decision may cover.
+pub const MAX_SEVERAL: usize = 100;
 
 /// A patch slot as the form shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

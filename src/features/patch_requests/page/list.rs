@@ -9,7 +9,7 @@ use crate::{
     components::{
         Loaded, Loading,
         dates::{long_date, short_date},
-        form::{Control, Field, FormError, message_for},
+        form::{Control, Field, FieldMessage, FormError, message_for},
         reload_when,
         status::Pill,
         succeeded,
@@ -19,7 +19,7 @@ use crate::{
         auth::page::use_viewer,
         patch_requests::{
             ListQuery, MAX_SEARCH, RequestList,
-            api::{AssignOncall, list_patch_requests, load_rotation},
+            api::{AssignOncall, DecideSeveral, list_patch_requests, load_rotation},
         },
     },
 };
@@ -142,6 +142,10 @@ fn ListView(list: RequestList) -> impl IntoView {
                 </p>
             }
         })}
+        {f.line.filter(|_| list.can_triage && f.decision == Some(Decision::Pending) && !list.items.is_empty()).map(|line| {
+            let items = list.items.iter().map(|r| (r.id, r.title.clone())).collect::<Vec<_>>();
+            view! { <QueueDecisions line=line.to_string() items /> }
+        })}
         {if list.items.is_empty() {
             view! { <p>"No requests match these filters."</p> }.into_any()
         } else {
@@ -186,6 +190,60 @@ fn ListView(list: RequestList) -> impl IntoView {
             <span>"Page " {f.page} " of " {list.pages} " · " {list.total} " requests"</span>
             {(f.page < list.pages).then(|| view! { <a href=page_href(f.page + 1) rel="next">"Older →"</a> })}
         </nav>
+    }
+}
+
+/// One decision for several requests of a line's queue; those refused are listed with why,
+/// and the page loads again once all went through.
+#[island]
+fn QueueDecisions(line: String, items: Vec<(i64, String)>) -> impl IntoView {
+    let act = ServerAction::<DecideSeveral>::new();
+    let ticked = RwSignal::new(Vec::<i64>::new());
+    reload_when(move || act.value().with(|v| matches!(v, Some(Ok(done)) if done.refused.is_empty())));
+    let error = Signal::derive(move || act.value().get().and_then(Result::err));
+    let ids = move || ticked.get().iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+    let refused = move || act.value().get().and_then(Result::ok).filter(|d| !d.refused.is_empty());
+    let (heading, form_label) = (line.clone(), format!("Decide several on {line}"));
+    view! {
+        <section class="card" aria-labelledby="several-heading">
+            <h2 id="several-heading">"Decide several on " {heading}</h2>
+            <ActionForm action=act attr:class="stack" attr:aria-label=form_label>
+                <fieldset class="field" aria-describedby="ids-error">
+                    <legend>"Requests"</legend>
+                    {items.into_iter().map(|(id, title)| {
+                        let box_id = format!("several-{id}");
+                        let label_for = box_id.clone();
+                        view! {
+                            <label class="choice" for=label_for>
+                                <input type="checkbox" id=box_id on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    ticked.update(|t| { t.retain(|x| *x != id); if on { t.push(id); } });
+                                } />
+                                <span>"#" {id} " " {title}</span>
+                            </label>
+                        }
+                    }).collect_view()}
+                    <FieldMessage message=message_for(error, "ids") id="ids-error".to_owned() />
+                </fieldset>
+                <input type="hidden" name="ids" prop:value=ids value="" />
+                <input type="hidden" name="line" value=line />
+                <Field name="reason" id="several-reason" label="Reason (required to reject, and for an S3 or S4 exception)"
+                    max_length=1000 message=message_for(error, "reason") />
+                <FormError error fields=&["ids", "reason"] />
+                <p>
+                    <button type="submit" name="decision" value="approved" disabled=move || act.pending().get()>"Approve ticked"</button>
+                    " "
+                    <button type="submit" name="decision" value="rejected" class="secondary" disabled=move || act.pending().get()>"Reject ticked"</button>
+                </p>
+            </ActionForm>
+            {move || refused().map(|d| view! {
+                <div class="callout" role="status">
+                    <p>{format!("{} decided; these were not:", d.decided.len())}</p>
+                    <ul>{d.refused.into_iter().map(|(id, why)| view! { <li>"#" {id} ": " {why}</li> }).collect_view()}</ul>
+                    <p><a href="">"Load the queue again"</a></p>
+                </div>
+            })}
+        </section>
     }
 }
 

@@ -9,7 +9,7 @@ pub use cherry_picks::{mark_merged, refresh_cherry_picks, set_cherry_pick};
 use chrono::{Duration, Months, NaiveDate};
 pub use oncall::{assign_oncall, follow_rotation, rotation, triager_of};
 use sha2::{Digest, Sha256};
-pub use triage::{Decide, decide, defer_to_monthly, lift_embargo};
+pub use triage::{Decide, decide, decide_several, defer_to_monthly, lift_embargo};
 
 use super::{
     FormContext, LineSlot, ListFilter, PatchRequest, Posted, RequestDetail, RequestList, Slot,
@@ -160,7 +160,8 @@ pub async fn list(state: &AppState, actor: &Principal, filter: ListFilter) -> Re
         _ => None,
     };
     let signed_in = actor.user_id().is_some();
-    Ok(RequestList { filter, items, counts, total, pages, lines, signed_in, queue_slot })
+    let can_triage = actor.can(Permission::Triage);
+    Ok(RequestList { filter, items, counts, total, pages, lines, signed_in, queue_slot, can_triage })
 }
 
 /// One request as the viewer may see it, each carrier with the version the plan gives it;

@@ -19,7 +19,10 @@ use crate::{
             service::plan,
             store::{NewRelease, count_out_of_band, ensure_release, insert_release},
         },
-        patch_requests::store::{self, Decided, TargetDecision},
+        patch_requests::{
+            MAX_SEVERAL, SeveralDecided,
+            store::{self, Decided, TargetDecision},
+        },
     },
     platform::{db::WriteTx, state::AppState},
 };
@@ -180,6 +183,55 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
     }
     audit(&mut tx, actor, "patch_request.decided", d.request, summary, now).await?;
     tx.commit().await
+}
+
+/// One decision on one line of several requests, as a line's queue sends it: the input is
+/// checked once (a wrong line, decision or list refuses them all), then each request is decided
+/// on its own, so one refusal (a missing reason, a line decided meanwhile) leaves the others.
+pub async fn decide_several(
+    state: &AppState,
+    actor: &Principal,
+    ids: &str,
+    line: &str,
+    decision: &str,
+    reason: &str,
+) -> Result<SeveralDecided, AppError> {
+    let mut requests = Vec::new();
+    for item in ids.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let id: i64 = item.parse().map_err(|_| FieldError::new("ids", format!("“{item}” is not a request number")))?;
+        if !requests.contains(&id) {
+            requests.push(id);
+        }
+    }
+    if requests.is_empty() {
+        return Err(FieldError::new("ids", "tick at least one request").into());
+    }
+    if requests.len() > MAX_SEVERAL {
+        return Err(FieldError::new("ids", format!("decide at most {MAX_SEVERAL} requests at once")).into());
+    }
+    let template = Decide::parse(requests[0], line, decision, reason.to_owned(), "", "")?;
+    if template.line.is_none() {
+        return Err(FieldError::new("line", "name the line to decide").into());
+    }
+    let mut outcome = SeveralDecided::default();
+    let mut forbidden = None;
+    for request in requests {
+        match decide(state, actor, Decide { request, ..template.clone() }).await {
+            Ok(()) => outcome.decided.push(request),
+            Err(e @ (AppError::Unauthenticated | AppError::Internal)) => return Err(e),
+            Err(e) => {
+                if matches!(e, AppError::Forbidden { .. }) {
+                    forbidden.get_or_insert(e.clone());
+                }
+                outcome.refused.push((request, e.to_string()));
+            }
+        }
+    }
+    // Someone who may decide none of them is told so, as for one request.
+    match forbidden {
+        Some(e) if outcome.decided.is_empty() && outcome.refused.iter().all(|(_, why)| *why == e.to_string()) => Err(e),
+        _ => Ok(outcome),
+    }
 }
 
 /// Sends a request that needs an exception (an S3 or S4) to the coming monthly instead: its
