@@ -76,6 +76,7 @@ pub fn mutating_endpoints() -> Vec<Endpoint> {
             owned(&[("ids", "1,2"), ("line", "1.12"), ("decision", "approved"), ("reason", "")]),
             Least::Manager,
         ),
+        (url::<pr::MarkDuplicate>(), owned(&[("id", "2"), ("original", "1")]), Least::Manager),
         (
             url::<notify::SaveNotifications>(),
             owned(&[("email", "me@example.com"), ("kinds", "line_decided"), ("lines", "1.12")]),

@@ -11,6 +11,7 @@ use trainyard::{
         api::{AddWebhook, CreateFeed, LoadNotifications, RevokeFeed, RevokeWebhook, SaveNotifications},
         service::run_once,
     },
+    features::patch_requests::api::MarkDuplicate,
     platform::settings::Secret,
 };
 
@@ -363,4 +364,89 @@ async fn a_requester_reads_their_own_requests_in_a_private_feed_until_they_make_
         trail.contains("made a new private feed address") && trail.contains("turned the private feed off"),
         "{trail}"
     );
+}
+
+#[tokio::test]
+async fn a_duplicate_points_to_the_original_and_its_requester_follows_it() {
+    let smtp = SmtpServer::start().await;
+    let world = World::project_with(with_mail(Options::default(), smtp.url())).await;
+    let dev = world.person("dev", "developer").await;
+    let eve = world.person("eve", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    subscribe(&world, &eve, "eve@example.com", "").await;
+    let original = request(&world, &dev, json!({"title": "The proxy leaks memory", "category": "stability", "severity": "S2", "targetLines": ["1.12", "1.11"]})).await;
+    let again = request(&world, &eve, json!({"title": "Memory grows until the proxy dies", "category": "stability", "severity": "S2", "targetLines": ["1.12"]})).await;
+    let third = request(
+        &world,
+        &eve,
+        json!({"title": "OOM in the proxy", "category": "stability", "severity": "S2", "targetLines": ["1.12"]}),
+    )
+    .await;
+    let mark = |who: Client, id: i64, original: String| {
+        let world = &world;
+        async move {
+            let id = id.to_string();
+            world.act(&who, url::<MarkDuplicate>(), &[("id", id.as_str()), ("original", original.as_str())]).await
+        }
+    };
+
+    // Wrong numbers are named at the field; a developer may not mark; nothing changes.
+    let before = world.app.fingerprint().await;
+    for (typed, says) in [
+        ("abc", "is not a request number"),
+        ("#99", "there is no request #99"),
+        (&again.to_string(), "cannot duplicate itself"),
+    ] {
+        let (status, body) = mark(manager.clone(), again, typed.to_owned()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{typed}: {body}");
+        assert_eq!(body["field"], "original", "{body}");
+        assert!(body["message"].as_str().unwrap().contains(says), "{body}");
+    }
+    assert_eq!(mark(dev.clone(), again, original.to_string()).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(world.app.fingerprint().await, before);
+
+    // Marked: its line is rejected as a duplicate, both pages link the other, and a duplicate
+    // of the duplicate points at the original.
+    let (status, body) = mark(manager.clone(), again, format!("#{original}")).await;
+    assert_eq!((status, body), (StatusCode::OK, json!(original)));
+    assert_eq!(mark(manager.clone(), third, again.to_string()).await.1, json!(original));
+    let (status, body) = mark(manager.clone(), again, original.to_string()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let marked = world.json(&format!("/api/v1/patch-requests/{again}")).await;
+    assert_eq!(
+        (marked["status"].as_str(), marked["duplicate_of"].as_i64()),
+        (Some("rejected"), Some(original)),
+        "{marked}"
+    );
+    assert_eq!(marked["targets"][0]["reason"], format!("duplicate of #{original}"));
+    let page = world.page(&eve, &format!("/patch-requests/{again}")).await;
+    assert!(page.contains(&format!("A duplicate of #{original}")), "{page}");
+    let page = world.page(&dev, &format!("/patch-requests/{original}")).await;
+    assert!(page.contains(&format!("Duplicates: #{again} #{third}")), "{page}");
+
+    // Its requester heard of the marking, and hears of the original's decisions from now on.
+    decide(&world, &manager, original, "1.12", "approved", "", "").await;
+    round(&world.app).await;
+    let to_eve = subjects(&smtp.mails_to("eve@example.com"));
+    assert_eq!(
+        to_eve,
+        [
+            format!("Patch request #{again} “Memory grows until the proxy dies” decided"),
+            format!("Patch request #{third} “OOM in the proxy” decided"),
+            format!("Patch request #{original} “The proxy leaks memory” decided"),
+        ]
+    );
+    // A request with an approved line travels in a release: it is not marked.
+    let (status, body) = mark(manager.clone(), original, third.to_string()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let other = request(
+        &world,
+        &dev,
+        json!({"title": "A second leak", "category": "stability", "severity": "S2", "targetLines": ["1.12"]}),
+    )
+    .await;
+    decide(&world, &manager, other, "1.12", "approved", "", "").await;
+    let (status, body) = mark(manager.clone(), other, original.to_string()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("approved line"), "{body}");
 }

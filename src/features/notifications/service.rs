@@ -253,7 +253,11 @@ async fn address_event(
         embargoed: facts.embargoed,
     };
     let addressed = match event.action.as_str() {
-        "patch_request.filed" | "patch_request.decided" | "patch_request.deferred" | "patch_request.carried" => {
+        "patch_request.filed"
+        | "patch_request.decided"
+        | "patch_request.deferred"
+        | "patch_request.carried"
+        | "patch_request.duplicate" => {
             let Ok(id) = event.object_id.parse::<i64>() else { return Ok(None) };
             let Some(facts) = store::request_facts(tx, id).await? else { return Ok(None) };
             let (news, people) = match event.action.as_str() {
@@ -281,6 +285,11 @@ async fn address_event(
                     vec![facts.requester],
                 ),
             };
+            // The requesters of its duplicates follow it.
+            let mut people = people;
+            if event.action != "patch_request.filed" {
+                people.extend(store::duplicate_requesters(tx, facts.id).await?);
+            }
             Addressed { news, about, people, owner: Some(facts.requester) }
         }
         "release.approved" | "release.released" | "release.published" => {
@@ -307,7 +316,9 @@ async fn address_event(
                 _ => News::Shipped { requests: refs, release: name },
             };
             let mut people: Vec<i64> = requests.iter().map(|r| r.requester).collect();
-            people.dedup();
+            for r in &requests {
+                people.extend(store::duplicate_requesters(tx, r.id).await?);
+            }
             Addressed { news, about, people, owner: None }
         }
         _ => return Ok(None),

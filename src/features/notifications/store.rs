@@ -537,3 +537,11 @@ pub async fn list_feed_items(conn: &mut SqliteConnection, user: i64, limit: i64)
     }
     Ok(items)
 }
+
+/// The requesters of the requests marked as duplicates of `request`: they follow it.
+pub async fn duplicate_requesters(conn: &mut SqliteConnection, request: i64) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT requester_id FROM patch_request WHERE duplicate_of = ? ORDER BY id")
+        .bind(request)
+        .fetch_all(conn)
+        .await?)
+}

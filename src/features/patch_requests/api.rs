@@ -66,6 +66,13 @@ pub async fn decide_several(
     super::service::decide_several(&ctx.state, &ctx.caller, &ids, &line, &decision, &reason).await
 }
 
+/// Marks a request a duplicate of another (by number); returns the original's number.
+#[server]
+pub async fn mark_duplicate(id: i64, #[server(default)] original: String) -> Result<i64, AppError> {
+    let ctx = context()?;
+    super::service::mark_duplicate(&ctx.state, &ctx.caller, id, &original).await
+}
+
 #[server]
 pub async fn defer_patch_request(id: i64) -> Result<String, AppError> {
     let ctx = context()?;

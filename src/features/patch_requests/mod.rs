@@ -121,6 +121,10 @@ pub struct PatchRequest {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub targets: Vec<Target>,
+    /// The request this one repeats; its requester hears of the original's news.
+    pub duplicate_of: Option<i64>,
+    /// Requests marked as duplicates of this one.
+    pub duplicates: Vec<i64>,
 }
 
 /// A row of the list.

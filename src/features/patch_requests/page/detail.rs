@@ -22,7 +22,10 @@ use crate::{
     error::AppError,
     features::patch_requests::{
         CherryPickState, RequestDetail, Slot, Target,
-        api::{DecidePatchRequest, DeferPatchRequest, LiftEmbargo, MarkMerged, SetCherryPick, load_patch_request},
+        api::{
+            DecidePatchRequest, DeferPatchRequest, LiftEmbargo, MarkDuplicate, MarkMerged, SetCherryPick,
+            load_patch_request,
+        },
     },
 };
 
@@ -57,6 +60,7 @@ struct Actions {
     cherry_pick: ServerAction<SetCherryPick>,
     merged: ServerAction<MarkMerged>,
     lift: ServerAction<LiftEmbargo>,
+    duplicate: ServerAction<MarkDuplicate>,
 }
 
 impl Actions {
@@ -69,6 +73,7 @@ impl Actions {
             .or_else(|| self.cherry_pick.value().get().and_then(Result::err))
             .or_else(|| self.merged.value().get().and_then(Result::err))
             .or_else(|| self.lift.value().get().and_then(Result::err))
+            .or_else(|| self.duplicate.value().get().and_then(Result::err))
     }
 }
 
@@ -81,6 +86,7 @@ fn RequestActions(detail: RequestDetail) -> impl IntoView {
         cherry_pick: ServerAction::new(),
         merged: ServerAction::new(),
         lift: ServerAction::new(),
+        duplicate: ServerAction::new(),
     };
     let id = detail.request.id.to_string();
     let changed = move || {
@@ -90,6 +96,7 @@ fn RequestActions(detail: RequestDetail) -> impl IntoView {
             actions.cherry_pick.version().get(),
             actions.merged.version().get(),
             actions.lift.version().get(),
+            actions.duplicate.version().get(),
         )
     };
     let detail = refreshed(detail, changed, move || load_patch_request(id.clone()));
@@ -127,6 +134,15 @@ fn RequestView(detail: RequestDetail, actions: Option<Actions>) -> impl IntoView
             view! {
                 <p class="callout warn">"Deferred: it ships in the monthly release " <a href=format!("/releases/{v}")>{v.clone()}</a> {on} "."</p>
             }
+        })}
+        {r.duplicate_of.map(|original| view! {
+            <p class="callout">"A duplicate of " <a href=format!("/patch-requests/{original}")>{format!("#{original}")}</a>
+                ": its requester hears of that request's decisions and releases."</p>
+        })}
+        {(!r.duplicates.is_empty()).then(|| view! {
+            <p class="hint">"Duplicates: "
+                {r.duplicates.iter().map(|d| view! { <a href=format!("/patch-requests/{d}")>{format!("#{d}")}</a> " " }).collect_view()}
+            </p>
         })}
         {(exception && pending).then(|| view! {
             <p class="callout warn">"An " {r.severity.as_str()} " bug gets a patch only by a release manager's exception (approving says why); otherwise it ships in the coming monthly."</p>
@@ -192,6 +208,17 @@ fn RequestView(detail: RequestDetail, actions: Option<Actions>) -> impl IntoView
                             <label for="oob-on">"S1: ship out of band on"</label>
                             <input id="oob-on" type="date" name="out_of_band_on" min=today.clone() required />
                             <button type="submit">"Approve out of band"</button>
+                        </ActionForm>
+                    })}
+                    {r.duplicate_of.is_none().then(|| view! {
+                        <ActionForm action=a.duplicate attr:class="inline-form" attr:aria-label="Mark as a duplicate">
+                            <input type="hidden" name="id" value=id />
+                            <label for="duplicate-of">"A duplicate of request #"</label>
+                            <input id="duplicate-of" type="text" name="original" inputmode="numeric" size="6" required
+                                aria-describedby="duplicate-of-error" />
+                            <button type="submit" class="secondary">"Mark as a duplicate"</button>
+                            <FieldMessage message=message_for(Signal::derive(move || a.duplicate.value().get().and_then(Result::err)), "original")
+                                id="duplicate-of-error".to_owned() />
                         </ActionForm>
                     })}
                 </section>

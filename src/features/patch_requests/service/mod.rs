@@ -9,7 +9,7 @@ pub use cherry_picks::{mark_merged, refresh_cherry_picks, set_cherry_pick};
 use chrono::{Duration, Months, NaiveDate};
 pub use oncall::{assign_oncall, follow_rotation, rotation, triager_of};
 use sha2::{Digest, Sha256};
-pub use triage::{Decide, decide, decide_several, defer_to_monthly, lift_embargo};
+pub use triage::{Decide, decide, decide_several, defer_to_monthly, lift_embargo, mark_duplicate};
 
 use super::{
     FormContext, LineSlot, ListFilter, PatchRequest, Posted, RequestDetail, RequestList, Slot,

@@ -234,6 +234,46 @@ pub async fn decide_several(
     }
 }
 
+/// Marks `request` a duplicate of the request numbered `original` (as typed): the lines still
+/// awaiting triage are rejected as duplicates, and its requester follows the original from now
+/// on. A request with an approved line already travels in a release and cannot be marked.
+pub async fn mark_duplicate(
+    state: &AppState,
+    actor: &Principal,
+    request: i64,
+    original: &str,
+) -> Result<i64, AppError> {
+    super::triager_of(state, actor, request).await?;
+    let duplicate = find(state, actor, request).await?;
+    let typed = original.trim().trim_start_matches('#');
+    let original: i64 = typed
+        .parse()
+        .map_err(|_| FieldError::new("original", format!("“{}” is not a request number like 12", original.trim())))?;
+    let unknown = || FieldError::new("original", format!("there is no request #{original}"));
+    let found = find(state, actor, original).await.map_err(|_| unknown())?;
+    // Point at the first of a chain, so everyone follows the one request that is decided.
+    let original = found.duplicate_of.unwrap_or(found.id);
+    if original == request {
+        return Err(FieldError::new("original", "a request cannot duplicate itself").into());
+    }
+    if duplicate.duplicate_of.is_some() {
+        return Err(Refused::new(format!("#{request} is marked as a duplicate already")).into());
+    }
+    let reason = format!("duplicate of #{original}");
+    let now = state.clock.now();
+    let mut tx = state.db.begin_write().await?;
+    if !store::update_duplicate(&mut tx, request, original, &reason, actor.user_id(), now).await? {
+        return Err(Refused::new(format!(
+            "#{request} has an approved line: it travels in a release already, so it is not marked as a duplicate"
+        ))
+        .into());
+    }
+    store::refresh_status(&mut tx, request, now).await?;
+    audit(&mut tx, actor, "patch_request.duplicate", request, format!("marked as a {reason}"), now).await?;
+    tx.commit().await?;
+    Ok(original)
+}
+
 /// Sends a request that needs an exception (an S3 or S4) to the coming monthly instead: its
 /// pending lines are declined with that reason, and the request waits for the monthly.
 pub async fn defer_to_monthly(state: &AppState, actor: &Principal, request: i64) -> Result<String, AppError> {

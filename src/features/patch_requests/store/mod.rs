@@ -129,6 +129,7 @@ struct RequestRow {
     deferred_to: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    duplicate_of: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -203,7 +204,7 @@ pub async fn find_request(
     let mut q = QueryBuilder::<Sqlite>::new(
         "SELECT pr.id, pr.title, pr.category, pr.severity, pr.bug_link, pr.fix_link, pr.impact, pr.risk, pr.risk_reason, \
          pr.testing, pr.verified_on_daily, pr.workaround, pr.cve_id, pr.embargoed, pr.requester_id, u.name AS requester, \
-         o.name AS triage_owner, pr.status, pr.deferred_to, pr.created_at, pr.updated_at \
+         o.name AS triage_owner, pr.status, pr.deferred_to, pr.created_at, pr.updated_at, pr.duplicate_of \
          FROM patch_request pr JOIN user u ON u.id = pr.requester_id LEFT JOIN user o ON o.id = pr.triage_owner_id \
          WHERE pr.id = ",
     );
@@ -225,7 +226,13 @@ pub async fn find_request(
     .await?;
     let mut targets = targets.into_iter().map(target_of).collect::<Result<Vec<_>, _>>()?;
     targets.sort_by_key(|t| std::cmp::Reverse(t.line));
+    let duplicates: Vec<i64> = sqlx::query_scalar("SELECT id FROM patch_request WHERE duplicate_of = ? ORDER BY id")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
     Ok(Some(PatchRequest {
+        duplicate_of: row.duplicate_of,
+        duplicates,
         id: row.id,
         category: Category::parse(&row.category).ok_or_else(|| corrupt("category", &row.category))?,
         severity: Severity::parse(&row.severity).ok_or_else(|| corrupt("severity", &row.severity))?,
@@ -361,4 +368,41 @@ pub async fn list_requests(
         None => counts.iter().map(|(_, n)| n).sum(),
     };
     Ok((items, total, counts))
+}
+
+/// Marks `request` a duplicate of `original`: its lines still awaiting triage are rejected with
+/// `reason`. False when it changed meanwhile (a line was approved).
+pub async fn update_duplicate(
+    conn: &mut SqliteConnection,
+    request: i64,
+    original: i64,
+    reason: &str,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let approved: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM patch_target WHERE request_id = ? AND decision = 'approved')")
+            .bind(request)
+            .fetch_one(&mut *conn)
+            .await?;
+    if approved {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE patch_request SET duplicate_of = ?, updated_at = ? WHERE id = ?")
+        .bind(original)
+        .bind(now)
+        .bind(request)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE patch_target SET decision = 'rejected', reason = ?, decided_by = ?, decided_at = ?, revision = revision + 1 \
+         WHERE request_id = ? AND decision = 'pending'",
+    )
+    .bind(reason)
+    .bind(by)
+    .bind(now)
+    .bind(request)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
 }
