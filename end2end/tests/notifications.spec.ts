@@ -66,6 +66,14 @@ test("a requester gives a mail address, files a request, and learns of the decis
   await expect(page.getByRole("main")).toContainText("The proxy stops answering after a config reload");
   await expect(page.getByRole("main")).toContainText(`${line} approved`);
 
+  // Filing the same bug again, the form points at the request already in play.
+  await page.goto("/patch-requests/new");
+  await hydrated(page);
+  await page.getByLabel("Bug link (required)").fill("https://github.com/example/trainyard-demo/issues/4242");
+  await page.getByLabel("Fix link").focus();
+  await expect(page.locator("#same-bug")).toContainText("may be the same bug");
+  await expect(page.locator("#same-bug").getByRole("link")).toHaveAttribute("href", requestPath);
+
   // The notifications page lists what was sent.
   await page.goto("/notifications");
   await expect(page.getByRole("region", { name: `Sent to ${address}` })).toContainText("decided · sent");

@@ -620,6 +620,47 @@ async fn a_manager_decides_several_requests_of_a_line_queue_at_once_and_each_ref
 }
 
 #[tokio::test]
+async fn the_form_warns_of_a_request_in_play_with_the_same_bug_link() {
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let eve = world.person("eve", "developer").await;
+    let link = "https://github.com/example/trainyard/issues/500";
+    let leak = filed(app, &dev, &[("title", "A leak"), ("bug_link", link)]).await;
+    filed(
+        app,
+        &dev,
+        &[
+            ("title", "A hidden hole"),
+            ("category", "security"),
+            ("embargoed", "on"),
+            ("bug_link", "https://github.com/example/trainyard/issues/501"),
+        ],
+    )
+    .await;
+    let same = |who: Client, typed: &'static str| async move {
+        let res = app.call(&who, url::<pr::FindSameBug>(), &[("bug_link", typed)]).await;
+        let status = res.status();
+        (status, res.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    let (status, found) = same(eve.clone(), "https://github.com/example/trainyard/issues/500/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found, json!([{"id": leak, "title": "A leak", "status": "open"}]), "a trailing slash is the same link");
+    assert_eq!(same(eve.clone(), "https://github.com/example/trainyard/issues/5").await.1, json!([]));
+    assert_eq!(
+        same(eve.clone(), "https://github.com/example/trainyard/issues/501").await.1,
+        json!([]),
+        "an embargoed request stays hidden"
+    );
+    assert_eq!(
+        same(dev.clone(), "https://github.com/example/trainyard/issues/501").await.1[0]["title"],
+        "A hidden hole"
+    );
+    assert_eq!(same(eve.clone(), "not a link").await.1, json!([]));
+    assert_eq!(same(app.client(), link).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn the_dashboard_gives_each_line_a_health_badge_with_its_reason() {
     let world = World::project().await;
     let dev = world.person("dev", "developer").await;

@@ -66,6 +66,13 @@ pub async fn decide_several(
     super::service::decide_several(&ctx.state, &ctx.caller, &ids, &line, &decision, &reason).await
 }
 
+/// Requests in play with this bug link, so the form can warn before a second request is filed.
+#[server]
+pub async fn find_same_bug(#[server(default)] bug_link: String) -> Result<Vec<super::SameBug>, AppError> {
+    let ctx = context()?;
+    super::service::same_bug(&ctx.state, &ctx.caller, &bug_link).await
+}
+
 /// Marks a request a duplicate of another (by number); returns the original's number.
 #[server]
 pub async fn mark_duplicate(id: i64, #[server(default)] original: String) -> Result<i64, AppError> {

@@ -283,6 +283,14 @@ pub struct RequestList {
     pub can_triage: bool,
 }
 
+/// A request in play with the bug link being typed into the form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SameBug {
+    pub id: i64,
+    pub title: String,
+    pub status: String,
+}
+
 /// What a decision on several requests did: the requests decided, and those refused with why.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeveralDecided {

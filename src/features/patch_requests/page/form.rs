@@ -20,7 +20,7 @@ use crate::{
         auth::page::use_viewer,
         patch_requests::{
             FormContext, LineSlot,
-            api::{FilePatchRequest, load_patch_form},
+            api::{FilePatchRequest, FindSameBug, load_patch_form},
         },
     },
 };
@@ -152,6 +152,28 @@ fn PatchForm(context: FormContext) -> impl IntoView {
         })
     };
     let message = move |name: &'static str| Signal::derive(move || error_for(name));
+    // Leaving the bug link asks whether a request in play has it already: probably the same bug.
+    let same_bug = ServerAction::<FindSameBug>::new();
+    let bug_link_left = Callback::new(move |()| {
+        touched.update(|t| {
+            t.insert("bug_link");
+        });
+        same_bug.dispatch(FindSameBug { bug_link: bug_link.get_untracked() });
+    });
+    let same_bug_warning = move || {
+        same_bug.value().get().and_then(Result::ok).filter(|found| !found.is_empty()).map(|found| {
+            view! {
+                <div class="callout warn" role="status" id="same-bug">
+                    <p>"A request in play has this bug link: it may be the same bug. Add to it rather than filing it again:"</p>
+                    <ul>
+                        {found.into_iter().map(|r| view! {
+                            <li><a href=format!("/patch-requests/{}", r.id)>{format!("#{} {}", r.id, r.title)}</a> " (" {r.status} ")"</li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    };
     let at_most = |hint: &str| format!("{hint} At most {MAX_TEXT} characters.");
     let lines = context.lines.clone();
     view! {
@@ -165,7 +187,8 @@ fn PatchForm(context: FormContext) -> impl IntoView {
             <RadioGroup name="severity" legend="Severity" bind=severity on_change=touch("severity")
                 options=Severity::ALL.iter().map(|s| (s.as_str(), s.explanation())).collect() message=message("severity") />
             <Field name="bug_link" label="Bug link (required)" control=Control::Url bind=bug_link max_length=MAX_LINK
-                on_blur=touch("bug_link") hint="The issue that describes the bug: an http(s) link." message=message("bug_link") />
+                on_blur=bug_link_left hint="The issue that describes the bug: an http(s) link." message=message("bug_link") />
+            {same_bug_warning}
             <Field name="fix_link" label="Fix link" control=Control::Url bind=fix_link max_length=MAX_LINK
                 on_blur=touch("fix_link") hint="The pull request or commit that fixes it, if there is one." message=message("fix_link") />
             <Field name="impact" label="Impact if declined" control=Control::TextArea bind=impact max_length=MAX_TEXT

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 pub use triage::{Decide, decide, decide_several, defer_to_monthly, lift_embargo, mark_duplicate};
 
 use super::{
-    FormContext, LineSlot, ListFilter, PatchRequest, Posted, RequestDetail, RequestList, Slot,
+    FormContext, LineSlot, ListFilter, PatchRequest, Posted, RequestDetail, RequestList, SameBug, Slot,
     store::{self, Insert, Visibility},
 };
 use crate::{
@@ -209,6 +209,18 @@ pub async fn detail(state: &AppState, actor: &Principal, id: i64) -> Result<Requ
         deferred_on,
         today: state.today(),
     })
+}
+
+/// Requests in play with the same bug link, for the form's warning; nothing for a link that
+/// is not one yet.
+pub async fn same_bug(state: &AppState, actor: &Principal, bug_link: &str) -> Result<Vec<SameBug>, AppError> {
+    actor.require(Permission::FilePatchRequest)?;
+    let link = bug_link.trim();
+    if !(link.starts_with("https://") || link.starts_with("http://")) || link.len() > 2000 {
+        return Ok(Vec::new());
+    }
+    let rows = store::list_same_bug(state.db.reader(), link, visibility(actor)).await?;
+    Ok(rows.into_iter().map(|(id, title, status)| SameBug { id, title, status }).collect())
 }
 
 /// A date as typed in a form, named by its field when it is not one.

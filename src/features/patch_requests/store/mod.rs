@@ -40,6 +40,23 @@ fn push_visible(q: &mut QueryBuilder<'_, Sqlite>, v: Visibility) {
     }
 }
 
+/// Requests still in play (not rejected or shipped) whose bug link is `bug_link`, a trailing
+/// slash aside: (id, title, status), newest first.
+pub async fn list_same_bug(
+    db: impl SqliteExecutor<'_>,
+    bug_link: &str,
+    v: Visibility,
+) -> Result<Vec<(i64, String, String)>, AppError> {
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT pr.id, pr.title, pr.status FROM patch_request pr \
+         WHERE pr.status IN ('open', 'deferred', 'approved') AND rtrim(pr.bug_link, '/') = rtrim(",
+    );
+    q.push_bind(bug_link.trim().to_owned()).push(", '/')");
+    push_visible(&mut q, v);
+    q.push(" ORDER BY pr.id DESC LIMIT 5");
+    Ok(q.build_query_as().fetch_all(db).await?)
+}
+
 /// An existing request from the same requester with the same content, filed since `since`.
 pub async fn find_duplicate(
     db: impl SqliteExecutor<'_>,
