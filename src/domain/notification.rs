@@ -283,6 +283,22 @@ impl News {
     pub fn message(&self, private: bool) -> Message {
         let names = |requests: &[RequestRef]| requests.iter().map(|r| r.named(private)).collect::<Vec<_>>().join(", ");
         let (subject, body, path) = match self {
+            // Under embargo, a shared channel learns only that something happened: no reporter,
+            // severity, lines or reason, any of which could hint at the hole.
+            Self::Filed { request, .. } | Self::Decided { request, .. } | Self::Carried { request, .. }
+                if request.embargoed && !private =>
+            {
+                let what = match self {
+                    Self::Filed { .. } => "filed",
+                    Self::Decided { .. } => "decided",
+                    _ => "moved",
+                };
+                (
+                    format!("Patch request {} {what}", request.named(false)),
+                    format!("{} was {what}; details follow once the embargo is lifted.", request.named(false)),
+                    request.path(),
+                )
+            }
             Self::Filed { request, by, lines, severity } => (
                 format!("Patch request {} filed", request.named(private)),
                 format!("{by} filed {} ({severity}) for {lines}. It waits for triage.", request.named(private)),
@@ -408,6 +424,7 @@ mod tests {
         assert!(private.body.contains("CVE-2026-1 in the proxy"), "{}", private.body);
         assert!(!shared.body.contains("CVE") && !shared.subject.contains("CVE"), "{}", shared.body);
         assert!(shared.body.contains("#7 (a security fix under embargo)"), "{}", shared.body);
+        assert!(!shared.body.contains("mia") && !shared.body.contains("1.11"), "not even the reason: {}", shared.body);
         assert_eq!(shared.path, "/patch-requests/7");
     }
 }

@@ -294,17 +294,41 @@ async fn people_choose_what_they_hear_of_and_wrong_settings_are_refused_next_to_
         json!({"title": "A crash on start", "category": "stability", "severity": "S2", "targetLines": ["1.12"]}),
     )
     .await;
+    // An embargoed hole: the manager reads it in full, the shared channel only that it exists;
+    // and the manager filing one themselves is not told of it.
+    request(&world, &dev, json!({"title": "Remote code execution in the admin port", "category": "security", "severity": "S1", "cve_id": "CVE-2026-9999", "embargoed": "on", "targetLines": ["1.12"]})).await;
+    request(
+        &world,
+        &manager,
+        json!({"title": "A manager's own find", "category": "stability", "severity": "S2", "targetLines": ["1.12"]}),
+    )
+    .await;
     round(&world.app).await;
     let hook_id = hook.to_string();
     assert_eq!(world.act(&world.admin, url::<RevokeWebhook>(), &[("id", &hook_id)]).await.0, StatusCode::OK);
     decide(&world, &manager, id, "1.12", "rejected", "not a regression", "").await;
     round(&world.app).await;
-    assert_eq!(subjects(&smtp.mails_to("manager@example.com")), ["Patch request #1 “A crash on start” filed"]);
+    assert_eq!(
+        subjects(&smtp.mails_to("manager@example.com")),
+        [
+            "Patch request #1 “A crash on start” filed",
+            "Patch request #2 “Remote code execution in the admin port” filed"
+        ]
+    );
     let to_dev = smtp.mails_to("dev@example.com");
     assert_eq!(subjects(&to_dev), ["Patch request #1 “A crash on start” decided"]);
     assert!(to_dev[0].body.contains("rejected for 1.12: not a regression"), "{}", to_dev[0].body);
-    let kinds: Vec<String> = chat.posts().iter().map(|p| p.header("x-trainyard-event")).collect();
-    assert_eq!(kinds, ["request_filed"], "the revoked webhook gets nothing more");
+    let posts = chat.posts();
+    let kinds: Vec<String> = posts.iter().map(|p| p.header("x-trainyard-event")).collect();
+    assert_eq!(kinds, ["request_filed", "request_filed", "request_filed"], "the revoked webhook gets nothing more");
+    let hole = posts[1].json()["text"].as_str().unwrap().to_owned();
+    assert_eq!(
+        hole,
+        format!(
+            "*Patch request #2 (a security fix under embargo) filed*\n#2 (a security fix under embargo) was filed; details follow once the embargo is lifted.\n<{}/patch-requests/2>",
+            world.app.url("")
+        )
+    );
     assert_eq!(world.act(&world.admin, url::<RevokeWebhook>(), &[("id", &hook_id)]).await.0, StatusCode::NOT_FOUND);
 }
 

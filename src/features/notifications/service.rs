@@ -50,9 +50,10 @@ const BATCH: i64 = 200;
 /// One's settings, and the webhooks for an admin.
 pub async fn settings(state: &AppState, actor: &Principal) -> Result<NotificationSettings, AppError> {
     let viewer = actor.viewer().ok_or(AppError::Unauthenticated)?;
+    // The plan first: it may need a connection of its own, so none is held while it loads.
+    let (_, plan) = plan(state, NEAR).await?;
     let mut conn = state.db.reader().acquire().await?;
     let (email, muted, following) = store::load_preferences(&mut conn, viewer.id).await?;
-    let (_, plan) = plan(state, NEAR).await?;
     let lines = plan
         .lines
         .iter()
@@ -68,10 +69,7 @@ pub async fn settings(state: &AppState, actor: &Principal) -> Result<Notificatio
             following: following.contains(&l.line.to_string()),
         })
         .collect();
-    let recent = match &email {
-        Some(email) => store::list_sent_to(&mut *conn, email, 10).await?,
-        None => Vec::new(),
-    };
+    let recent = store::list_sent_to(&mut *conn, viewer.id, 10).await?;
     let webhooks = match actor.can(Permission::Administer) {
         true => Some(store::list_webhooks(&mut *conn).await?),
         false => None,
@@ -132,7 +130,8 @@ pub async fn add_webhook(state: &AppState, actor: &Principal, url: &str, kinds: 
     };
     let secret = new_secret("whsec_");
     let now = state.clock.now();
-    let mut tx = state.db.begin_quiet_write().await?;
+    // A visible write: the audit trail on /admin shows it.
+    let mut tx = state.db.begin_write().await?;
     let id = store::insert_webhook(&mut tx, url.as_str(), &secret, &kinds, actor.user_id(), now).await?;
     let summary = format!("added a webhook to {} for {}", host_of(url.as_str()), kinds.to_list());
     record(&mut tx, actor, Change::new("webhook.added", "webhook", id, summary), now).await?;
@@ -143,7 +142,7 @@ pub async fn add_webhook(state: &AppState, actor: &Principal, url: &str, kinds: 
 pub async fn revoke_webhook(state: &AppState, actor: &Principal, id: i64) -> Result<(), AppError> {
     actor.require(Permission::Administer)?;
     let now = state.clock.now();
-    let mut tx = state.db.begin_quiet_write().await?;
+    let mut tx = state.db.begin_write().await?;
     if !store::revoke_webhook(&mut tx, id, now).await? {
         return Err(AppError::not_found(format!("live webhook {id}")));
     }
@@ -162,7 +161,7 @@ pub async fn create_feed(state: &AppState, actor: &Principal) -> Result<String, 
     let viewer = actor.viewer().ok_or(AppError::Unauthenticated)?;
     let token = new_secret("feed_");
     let now = state.clock.now();
-    let mut tx = state.db.begin_quiet_write().await?;
+    let mut tx = state.db.begin_write().await?;
     store::replace_feed_token(&mut tx, viewer.id, &digest(&token), now).await?;
     let change =
         Change::new("feed.created", "user", viewer.id, "made a new private feed address (any older one stops working)");
@@ -174,7 +173,7 @@ pub async fn create_feed(state: &AppState, actor: &Principal) -> Result<String, 
 pub async fn revoke_feed(state: &AppState, actor: &Principal) -> Result<(), AppError> {
     let viewer = actor.viewer().ok_or(AppError::Unauthenticated)?;
     let now = state.clock.now();
-    let mut tx = state.db.begin_quiet_write().await?;
+    let mut tx = state.db.begin_write().await?;
     if !store::delete_feed_token(&mut tx, viewer.id).await? {
         return Err(AppError::not_found("Your private feed"));
     }
@@ -331,6 +330,7 @@ struct Outbound {
     key: String,
     channel: &'static str,
     recipient: String,
+    user: Option<i64>,
     message: Message,
 }
 
@@ -358,6 +358,7 @@ async fn messages_of(
             key: format!("{}:email:{}", addressed.about, reader.user),
             channel: "email",
             recipient: reader.email,
+            user: Some(reader.user),
             message: addressed.news.message(private),
         });
     }
@@ -366,6 +367,7 @@ async fn messages_of(
             key: format!("{}:webhook:{hook}", addressed.about),
             channel: "webhook",
             recipient: hook.to_string(),
+            user: None,
             message: addressed.news.message(false),
         });
     }
@@ -388,6 +390,7 @@ async fn put_all(
             kind: m.message.kind,
             channel: m.channel,
             recipient: &m.recipient,
+            user: m.user,
             subject: &m.message.subject,
             body: &m.message.body,
             link: &link,
@@ -458,8 +461,10 @@ pub async fn queue_due_dates(state: &AppState) -> Result<usize, AppError> {
 /// Sends what is due; returns how many were sent.
 pub async fn send_due(state: &AppState) -> Result<usize, AppError> {
     let mut sent = 0;
-    let now = state.clock.now();
-    for message in store::list_due(state.db.reader(), now, 50).await? {
+    for message in store::list_due(state.db.reader(), state.clock.now(), 50).await? {
+        // The lease runs from this claim, not from the round's start: a long round must not
+        // hand out leases that have already run out.
+        let now = state.clock.now();
         let mut tx = state.db.begin_quiet_write().await?;
         let claimed = store::claim(&mut tx, message.id, now, now + LEASE).await?;
         tx.commit().await?;
@@ -471,7 +476,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, AppError> {
         let mut tx = state.db.begin_quiet_write().await?;
         match outcome {
             Ok(()) => {
-                store::mark_sent(&mut tx, message.id, now).await?;
+                store::mark_sent(&mut tx, message.id, message.attempts + 1, now).await?;
                 sent += 1;
             }
             Err(e) => {
@@ -483,7 +488,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, AppError> {
                     _ => None,
                 };
                 tracing::warn!(id = message.id, channel = %message.channel, error = %e, retry = retry_at.is_some(), "a notification was not delivered");
-                store::mark_unsent(&mut tx, message.id, &e.to_string(), retry_at).await?;
+                store::mark_unsent(&mut tx, message.id, message.attempts + 1, &e.to_string(), retry_at).await?;
             }
         }
         tx.commit().await?;
@@ -528,7 +533,7 @@ async fn deliver(state: &AppState, message: &store::Outgoing) -> Result<(), Send
             };
             // `text` is what Slack, Mattermost, Rocket.Chat and Discord's Slack endpoint show.
             let body = serde_json::json!({
-                "text": format!("*{}*\n{}\n<{}>", message.subject, message.body, message.link),
+                "text": format!("*{}*\n{}\n<{}>", slack_escaped(&message.subject), slack_escaped(&message.body), message.link),
                 "kind": message.kind,
                 "subject": message.subject,
                 "body": message.body,
@@ -540,14 +545,28 @@ async fn deliver(state: &AppState, message: &store::Outgoing) -> Result<(), Send
     }
 }
 
+/// Text as Slack's `text` must carry it: `<`, `>` and `&` escaped, so a title cannot ping a
+/// channel (`<!channel>`) or dress up a link.
+fn slack_escaped(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
 // ----- the worker -----------------------------------------------------------------------------
 
 /// One round: queue new events and due dates, then send what is due. Returns how many were sent.
 pub async fn run_once(state: &AppState) -> Result<usize, AppError> {
-    queue_events(state).await?;
-    queue_due_dates(state).await?;
-    send_due(state).await
+    let queued = queue_events(state).await;
+    let dated = queue_due_dates(state).await;
+    // What is queued already goes out even when queueing failed this round.
+    let sent = send_due(state).await?;
+    queued?;
+    dated?;
+    Ok(sent)
 }
+
+/// How often the worker looks for what time brings (deadlines, ends of life): those are days
+/// apart, so once a minute is plenty.
+const DATE_SCAN_EVERY: StdDuration = StdDuration::from_secs(60);
 
 /// Sets the outbox gauges, every channel and state included, for a metrics scrape.
 pub async fn measure_outbox(state: &AppState) -> Result<(), AppError> {
@@ -569,8 +588,18 @@ pub async fn measure_outbox(state: &AppState) -> Result<(), AppError> {
 pub fn spawn_worker(state: AppState) {
     use futures::FutureExt;
     tokio::spawn(async move {
+        let mut last_scan: Option<std::time::Instant> = None;
         loop {
-            match std::panic::AssertUnwindSafe(run_once(&state)).catch_unwind().await {
+            let round = async {
+                let queued = queue_events(&state).await;
+                if last_scan.is_none_or(|at| at.elapsed() >= DATE_SCAN_EVERY) {
+                    last_scan = Some(std::time::Instant::now());
+                    queue_due_dates(&state).await?;
+                }
+                send_due(&state).await?;
+                queued
+            };
+            match std::panic::AssertUnwindSafe(round).catch_unwind().await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => {
                     state.metrics.notification_round_failures.inc();
@@ -589,6 +618,14 @@ pub fn spawn_worker(state: AppState) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_cannot_ping_a_chat_channel_or_fake_a_link() {
+        assert_eq!(
+            slack_escaped("<!channel> & <https://evil|click>"),
+            "&lt;!channel&gt; &amp; &lt;https://evil|click&gt;"
+        );
+    }
 
     #[test]
     fn the_audit_trail_names_a_webhook_by_its_host_only() {

@@ -60,14 +60,14 @@ pub async fn save_preferences(
     Ok(())
 }
 
-/// The latest messages to `email`, newest first.
-pub async fn list_sent_to(db: impl SqliteExecutor<'_>, email: &str, limit: i64) -> Result<Vec<Sent>, AppError> {
+/// The latest mail to `user`, newest first.
+pub async fn list_sent_to(db: impl SqliteExecutor<'_>, user: i64, limit: i64) -> Result<Vec<Sent>, AppError> {
     type Row = (String, String, String, DateTime<Utc>, Option<String>);
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT subject, link, state, created_at, last_error FROM notification \
-         WHERE channel = 'email' AND recipient = ? ORDER BY id DESC LIMIT ?",
+         WHERE channel = 'email' AND user_id = ? ORDER BY id DESC LIMIT ?",
     )
-    .bind(email)
+    .bind(user)
     .bind(limit)
     .fetch_all(db)
     .await?;
@@ -332,6 +332,8 @@ pub struct Queued<'a> {
     pub kind: Kind,
     pub channel: &'a str,
     pub recipient: &'a str,
+    /// The person it is for (none for a webhook).
+    pub user: Option<i64>,
     pub subject: &'a str,
     pub body: &'a str,
     pub link: &'a str,
@@ -340,13 +342,14 @@ pub struct Queued<'a> {
 /// Queues a message unless one with its key is queued already; true when it was new.
 pub async fn enqueue(conn: &mut SqliteConnection, m: Queued<'_>, now: DateTime<Utc>) -> Result<bool, AppError> {
     let done = sqlx::query(
-        "INSERT INTO notification (key, kind, channel, recipient, subject, body, link, state, next_attempt_at, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING",
+        "INSERT INTO notification (key, kind, channel, recipient, user_id, subject, body, link, state, next_attempt_at, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING",
     )
     .bind(m.key)
     .bind(m.kind.as_str())
     .bind(m.channel)
     .bind(m.recipient)
+    .bind(m.user)
     .bind(m.subject)
     .bind(m.body)
     .bind(m.link)
@@ -431,30 +434,41 @@ pub async fn claim(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn mark_sent(conn: &mut SqliteConnection, id: i64, now: DateTime<Utc>) -> Result<(), AppError> {
-    sqlx::query("UPDATE notification SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ?")
-        .bind(now)
-        .bind(id)
-        .execute(conn)
-        .await?;
+/// Marks a message sent, unless another worker took it over since `attempt` (the claim's
+/// attempt number): then the newer claim decides.
+pub async fn mark_sent(conn: &mut SqliteConnection, id: i64, attempt: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE notification SET state = 'sent', sent_at = ?, last_error = NULL \
+         WHERE id = ? AND state = 'sending' AND attempts = ?",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(attempt)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
-/// Back to waiting until `retry_at`, or failed for good when `retry_at` is none.
+/// Back to waiting until `retry_at`, or failed for good when `retry_at` is none; as
+/// [`mark_sent`], only while the claim of `attempt` holds.
 pub async fn mark_unsent(
     conn: &mut SqliteConnection,
     id: i64,
+    attempt: i64,
     error: &str,
     retry_at: Option<DateTime<Utc>>,
 ) -> Result<(), AppError> {
     let query = match retry_at {
-        Some(at) => {
-            sqlx::query("UPDATE notification SET state = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ?")
-                .bind(at)
-        }
-        None => sqlx::query("UPDATE notification SET state = 'failed', last_error = ? WHERE id = ?"),
+        Some(at) => sqlx::query(
+            "UPDATE notification SET state = 'pending', next_attempt_at = ?, last_error = ? \
+             WHERE id = ? AND state = 'sending' AND attempts = ?",
+        )
+        .bind(at),
+        None => sqlx::query(
+            "UPDATE notification SET state = 'failed', last_error = ? WHERE id = ? AND state = 'sending' AND attempts = ?",
+        ),
     };
-    query.bind(error).bind(id).execute(conn).await?;
+    query.bind(error).bind(id).bind(attempt).execute(conn).await?;
     Ok(())
 }
 

@@ -158,7 +158,10 @@ fn PatchForm(context: FormContext) -> impl IntoView {
         touched.update(|t| {
             t.insert("bug_link");
         });
-        same_bug.dispatch(FindSameBug { bug_link: bug_link.get_untracked() });
+        let link = bug_link.get_untracked();
+        if link.starts_with("https://") || link.starts_with("http://") {
+            same_bug.dispatch(FindSameBug { bug_link: link });
+        }
     });
     let same_bug_warning = move || {
         same_bug.value().get().and_then(Result::ok).filter(|found| !found.is_empty()).map(|found| {
