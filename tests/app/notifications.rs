@@ -11,7 +11,7 @@ use trainyard::{
         api::{AddWebhook, CreateFeed, LoadNotifications, RevokeFeed, RevokeWebhook, SaveNotifications},
         service::run_once,
     },
-    features::patch_requests::api::MarkDuplicate,
+    features::{patch_requests::api::MarkDuplicate, shipping::api::MarkReleaseReleased, train::api::PromoteBuild},
     platform::settings::Secret,
 };
 
@@ -473,4 +473,44 @@ async fn a_duplicate_points_to_the_original_and_its_requester_follows_it() {
     let (status, body) = mark(manager.clone(), other, original.to_string()).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["message"].as_str().unwrap().contains("approved line"), "{body}");
+}
+
+#[tokio::test]
+async fn requesters_waiting_for_a_monthly_hear_when_it_is_promoted_and_when_it_ships() {
+    let smtp = SmtpServer::start().await;
+    let world = World::with(with_mail(Options { demo: false, ..Options::default() }, smtp.url())).await;
+    // 1 December, before 1.1's branch cut: a feature filed now waits for 1.1.0.
+    world.today_is("2026-12-01").await;
+    world.shipped("1.0.0", "2026-11-24").await;
+    let ci = world.ci().await;
+    let manager = world.person("rm", "release_manager").await;
+    let dev = world.person("dev", "developer").await;
+    subscribe(&world, &dev, "dev@example.com", "").await;
+    let feature =
+        request(&world, &dev, json!({"title": "Export the calendar as CSV", "category": "feature", "severity": "S4"}))
+            .await;
+    assert_eq!(world.json(&format!("/api/v1/patch-requests/{feature}")).await["deferred_to"], "1.1.0");
+    world.today_is("2026-12-10").await;
+
+    // The weekly passes all three suites; the manager promotes it to 1.1.0, which ships on the
+    // 22nd: the request waiting for it hears of both.
+    ci.tested("main-20261208-0200", &sha('b'), "passed").await;
+    world.run_train(&manager).await;
+    ci.result("main-20261208-0200", "stability", "passed").await;
+    ci.result("main-20261208-0200", "performance", "passed").await;
+    world.run_train(&manager).await;
+    let (status, body) = world.act(&manager, url::<PromoteBuild>(), &[("build", "main-20261208-0200")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    round(&world.app).await;
+    world.today_is("2026-12-22").await;
+    let (status, body) = world.act(&manager, url::<MarkReleaseReleased>(), &[("name", "1.1.0")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    round(&world.app).await;
+    let to_dev = smtp.mails_to("dev@example.com");
+    assert_eq!(subjects(&to_dev), ["1.1.0 approved", "1.1.0 released"]);
+    assert!(
+        to_dev[0].body.contains("ships on Tuesday 22 December 2026, with #1 “Export the calendar as CSV”"),
+        "{}",
+        to_dev[0].body
+    );
 }

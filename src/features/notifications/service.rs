@@ -291,21 +291,36 @@ async fn address_event(
             }
             Addressed { news, about, people, owner: Some(facts.requester) }
         }
-        "release.approved" | "release.released" | "release.published" => {
-            let Some((release, version)) = store::find_release(tx, &event.object_id).await? else { return Ok(None) };
+        "release.approved" | "release.promoted" | "release.released" | "release.published" => {
+            // A monthly is promoted under its version, which is stored only once it is
+            // publishing: until then the plan knows which release it is.
+            let found = match store::find_release(tx, &event.object_id).await? {
+                Some(found) => Some(found),
+                None => crate::domain::version::Version::parse(&event.object_id)
+                    .ok()
+                    .and_then(|v| plan.by_version(&v))
+                    .and_then(|p| p.release)
+                    .map(|id| (id, Some(event.object_id.clone()))),
+            };
+            let Some((release, version)) = found else { return Ok(None) };
             let planned = plan.by_release(release);
             let name = version
                 .or_else(|| planned.and_then(|p| p.version.as_ref()).map(ToString::to_string))
                 .unwrap_or_else(|| event.object_id.clone());
             let mut requests = Vec::new();
-            for id in store::carried_requests(tx, release).await? {
+            // The fixes it carries, and for a monthly the requests deferred to it.
+            let mut ids = store::carried_requests(tx, release).await?;
+            ids.extend(store::deferred_to(tx, &name).await?);
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
                 if let Some(facts) = store::request_facts(tx, id).await? {
                     requests.push(facts);
                 }
             }
             let refs = requests.iter().map(request).collect();
             let news = match event.action.as_str() {
-                "release.approved" => News::Approved {
+                "release.approved" | "release.promoted" => News::Approved {
                     requests: refs,
                     release: name,
                     ships_on: planned

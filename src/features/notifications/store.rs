@@ -559,3 +559,11 @@ pub async fn duplicate_requesters(conn: &mut SqliteConnection, request: i64) -> 
         .fetch_all(conn)
         .await?)
 }
+
+/// The requests deferred to the monthly `version`.
+pub async fn deferred_to(conn: &mut SqliteConnection, version: &str) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query_scalar("SELECT id FROM patch_request WHERE deferred_to = ? ORDER BY id")
+        .bind(version)
+        .fetch_all(conn)
+        .await?)
+}
