@@ -25,6 +25,15 @@ pub struct Backoff {
     pub max_attempts: i64,
 }
 
+impl Backoff {
+    /// The pause after the `attempts`-th failed attempt: doubling from the first, up to the
+    /// longest.
+    pub fn after(self, attempts: i64) -> chrono::Duration {
+        let factor = 2u32.saturating_pow(u32::try_from(attempts - 1).unwrap_or(0).min(16));
+        chrono::Duration::from_std(self.first.saturating_mul(factor).min(self.max)).unwrap_or_default()
+    }
+}
+
 impl Default for Backoff {
     fn default() -> Self {
         use std::time::Duration;

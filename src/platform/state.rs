@@ -39,8 +39,6 @@ pub struct AppState {
     /// Where notifications go out: mail (when set up) and webhooks.
     pub mailer: Mailer,
     pub webhooks: Webhooks,
-    /// Wakes the notification worker when something happened.
-    pub notifier: Arc<Notify>,
 }
 
 impl AppState {
@@ -72,7 +70,6 @@ impl AppState {
             catalog: CatalogCell::default(),
             mailer,
             webhooks,
-            notifier: Arc::default(),
         }
     }
 

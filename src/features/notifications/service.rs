@@ -34,7 +34,6 @@ use crate::{
         db::WriteTx,
         notify::SendError,
         secrets::{digest, new_secret},
-        settings::Backoff,
         state::AppState,
     },
 };
@@ -498,7 +497,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, AppError> {
                 let backoff = state.settings.notify_backoff;
                 let retry_at = match &e {
                     SendError::Transient(_) if message.attempts + 1 < backoff.max_attempts => {
-                        Some(now + wait(backoff, message.attempts + 1))
+                        Some(now + backoff.after(message.attempts + 1))
                     }
                     _ => None,
                 };
@@ -509,12 +508,6 @@ pub async fn send_due(state: &AppState) -> Result<usize, AppError> {
         tx.commit().await?;
     }
     Ok(sent)
-}
-
-/// The pause after the `attempts`-th failure: doubling from the first, up to the longest.
-fn wait(b: Backoff, attempts: i64) -> Duration {
-    let factor = 2u32.saturating_pow(u32::try_from(attempts - 1).unwrap_or(0).min(16));
-    Duration::from_std(b.first.saturating_mul(factor).min(b.max)).unwrap_or_default()
 }
 
 /// The id a message keeps over every attempt, for the `Message-ID` and the delivery header.
@@ -625,7 +618,7 @@ pub fn spawn_worker(state: AppState) {
                     tracing::error!("the notification worker panicked in a round; it carries on");
                 }
             }
-            let _ = tokio::time::timeout(StdDuration::from_secs(3), state.notifier.notified()).await;
+            tokio::time::sleep(StdDuration::from_secs(3)).await;
         }
     });
 }
@@ -651,8 +644,8 @@ mod tests {
     #[test]
     fn retries_wait_twice_as_long_each_time_up_to_the_longest() {
         let b = crate::platform::settings::notify_backoff();
-        assert_eq!(wait(b, 1), Duration::seconds(30));
-        assert_eq!(wait(b, 2), Duration::seconds(60));
-        assert_eq!(wait(b, 20), Duration::hours(1));
+        assert_eq!(b.after(1), Duration::seconds(30));
+        assert_eq!(b.after(2), Duration::seconds(60));
+        assert_eq!(b.after(20), Duration::hours(1));
     }
 }

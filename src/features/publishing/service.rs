@@ -26,7 +26,6 @@ use crate::{
     },
     platform::{
         github::{GhRelease, GitHubError, ReleaseRequest},
-        settings::Backoff,
         state::AppState,
     },
 };
@@ -322,7 +321,7 @@ async fn process(state: &AppState, id: i64) -> Result<bool, AppError> {
                         (PublicationState::Retrying, now + chrono::Duration::from_std(*wait).unwrap_or_default())
                     }
                     _ if attempts >= state.backoff.max_attempts => (PublicationState::Failed, now),
-                    _ => (PublicationState::Retrying, now + backoff(state.backoff, attempts)),
+                    _ => (PublicationState::Retrying, now + state.backoff.after(attempts)),
                 };
                 let message = e.to_string();
                 tracing::warn!(publication = id, step, error = %message, "publishing step failed");
@@ -341,12 +340,6 @@ async fn process(state: &AppState, id: i64) -> Result<bool, AppError> {
             }
         }
     }
-}
-
-fn backoff(b: Backoff, attempts: i64) -> chrono::Duration {
-    let factor = 2u32.saturating_pow(u32::try_from(attempts - 1).unwrap_or(0).min(16));
-    let wait = b.first.saturating_mul(factor).min(b.max);
-    chrono::Duration::from_std(wait).unwrap_or_default()
 }
 
 async fn ensure_tag(state: &AppState, p: &Payload) -> Result<Step, GitHubError> {
