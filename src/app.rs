@@ -17,7 +17,7 @@ use crate::{
         calendar::page::CalendarPage,
         dashboard::page::HomePage,
         notifications::page::NotificationsPage,
-        patch_requests::page::{NewPatchRequestPage, PatchRequestPage, PatchRequestsPage},
+        patch_requests::page::{EditPatchRequestPage, NewPatchRequestPage, PatchRequestPage, PatchRequestsPage},
         releases::page::{ReleasePage, ReleasesPage},
         shipping::page::TrainPage,
     },
@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/patch-requests") view=PatchRequestsPage ssr=SsrMode::Async />
                     <Route path=path!("/patch-requests/new") view=NewPatchRequestPage ssr=SsrMode::Async />
                     <Route path=path!("/patch-requests/:id") view=PatchRequestPage ssr=SsrMode::Async />
+                    <Route path=path!("/patch-requests/:id/edit") view=EditPatchRequestPage ssr=SsrMode::Async />
                     <Route path=path!("/train") view=TrainPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{
     access::AccessError,
     errors::{FieldError, Refused},
+    patch_request::ChangeError,
     triage::TriageError,
     version::VersionError,
 };
@@ -205,6 +206,15 @@ impl From<TriageError> for AppError {
             TriageError::Invalid(f) => f.into(),
             TriageError::Refused(r) => r.into(),
             TriageError::UnknownLine { line } => Self::not_found(format!("line {line} of this request")),
+        }
+    }
+}
+
+impl From<ChangeError> for AppError {
+    fn from(e: ChangeError) -> Self {
+        match e {
+            ChangeError::Invalid(f) => f.into(),
+            ChangeError::Refused(r) => r.into(),
         }
     }
 }

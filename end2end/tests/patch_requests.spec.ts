@@ -75,6 +75,66 @@ test("a feature is told it waits for the named monthly release", async ({ page, 
   await expect(page.getByText(/Deferred: .* ships in the monthly release/)).toBeVisible();
 });
 
+test("a requester edits a request until triage starts, a manager reclassifies it, and the requester withdraws it", async ({ page, browser, baseURL, consoleErrors, expectStatus }) => {
+  // The withdrawal without a reason is refused, on purpose.
+  expectStatus(/withdraw_patch_request/, 400);
+  await signIn(page, "developer");
+  await page.goto("/patch-requests/new");
+  await hydrated(page);
+  await page.getByLabel("Title").fill("Sidecar hangs on shutdwon");
+  await page.getByLabel("Stability (crash, hang, data loss, regression)").check();
+  await page.getByLabel(/^S3/).check();
+  await page.getByLabel("Bug link (required)").fill("https://github.com/example/trainyard-demo/issues/91");
+  await page.getByLabel("low", { exact: true }).check();
+  await page.getByRole("button", { name: "File the request" }).click();
+  await expect(page).toHaveURL(/\/patch-requests\/\d+$/);
+  const requestUrl = page.url();
+
+  // The form comes back filled in; a wrong value is named next to its field and nothing is lost.
+  await page.getByRole("link", { name: "Edit the request" }).click();
+  await expect(page).toHaveURL(/\/edit$/);
+  await hydrated(page);
+  await expect(page.getByLabel("Title")).toHaveValue("Sidecar hangs on shutdwon");
+  await page.getByLabel("Bug link (required)").fill("not a link");
+  await page.getByRole("button", { name: "Save the changes" }).click();
+  await expect(page.locator("#bug_link-error")).toContainText("http:// or https://");
+  await page.getByLabel("Bug link (required)").fill("https://github.com/example/trainyard-demo/issues/91");
+  await page.getByLabel("Title").fill("Sidecar hangs on shutdown");
+  await page.getByLabel(/^S2/).check();
+  await page.getByRole("button", { name: "Save the changes" }).click();
+  await expect(page).toHaveURL(requestUrl);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sidecar hangs on shutdown");
+  await expect(page.locator(".timeline-events")).toContainText("edited title; severity S3 → S2");
+
+  // A release manager reclassifies it, saying why.
+  const managerContext = await browser.newContext({ baseURL });
+  const manager = await managerContext.newPage();
+  await signIn(manager, "manager");
+  await manager.goto(requestUrl);
+  await hydrated(manager);
+  const reclassify = manager.getByRole("form", { name: "Reclassify the request" });
+  await reclassify.getByLabel("Reason").fill("every upgrade hangs");
+  await reclassify.getByRole("button", { name: "Reclassify" }).click();
+  await expect(manager.locator("#reclassify-category-error")).toContainText("classified that way already");
+  await reclassify.getByLabel("Severity").selectOption("S1");
+  await reclassify.getByRole("button", { name: "Reclassify" }).click();
+  await expect(manager.locator(".timeline-events")).toContainText("reclassified it from stability S2 to stability S1: every upgrade hangs");
+  await managerContext.close();
+
+  // The requester withdraws it: a reason is asked for, then every line leaves triage.
+  await page.reload();
+  await hydrated(page);
+  const withdraw = page.getByRole("form", { name: "Withdraw the request" });
+  await withdraw.getByLabel("Why withdraw it").fill("  ");
+  await withdraw.getByRole("button", { name: "Withdraw the request" }).click();
+  await expect(page.locator("#withdraw-reason-error")).toContainText("say why you withdraw it");
+  await withdraw.getByLabel("Why withdraw it").fill("the hang was our own init script");
+  await withdraw.getByRole("button", { name: "Withdraw the request" }).click();
+  await expect(page.locator(".badges")).toContainText("withdrawn");
+  await expect(page.getByRole("table")).toContainText("withdrawn by its requester: the hang was our own init script");
+  await expect(page.getByRole("link", { name: "Edit the request" })).toHaveCount(0);
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 

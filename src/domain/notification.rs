@@ -52,7 +52,7 @@ impl Kind {
     /// What a person reads next to the checkbox.
     pub fn label(self) -> &'static str {
         match self {
-            Self::RequestFiled => "A patch request is filed (release managers and the week's on-call)",
+            Self::RequestFiled => "A patch request is filed or withdrawn (release managers and the week's on-call)",
             Self::LineDecided => "A line of my request is decided",
             Self::FixCarried => "My fix moves to a later release, or will not ship on a line",
             Self::ReleaseApproved => "A release carrying my fix is approved",
@@ -238,6 +238,12 @@ pub enum News {
         by: String,
         what: String,
     },
+    /// Its requester took it back, saying why.
+    Withdrawn {
+        request: RequestRef,
+        by: String,
+        reason: String,
+    },
     Carried {
         request: RequestRef,
         what: String,
@@ -268,7 +274,7 @@ pub enum News {
 impl News {
     pub fn kind(&self) -> Kind {
         match self {
-            Self::Filed { .. } => Kind::RequestFiled,
+            Self::Filed { .. } | Self::Withdrawn { .. } => Kind::RequestFiled,
             Self::Decided { .. } => Kind::LineDecided,
             Self::Carried { .. } => Kind::FixCarried,
             Self::Approved { .. } => Kind::ReleaseApproved,
@@ -285,12 +291,16 @@ impl News {
         let (subject, body, path) = match self {
             // Under embargo, a shared channel learns only that something happened: no reporter,
             // severity, lines or reason, any of which could hint at the hole.
-            Self::Filed { request, .. } | Self::Decided { request, .. } | Self::Carried { request, .. }
+            Self::Filed { request, .. }
+            | Self::Decided { request, .. }
+            | Self::Carried { request, .. }
+            | Self::Withdrawn { request, .. }
                 if request.embargoed && !private =>
             {
                 let what = match self {
                     Self::Filed { .. } => "filed",
                     Self::Decided { .. } => "decided",
+                    Self::Withdrawn { .. } => "withdrawn",
                     _ => "moved",
                 };
                 (
@@ -307,6 +317,11 @@ impl News {
             Self::Decided { request, by, what } => (
                 format!("Patch request {} decided", request.named(private)),
                 format!("{by} decided {}: {what}.", request.named(private)),
+                request.path(),
+            ),
+            Self::Withdrawn { request, by, reason } => (
+                format!("Patch request {} withdrawn", request.named(private)),
+                format!("{by} withdrew {}: {reason}. It leaves triage and every release.", request.named(private)),
                 request.path(),
             ),
             Self::Carried { request, what } => (

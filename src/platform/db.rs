@@ -41,6 +41,8 @@ pub enum DbError {
     Open { url: String, source: sqlx::Error },
     #[error("a database migration failed, so the server will not start: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("after the migrations, {0} rows point at rows that do not exist, so the server will not start")]
+    Dangling(usize),
 }
 
 /// How often the watcher looks for other processes' commits.
@@ -125,6 +127,26 @@ async fn watch(mut conn: SqliteConnection, generation: Weak<Generation>, watcher
     let _ = conn.close().await;
 }
 
+/// How applying the migrations failed.
+enum Migration {
+    Failed(sqlx::migrate::MigrateError),
+    Sql(sqlx::Error),
+    Dangling(usize),
+}
+
+/// Applies pending migrations on a connection of their own with foreign keys off: SQLite's
+/// documented way to change a table (make the new one, copy, drop the old, rename) would
+/// otherwise cascade the old table's drop to every row that refers to it. Every reference is
+/// checked afterwards instead.
+async fn migrate(options: &SqliteConnectOptions) -> Result<(), Migration> {
+    let mut conn =
+        SqliteConnection::connect_with(&options.clone().foreign_keys(false)).await.map_err(Migration::Sql)?;
+    sqlx::migrate!("./migrations").run(&mut conn).await.map_err(Migration::Failed)?;
+    let dangling = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut conn).await.map_err(Migration::Sql)?;
+    let _ = conn.close().await;
+    if dangling.is_empty() { Ok(()) } else { Err(Migration::Dangling(dangling.len())) }
+}
+
 impl Db {
     /// Opens (creating if missing) the database at `url` and applies pending migrations.
     pub async fn open(url: &str) -> Result<Self, DbError> {
@@ -146,6 +168,11 @@ impl Db {
                 .map_err(|source| DbError::Folder { path: parent.display().to_string(), source })?;
         }
         let open = |source| DbError::Open { url: url.to_owned(), source };
+        migrate(&options).await.map_err(|e| match e {
+            Migration::Failed(e) => DbError::Migrate(e),
+            Migration::Sql(e) => open(e),
+            Migration::Dangling(n) => DbError::Dangling(n),
+        })?;
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -153,7 +180,6 @@ impl Db {
             .connect_with(options.clone())
             .await
             .map_err(open)?;
-        sqlx::migrate!("./migrations").run(&write).await?;
         // Readers beyond the cores add memory, not speed: reads are cached above the database.
         let read = SqlitePoolOptions::new()
             .max_connections(4)

@@ -1,9 +1,10 @@
-//! The plain-form (no JavaScript) post of `/patch-requests/new`: files the request and goes to
-//! its page, or renders the form again with everything typed and every error next to its field.
+//! The plain-form (no JavaScript) posts of `/patch-requests/new` and `/patch-requests/{id}/edit`:
+//! each files or saves the request and goes to its page, or renders the form again with
+//! everything typed and every error next to its field.
 
 use axum::{
     body::Body,
-    extract::{Request, State},
+    extract::{Path, Request, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
@@ -49,6 +50,27 @@ pub fn parse_form_body(body: &[u8]) -> PatchRequestForm {
 /// `POST /patch-requests/new` without JavaScript: files the request and goes to its page, or
 /// renders the form again with everything typed and every error next to its field.
 pub async fn post_patch_request(State(state): State<AppState>, req: Request) -> Response {
+    post_form(state, req, |state, actor, form| async move { service::file_request(&state, &actor, &form).await }).await
+}
+
+/// `POST /patch-requests/{id}/edit` without JavaScript: saves the edit and goes to the request's
+/// page, or renders the form again as typed with its errors.
+pub async fn post_patch_edit(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return AppError::not_found(format!("Patch request “{id}”")).into_response();
+    };
+    post_form(state, req, move |state, actor, form| async move {
+        service::edit_request(&state, &actor, id, &form).await.map(|()| id)
+    })
+    .await
+}
+
+/// Reads the posted form, runs `save`, and answers with the request's page or the form again.
+async fn post_form<F, Fut>(state: AppState, req: Request, save: F) -> Response
+where
+    F: FnOnce(AppState, Principal, PatchRequestForm) -> Fut,
+    Fut: Future<Output = Result<i64, AppError>>,
+{
     let (parts, body) = req.into_parts();
     let actor = parts.extensions.get::<Principal>().cloned().unwrap_or(Principal::Anonymous);
     let bytes = match axum::body::to_bytes(body, BODY_LIMIT).await {
@@ -56,7 +78,7 @@ pub async fn post_patch_request(State(state): State<AppState>, req: Request) -> 
         Err(_) => return AppError::TooLarge { limit_bytes: BODY_LIMIT as u64 }.into_response(),
     };
     let form = parse_form_body(&bytes);
-    match service::file_request(&state, &actor, &form).await {
+    match save(state.clone(), actor, form.clone()).await {
         Ok(id) => Redirect::to(&format!("/patch-requests/{id}")).into_response(),
         Err(error) => {
             let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);

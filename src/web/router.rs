@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/patch-requests", get(requests_rest::list).post(requests_rest::create))
         .route("/api/v1/patch-requests/{id}", get(requests_rest::show))
         .route("/patch-requests/new", post(forms::post_patch_request))
+        .route("/patch-requests/{id}/edit", post(forms::post_patch_edit))
         .route("/api/v1/builds", post(train_rest::report_build))
         .route("/api/v1/builds/{name}/results", post(train_rest::report_result));
     pages::routes(app)

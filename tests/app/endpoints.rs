@@ -64,7 +64,14 @@ pub fn mutating_endpoints() -> Vec<Endpoint> {
         (url::<cal::AddOutOfBand>(), owned(&[("line", "1.12"), ("date", "2026-12-10"), ("note", "x")]), Least::Manager),
         (url::<cal::AddBlackout>(), owned(&[("date", "2026-12-24"), ("reason", "x")]), Least::Manager),
         (url::<cal::RemoveBlackout>(), owned(&[("date", "2026-12-24")]), Least::Manager),
-        (url::<pr::FilePatchRequest>(), request, Least::Developer),
+        (url::<pr::FilePatchRequest>(), request.clone(), Least::Developer),
+        (url::<pr::EditPatchRequest>(), [owned(&[("id", "1")]), request].concat(), Least::Developer),
+        (url::<pr::WithdrawPatchRequest>(), owned(&[("id", "1"), ("reason", "not needed")]), Least::Developer),
+        (
+            url::<pr::ReclassifyPatchRequest>(),
+            owned(&[("id", "1"), ("category", "security"), ("severity", "S1"), ("reason", "worse")]),
+            Least::Manager,
+        ),
         (
             url::<pr::DecidePatchRequest>(),
             owned(&[("id", "1"), ("line", "1.12"), ("decision", "approved"), ("reason", ""), ("out_of_band_on", "")]),

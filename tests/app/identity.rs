@@ -160,7 +160,7 @@ async fn every_mutating_endpoint_refuses_anonymous_and_underprivileged_callers()
     let manager = app.signed_in("manager").await;
     let admin = app.signed_in("admin").await;
     let endpoints = mutating_endpoints();
-    assert_eq!(endpoints.len(), 32);
+    assert_eq!(endpoints.len(), 35);
     for (endpoint, form, least) in endpoints {
         let post = |client: Client| {
             let (url, form) = (app.url(endpoint), form.clone());

@@ -11,7 +11,11 @@ use trainyard::{
         api::{AddWebhook, CreateFeed, LoadNotifications, RevokeFeed, RevokeWebhook, SaveNotifications},
         service::run_once,
     },
-    features::{patch_requests::api::MarkDuplicate, shipping::api::MarkReleaseReleased, train::api::PromoteBuild},
+    features::{
+        patch_requests::api::{MarkDuplicate, ReclassifyPatchRequest, WithdrawPatchRequest},
+        shipping::api::MarkReleaseReleased,
+        train::api::PromoteBuild,
+    },
     platform::settings::Secret,
 };
 
@@ -513,4 +517,46 @@ async fn requesters_waiting_for_a_monthly_hear_when_it_is_promoted_and_when_it_s
         "{}",
         to_dev[0].body
     );
+}
+
+#[tokio::test]
+async fn a_reclassification_tells_the_requester_and_a_withdrawal_tells_those_who_triage() {
+    let smtp = SmtpServer::start().await;
+    let world = World::project_with(with_mail(Options::default(), smtp.url())).await;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    subscribe(&world, &dev, "dev@example.com", "").await;
+    subscribe(&world, &manager, "manager@example.com", "").await;
+    let id = request(
+        &world,
+        &dev,
+        json!({"title": "The proxy leaks memory", "category": "stability", "severity": "S3", "targetLines": ["1.12"]}),
+    )
+    .await;
+    let id_text = id.to_string();
+    let reclassify =
+        [("id", id_text.as_str()), ("category", "stability"), ("severity", "S2"), ("reason", "it leaks fast")];
+    assert_eq!(world.act(&manager, url::<ReclassifyPatchRequest>(), &reclassify).await.0, StatusCode::OK);
+    let withdraw = [("id", id_text.as_str()), ("reason", "a config mistake, not a leak")];
+    assert_eq!(world.act(&dev, url::<WithdrawPatchRequest>(), &withdraw).await.0, StatusCode::OK);
+    round(&world.app).await;
+
+    let to_dev = smtp.mails_to("dev@example.com");
+    assert_eq!(subjects(&to_dev), [format!("Patch request #{id} “The proxy leaks memory” decided")]);
+    assert!(
+        to_dev[0].body.contains("reclassified it from stability S3 to stability S2: it leaks fast"),
+        "{}",
+        to_dev[0].body
+    );
+    let to_manager = smtp.mails_to("manager@example.com");
+    assert_eq!(
+        subjects(&to_manager),
+        [
+            format!("Patch request #{id} “The proxy leaks memory” filed"),
+            format!("Patch request #{id} “The proxy leaks memory” withdrawn"),
+        ]
+    );
+    assert!(to_manager[1].body.contains("withdrew"), "{}", to_manager[1].body);
+    assert!(to_manager[1].body.contains("a config mistake, not a leak"), "{}", to_manager[1].body);
+    assert_eq!(round(&world.app).await, 0, "each went out once");
 }

@@ -5,7 +5,9 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use trainyard::features::{
     calendar::api::CancelRelease,
-    patch_requests::api::{DecidePatchRequest, LiftEmbargo, SetCherryPick},
+    patch_requests::api::{
+        DecidePatchRequest, LiftEmbargo, ReclassifyPatchRequest, SetCherryPick, WithdrawPatchRequest,
+    },
     publishing::{api::PublishRelease, service as publishing},
     shipping::api::ApprovePatchRelease,
 };
@@ -180,6 +182,18 @@ async fn a_security_fix_ships_in_a_patch_of_every_line_it_was_approved_for() {
     assert!(mine.contains("1.12 shipped in 1.12.1 1.11 shipped in 1.11.2 1.10 not affected 1.9 rejected"), "{mine}");
     let atom = world.app.get("/feed.atom").await.text().await.unwrap();
     assert!(atom.contains("1.12.1") && atom.contains("Expired tokens are accepted"), "{atom}");
+
+    // A fix that shipped cannot be taken back or reclassified, and trying changes nothing.
+    let before = world.app.fingerprint().await;
+    let id_text = id.to_string();
+    let (status, body) =
+        world.act(&dev, url::<WithdrawPatchRequest>(), &[("id", &id_text), ("reason", "not needed after all")]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("shipped on 1.12 in 1.12.1"), "{body}");
+    let reclassify = [("id", id_text.as_str()), ("category", "stability"), ("severity", "S3"), ("reason", "minor")];
+    let (status, body) = world.act(&manager, url::<ReclassifyPatchRequest>(), &reclassify).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(world.app.fingerprint().await, before);
 
     // Each line's page lists what its patches fixed, the matrix marks the lines free of known
     // CVEs, and someone running 1.11.1 learns which patch fixes what.

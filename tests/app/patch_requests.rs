@@ -10,7 +10,7 @@ use crate::{
 };
 
 /// A complete stability request, as the form's fields (`form[...]`).
-fn fields(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn fields(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
     let base = [
         ("title", "Proxy crashes on an empty header"),
         ("category", "stability"),
@@ -45,13 +45,13 @@ async fn file(app: &TestApp, client: &Client, overrides: &[(&str, &str)]) -> req
         .unwrap()
 }
 
-async fn filed(app: &TestApp, client: &Client, overrides: &[(&str, &str)]) -> i64 {
+pub(crate) async fn filed(app: &TestApp, client: &Client, overrides: &[(&str, &str)]) -> i64 {
     let res = file(app, client, overrides).await;
     assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
     res.json().await.unwrap()
 }
 
-async fn decide(
+pub(crate) async fn decide(
     app: &TestApp,
     client: &Client,
     id: i64,
@@ -68,7 +68,7 @@ async fn decide(
     .await
 }
 
-async fn api_request(app: &TestApp, client: &Client, id: i64) -> (StatusCode, Value) {
+pub(crate) async fn api_request(app: &TestApp, client: &Client, id: i64) -> (StatusCode, Value) {
     let res = client.get(app.url(&format!("/api/v1/patch-requests/{id}"))).send().await.unwrap();
     let status = res.status();
     (status, res.json().await.unwrap())

@@ -21,7 +21,7 @@ use trainyard::{
     domain::{
         access::{Principal, Role},
         catalog::{ReleaseKind, ReleaseStatus},
-        patch_request::{Decision, PatchRequestForm},
+        patch_request::{Decision, PatchRequestForm, RequestStatus},
         plan::Plan,
         policy::EolOverride,
         policy_form::PolicyForm,
@@ -65,6 +65,21 @@ enum Op {
     },
     Defer {
         request: u8,
+    },
+    /// The requester edits a request: a new severity and lines, maybe a new category.
+    Edit {
+        request: u8,
+        category: Option<u8>,
+        severity: u8,
+        lines: u8,
+    },
+    Withdraw {
+        request: u8,
+    },
+    Reclassify {
+        request: u8,
+        category: u8,
+        severity: u8,
     },
     LiftEmbargo {
         request: u8,
@@ -139,6 +154,10 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (small(), small(), 0u8..4, prop::option::weighted(0.2, 0u8..5))
             .prop_map(|(request, line, decision, out_of_band_in)| Op::Decide { request, line, decision, out_of_band_in }),
         1 => small().prop_map(|request| Op::Defer { request }),
+        1 => (small(), prop::option::weighted(0.3, 0u8..4), 0u8..4, any::<u8>())
+            .prop_map(|(request, category, severity, lines)| Op::Edit { request, category, severity, lines }),
+        1 => small().prop_map(|request| Op::Withdraw { request }),
+        1 => (small(), 0u8..4, 0u8..4).prop_map(|(request, category, severity)| Op::Reclassify { request, category, severity }),
         1 => small().prop_map(|request| Op::LiftEmbargo { request }),
         3 => (small(), small()).prop_map(|(request, line)| Op::CherryPick { request, line }),
         3 => small().prop_map(|pick| Op::Merge { pick }),
@@ -159,6 +178,13 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<bool>(), 4u8..10).prop_map(|(shift, support_weeks)| Op::Policy { shift, support_weeks }),
         1 => (small(), prop::option::of(0u8..12)).prop_map(|(line, weeks)| Op::Override { line, weeks }),
     ]
+}
+
+const CATEGORIES: [&str; 4] = ["stability", "security", "minor_problem", "feature"];
+
+/// The lines whose bits are set in `mask`.
+fn chosen(lines: &[LineId], mask: u8) -> Vec<String> {
+    lines.iter().enumerate().filter(|(i, _)| mask & (1 << (i % 8)) != 0).map(|(_, l)| l.to_string()).collect()
 }
 
 /// The world every case starts from: a project a few months into its train, on Thursday
@@ -326,13 +352,8 @@ impl Case {
             Op::File { category, severity, lines, embargoed } => {
                 let plan = self.plan().await;
                 let targetable = requests::targetable_lines(&state).await?;
-                let chosen: Vec<String> = targetable
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| lines & (1 << (i % 8)) != 0)
-                    .map(|(_, l)| l.to_string())
-                    .collect();
-                let category = ["stability", "security", "minor_problem", "feature"][usize::from(category)];
+                let chosen = chosen(&targetable, lines);
+                let category = CATEGORIES[usize::from(category)];
                 let form = PatchRequestForm {
                     title: format!("Bug {} on {}", self.requests.len() + 1, plan.today),
                     category: category.into(),
@@ -372,6 +393,39 @@ impl Case {
             Op::Defer { request } => {
                 let Some(request) = self.request(request) else { return Ok(()) };
                 requests::defer_to_monthly(&state, &manager, request).await.map(drop)
+            }
+            Op::Edit { request, category, severity, lines } => {
+                let Some(request) = self.request(request) else { return Ok(()) };
+                let found = requests::find(&state, &dev, request).await?;
+                let targetable = requests::targetable_lines(&state).await?;
+                let mut form = requests::form_of(&found);
+                if let Some(category) = category {
+                    form.category = CATEGORIES[usize::from(category)].into();
+                }
+                form.severity = format!("S{}", severity + 1);
+                form.targets = chosen(&targetable, lines).join(",");
+                if form.category != "security" {
+                    form.embargoed.clear();
+                    form.cve_id.clear();
+                }
+                requests::edit_request(&state, &dev, request, &form).await
+            }
+            Op::Withdraw { request } => {
+                let Some(request) = self.request(request) else { return Ok(()) };
+                requests::withdraw(&state, &dev, request, "fixed another way").await
+            }
+            Op::Reclassify { request, category, severity } => {
+                let Some(request) = self.request(request) else { return Ok(()) };
+                let category = CATEGORIES[usize::from(category)];
+                requests::reclassify(
+                    &state,
+                    &manager,
+                    request,
+                    category,
+                    &format!("S{}", severity + 1),
+                    "triaged again",
+                )
+                .await
             }
             Op::LiftEmbargo { request } => {
                 let Some(request) = self.request(request) else { return Ok(()) };
@@ -658,6 +712,21 @@ async fn check(case: &mut Case) -> Result<(), String> {
                 }
             }
         }
+        // 9. A withdrawn request travels in no release and has no line approved; a request that
+        //    does not qualify has no line approved either.
+        if request.status == RequestStatus::Withdrawn || !request.category.qualifies() {
+            for t in &request.targets {
+                ensure!(
+                    t.decision != Decision::Approved && t.carrier.is_none(),
+                    "9: #{id} is {} ({}) but {} is {} in {:?}",
+                    request.status.as_str(),
+                    request.category.short(),
+                    t.line,
+                    t.decision.label(),
+                    t.carrier.as_ref().map(|c| &c.version)
+                );
+            }
+        }
         // 6. A deferred request names a live (or shipped) monthly.
         if let Some(monthly) = &request.deferred_to {
             let version = Version::parse(monthly).map_err(|e| e.to_string())?;
@@ -679,7 +748,9 @@ async fn check(case: &mut Case) -> Result<(), String> {
         matches!(r.status, ReleaseStatus::Approved | ReleaseStatus::Publishing)
             || (r.status == ReleaseStatus::Released && r.source_build.is_some())
     }) {
-        let name = r.version.as_ref().map(ToString::to_string).unwrap_or_else(|| r.slot.key());
+        // A monthly is stored under its version only once it publishes: the plan names it before.
+        let version = r.version.clone().or_else(|| plan.by_release(r.id).and_then(|s| s.version.clone()));
+        let name = version.as_ref().map(ToString::to_string).unwrap_or_else(|| r.slot.key());
         let by_person = events_log.iter().any(|(actor, action, summary)| {
             matches!(action.as_str(), "release.promoted" | "release.approved")
                 && summary.contains(&name)

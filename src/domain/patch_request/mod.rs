@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod changes;
 mod form;
+
+pub use changes::{ChangeError, LineNow, Reclassification, RequestNow};
 
 pub use form::{
     CveId, Link, MAX_LINK, MAX_TEXT, MAX_TITLE, NewPatchRequest, PatchRequestForm, PullLink, parse_full_sha,
@@ -137,10 +140,13 @@ pub enum RequestStatus {
     Approved,
     Rejected,
     Shipped,
+    /// Taken back by its requester before any line shipped.
+    Withdrawn,
 }
 
 impl RequestStatus {
-    pub const ALL: [RequestStatus; 5] = [Self::Open, Self::Approved, Self::Shipped, Self::Rejected, Self::Deferred];
+    pub const ALL: [RequestStatus; 6] =
+        [Self::Open, Self::Approved, Self::Shipped, Self::Rejected, Self::Deferred, Self::Withdrawn];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -149,6 +155,7 @@ impl RequestStatus {
             Self::Approved => "approved",
             Self::Rejected => "rejected",
             Self::Shipped => "shipped",
+            Self::Withdrawn => "withdrawn",
         }
     }
 

@@ -238,6 +238,15 @@ pub async fn queue_events(state: &AppState) -> Result<usize, AppError> {
     }
 }
 
+/// Who triages requests filed at `at`: the release managers and that week's on-call.
+async fn triagers(tx: &mut WriteTx, at: chrono::DateTime<chrono::Utc>) -> Result<Vec<i64>, AppError> {
+    let mut people = store::managers(tx).await?;
+    if let Some((oncall, _)) = find_oncall(&mut **tx, monday_of(at.date_naive())).await? {
+        people.push(oncall);
+    }
+    Ok(people)
+}
+
 /// The news an event is, and who hears it; none for events nobody is told of.
 async fn address_event(
     tx: &mut WriteTx,
@@ -255,15 +264,14 @@ async fn address_event(
         | "patch_request.decided"
         | "patch_request.deferred"
         | "patch_request.carried"
-        | "patch_request.duplicate" => {
+        | "patch_request.duplicate"
+        | "patch_request.reclassified"
+        | "patch_request.withdrawn" => {
             let Ok(id) = event.object_id.parse::<i64>() else { return Ok(None) };
             let Some(facts) = store::request_facts(tx, id).await? else { return Ok(None) };
             let (news, people) = match event.action.as_str() {
                 "patch_request.filed" => {
-                    let mut people = store::managers(tx).await?;
-                    if let Some((oncall, _)) = find_oncall(&mut **tx, monday_of(event.at.date_naive())).await? {
-                        people.push(oncall);
-                    }
+                    let people = triagers(tx, event.at).await?;
                     let news = News::Filed {
                         request: request(&facts),
                         by: facts.requester_name.clone(),
@@ -277,6 +285,12 @@ async fn address_event(
                 }
                 "patch_request.carried" => {
                     (News::Carried { request: request(&facts), what: event.summary.clone() }, vec![facts.requester])
+                }
+                // Those who triage it hear that it left their queue.
+                "patch_request.withdrawn" => {
+                    let people = triagers(tx, event.at).await?;
+                    let reason = event.summary.strip_prefix("withdrew it: ").unwrap_or(&event.summary).to_owned();
+                    (News::Withdrawn { request: request(&facts), by: event.actor.clone(), reason }, people)
                 }
                 _ => (
                     News::Decided { request: request(&facts), by: event.actor.clone(), what: event.summary.clone() },

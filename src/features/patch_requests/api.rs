@@ -15,6 +15,40 @@ pub async fn load_patch_form() -> Result<FormContext, AppError> {
     super::service::form_context(&ctx.state, use_context::<super::Posted>()).await
 }
 
+/// The form to edit a request: filled in as filed, for its requester until triage starts.
+#[server]
+pub async fn load_patch_edit(id: String) -> Result<FormContext, AppError> {
+    let ctx = context()?;
+    let id: i64 = id.trim().parse().map_err(|_| AppError::not_found(format!("Patch request “{id}”")))?;
+    super::service::edit_context(&ctx.state, &ctx.caller, id, use_context::<super::Posted>()).await
+}
+
+/// Saves its requester's edit of a request nobody has triaged yet.
+#[server]
+pub async fn edit_patch_request(id: i64, form: PatchRequestForm) -> Result<(), AppError> {
+    let ctx = context()?;
+    super::service::edit_request(&ctx.state, &ctx.caller, id, &form).await
+}
+
+/// Its requester withdraws a request, saying why, until a line ships.
+#[server]
+pub async fn withdraw_patch_request(id: i64, #[server(default)] reason: String) -> Result<(), AppError> {
+    let ctx = context()?;
+    super::service::withdraw(&ctx.state, &ctx.caller, id, &reason).await
+}
+
+/// A release manager's new category and severity for a request, with the reason.
+#[server]
+pub async fn reclassify_patch_request(
+    id: i64,
+    #[server(default)] category: String,
+    #[server(default)] severity: String,
+    #[server(default)] reason: String,
+) -> Result<(), AppError> {
+    let ctx = context()?;
+    super::service::reclassify(&ctx.state, &ctx.caller, id, &category, &severity, &reason).await
+}
+
 /// Files a request; returns its id (the same id again for a repeated submission).
 #[server]
 pub async fn file_patch_request(form: PatchRequestForm) -> Result<i64, AppError> {

@@ -339,6 +339,8 @@ pub struct FormContext {
     /// The first monthly whose branch cut is still ahead: where a deferred request ships.
     pub next_minor: Option<(Version, NaiveDate)>,
     pub posted: Option<Posted>,
+    /// The request being edited; `None` on the form that files a new one.
+    pub editing: Option<i64>,
 }
 
 impl FormContext {
@@ -359,6 +361,12 @@ pub struct RequestDetail {
     pub manages: bool,
     /// The requester and managers record cherry-picks and merges.
     pub can_track: bool,
+    /// The viewer is its requester and triage has not started: they may edit it.
+    pub can_edit: bool,
+    /// The viewer is its requester and no line has shipped: they may withdraw it.
+    pub can_withdraw: bool,
+    /// The viewer is a release manager and no line has shipped: they may reclassify it.
+    pub can_reclassify: bool,
     /// With GitHub configured, a cherry-pick's state is read from its pull request.
     pub github: bool,
     /// For each line still pending, the slot a fix approved and merged today would ship in.

@@ -1,6 +1,6 @@
 //! `/patch-requests/{id}`: one request, each line with its decision, cherry-pick, the release
 //! that carries it and whether it shipped; its timeline; triage for managers and cherry-pick
-//! tracking for its requester.
+//! tracking, editing and withdrawal for its requester; reclassification for managers.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,15 +16,15 @@ use crate::{
         status::Pill,
     },
     domain::{
-        patch_request::{Decision, Severity},
+        patch_request::{Category, Decision, Severity},
         version::LineId,
     },
     error::AppError,
     features::patch_requests::{
         CherryPickState, RequestDetail, Slot, Target,
         api::{
-            DecidePatchRequest, DeferPatchRequest, LiftEmbargo, MarkDuplicate, MarkMerged, SetCherryPick,
-            load_patch_request,
+            DecidePatchRequest, DeferPatchRequest, LiftEmbargo, MarkDuplicate, MarkMerged, ReclassifyPatchRequest,
+            SetCherryPick, WithdrawPatchRequest, load_patch_request,
         },
     },
 };
@@ -39,7 +39,8 @@ pub fn PatchRequestPage() -> impl IntoView {
                 match detail.await {
                     Ok(d) => {
                         let title = page_title(format!("#{} {} · Trainyard", d.request.id, d.request.title));
-                        let body = if (d.can_triage || d.can_track) && d.request.category.qualifies() {
+                        let acts = (d.can_triage || d.can_track) && d.request.category.qualifies();
+                        let body = if acts || d.can_withdraw || d.can_reclassify {
                             view! { <RequestActions detail=d /> }.into_any()
                         } else {
                             view! { <RequestView detail=d actions=None /> }.into_any()
@@ -61,6 +62,8 @@ struct Actions {
     merged: ServerAction<MarkMerged>,
     lift: ServerAction<LiftEmbargo>,
     duplicate: ServerAction<MarkDuplicate>,
+    withdraw: ServerAction<WithdrawPatchRequest>,
+    reclassify: ServerAction<ReclassifyPatchRequest>,
 }
 
 impl Actions {
@@ -87,6 +90,8 @@ fn RequestActions(detail: RequestDetail) -> impl IntoView {
         merged: ServerAction::new(),
         lift: ServerAction::new(),
         duplicate: ServerAction::new(),
+        withdraw: ServerAction::new(),
+        reclassify: ServerAction::new(),
     };
     let id = detail.request.id.to_string();
     let changed = move || {
@@ -97,6 +102,8 @@ fn RequestActions(detail: RequestDetail) -> impl IntoView {
             actions.merged.version().get(),
             actions.lift.version().get(),
             actions.duplicate.version().get(),
+            actions.withdraw.version().get(),
+            actions.reclassify.version().get(),
         )
     };
     let detail = refreshed(detail, changed, move || load_patch_request(id.clone()));
@@ -238,6 +245,12 @@ fn RequestView(detail: RequestDetail, actions: Option<Actions>) -> impl IntoView
             })}
             <FormError error fields=&["cve"] />
         })}
+        {actions.filter(|_| detail.can_edit || detail.can_withdraw).map(|a| view! {
+            <YourRequest id can_edit=detail.can_edit can_withdraw=detail.can_withdraw withdraw=a.withdraw />
+        })}
+        {actions.filter(|_| detail.can_reclassify).map(|a| view! {
+            <Reclassify id category=r.category severity=r.severity reclassify=a.reclassify />
+        })}
         <h2>"Timeline"</h2>
         <ol class="timeline-events">
             {detail.timeline.into_iter().map(|e| view! {
@@ -247,6 +260,71 @@ fn RequestView(detail: RequestDetail, actions: Option<Actions>) -> impl IntoView
                 </li>
             }).collect_view()}
         </ol>
+    }
+}
+
+/// What a requester may still do: edit until triage starts, withdraw until a line ships.
+#[component]
+fn YourRequest(
+    id: i64,
+    can_edit: bool,
+    can_withdraw: bool,
+    withdraw: ServerAction<WithdrawPatchRequest>,
+) -> impl IntoView {
+    let error = Signal::derive(move || withdraw.value().get().and_then(Result::err));
+    view! {
+        <section class="card" aria-labelledby="yours-heading">
+            <h2 id="yours-heading">"Your request"</h2>
+            {can_edit.then(|| view! {
+                <p><a class="button secondary" href=format!("/patch-requests/{id}/edit")>"Edit the request"</a>
+                " You can change it until triage starts."</p>
+            })}
+            {can_withdraw.then(|| view! {
+                <ActionForm action=withdraw attr:class="inline-form" attr:aria-label="Withdraw the request">
+                    <input type="hidden" name="id" value=id />
+                    <label for="withdraw-reason">"Why withdraw it"</label>
+                    <input id="withdraw-reason" type="text" name="reason" maxlength="1000" required aria-describedby="withdraw-reason-error" />
+                    <button type="submit" class="secondary">"Withdraw the request"</button>
+                    <FieldMessage message=message_for(error, "reason") id="withdraw-reason-error".to_owned() />
+                </ActionForm>
+                <FormError error fields=&["reason"] />
+            })}
+        </section>
+    }
+}
+
+/// A release manager's new category and severity, with the reason the requester reads.
+#[component]
+fn Reclassify(
+    id: i64,
+    category: Category,
+    severity: Severity,
+    reclassify: ServerAction<ReclassifyPatchRequest>,
+) -> impl IntoView {
+    let error = Signal::derive(move || reclassify.value().get().and_then(Result::err));
+    view! {
+        <section class="card" aria-labelledby="reclassify-heading">
+            <h2 id="reclassify-heading">"Reclassify"</h2>
+            <p class="hint">"A request that stops qualifying waits for the coming monthly; one that starts qualifying goes back to triage on every supported line."</p>
+            <ActionForm action=reclassify attr:class="inline-form" attr:aria-label="Reclassify the request">
+                <input type="hidden" name="id" value=id />
+                <label for="reclassify-category">"Category"</label>
+                <select id="reclassify-category" name="category" aria-describedby="reclassify-category-error">
+                    {Category::ALL.into_iter().map(|c| view! { <option value=c.as_str() selected=c == category>{c.short()}</option> }).collect_view()}
+                </select>
+                <label for="reclassify-severity">"Severity"</label>
+                <select id="reclassify-severity" name="severity" aria-describedby="reclassify-severity-error">
+                    {Severity::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=s == severity>{s.as_str()}</option> }).collect_view()}
+                </select>
+                <label for="reclassify-reason">"Reason"</label>
+                <input id="reclassify-reason" type="text" name="reason" maxlength="1000" required aria-describedby="reclassify-reason-error" />
+                <button type="submit" class="secondary">"Reclassify"</button>
+                <FieldMessage message=message_for(error, "category") id="reclassify-category-error".to_owned() />
+                <FieldMessage message=message_for(error, "severity") id="reclassify-severity-error".to_owned() />
+                <FieldMessage message=message_for(error, "reason") id="reclassify-reason-error".to_owned() />
+            </ActionForm>
+            <FormError error fields=&["category", "severity", "reason"] />
+        </section>
     }
 }
 

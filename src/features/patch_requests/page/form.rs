@@ -1,9 +1,11 @@
-//! `/patch-requests/new`: the request form, which answers as you type.
+//! `/patch-requests/new`: the request form, which answers as you type; the same form edits a
+//! request at `/patch-requests/{id}/edit` until triage starts.
 
 use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
 
 use crate::{
     components::{
@@ -20,7 +22,7 @@ use crate::{
         auth::page::use_viewer,
         patch_requests::{
             FormContext, LineSlot,
-            api::{FilePatchRequest, FindSameBug, load_patch_form},
+            api::{EditPatchRequest, FilePatchRequest, FindSameBug, load_patch_edit, load_patch_form},
         },
     },
 };
@@ -35,6 +37,22 @@ pub fn NewPatchRequestPage() -> impl IntoView {
         {signed_out.then(|| view! {
             <p class="callout warn">"You can fill in the form, but you must " <a href="/login?next=/patch-requests/new">"sign in"</a> " as a developer to file it."</p>
         })}
+        <Loaded data=context content=move |c| view! { <PatchForm context=c /> } />
+    }
+}
+
+#[component]
+pub fn EditPatchRequestPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let context = Resource::new(id, load_patch_edit);
+    view! {
+        <Title text=move || format!("Edit request #{} · Trainyard", id()) />
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+            <a href="/patch-requests">"Patch requests"</a> " / " <a href=move || format!("/patch-requests/{}", id())>{move || format!("#{}", id())}</a> " / edit"
+        </nav>
+        <h1>"Edit the request"</h1>
+        <p class="hint">"You can change anything until triage starts; the timeline records what changed."</p>
         <Loaded data=context content=move |c| view! { <PatchForm context=c /> } />
     }
 }
@@ -101,8 +119,16 @@ fn PatchForm(context: FormContext) -> impl IntoView {
         let from_server = server_errors.with(|es| es.iter().find(|e| e.field == name).map(|e| e.message.clone()));
         if shown { local.or(from_server) } else { from_server }
     };
+    let editing = context.editing;
     let submit = ServerAction::<FilePatchRequest>::new();
-    Effect::new(move |_| match submit.value().get() {
+    let save = ServerAction::<EditPatchRequest>::new();
+    // Either action's outcome: the request's number to go to, or the error.
+    let outcome = Signal::derive(move || match editing {
+        None => submit.value().get(),
+        Some(id) => save.value().get().map(|r| r.map(|()| id)),
+    });
+    let pending = Signal::derive(move || submit.pending().get() || save.pending().get());
+    Effect::new(move |_| match outcome.get() {
         Some(Ok(id)) => go_to(&format!("/patch-requests/{id}")),
         Some(Err(e)) => {
             attempted.set(true);
@@ -111,8 +137,7 @@ fn PatchForm(context: FormContext) -> impl IntoView {
         None => {}
     });
     let general_error = move || {
-        submit
-            .value()
+        outcome
             .get()
             .and_then(Result::err)
             .filter(|e| e.field_errors().is_empty())
@@ -123,7 +148,11 @@ fn PatchForm(context: FormContext) -> impl IntoView {
         ev.prevent_default();
         attempted.set(true);
         if parsed.with(|p| p.is_ok()) {
-            submit.dispatch(FilePatchRequest { form: form.get_untracked() });
+            let form = form.get_untracked();
+            match editing {
+                None => submit.dispatch(FilePatchRequest { form }),
+                Some(id) => save.dispatch(EditPatchRequest { id, form }),
+            };
         }
     };
     let qualifies = move || Category::parse(&category.get()).map(Category::qualifies);
@@ -164,7 +193,12 @@ fn PatchForm(context: FormContext) -> impl IntoView {
         }
     });
     let same_bug_warning = move || {
-        same_bug.value().get().and_then(Result::ok).filter(|found| !found.is_empty()).map(|found| {
+        let found = same_bug
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|found| found.into_iter().filter(|r| Some(r.id) != editing).collect::<Vec<_>>());
+        found.filter(|found| !found.is_empty()).map(|found| {
             view! {
                 <div class="callout warn" role="status" id="same-bug">
                     <p>"A request in play has this bug link: it may be the same bug. Add to it rather than filing it again:"</p>
@@ -179,8 +213,12 @@ fn PatchForm(context: FormContext) -> impl IntoView {
     };
     let at_most = |hint: &str| format!("{hint} At most {MAX_TEXT} characters.");
     let lines = context.lines.clone();
+    let action = match editing {
+        None => "/patch-requests/new".to_owned(),
+        Some(id) => format!("/patch-requests/{id}/edit"),
+    };
     view! {
-        <form method="post" action="/patch-requests/new" class="stack patch-form" on:submit=on_submit novalidate=true>
+        <form method="post" action=action class="stack patch-form" on:submit=on_submit novalidate=true>
             {move || general_error().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <Field name="title" label="Title" bind=title max_length=MAX_TITLE on_blur=touch("title")
                 hint="What breaks, in a sentence. At most 120 characters." message=message("title") />
@@ -226,8 +264,12 @@ fn PatchForm(context: FormContext) -> impl IntoView {
                 <FieldMessage message=message("targets") id="targets-error".to_owned() />
             </fieldset>
             <p>
-                <button type="submit" disabled=move || submit.pending().get()>
-                    {move || if qualifies() == Some(false) { "Record for the monthly release" } else { "File the request" }}
+                <button type="submit" disabled=move || pending.get()>
+                    {move || match (editing, qualifies()) {
+                        (Some(_), _) => "Save the changes",
+                        (None, Some(false)) => "Record for the monthly release",
+                        (None, _) => "File the request",
+                    }}
                 </button>
             </p>
         </form>

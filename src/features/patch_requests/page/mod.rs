@@ -1,11 +1,12 @@
-//! `/patch-requests` (the list), `/patch-requests/new` (the form) and `/patch-requests/{id}`.
+//! `/patch-requests` (the list), `/patch-requests/new` (the form), `/patch-requests/{id}` and
+//! `/patch-requests/{id}/edit`.
 
 mod detail;
 mod form;
 mod list;
 
 pub use detail::PatchRequestPage;
-pub use form::NewPatchRequestPage;
+pub use form::{EditPatchRequestPage, NewPatchRequestPage};
 pub use list::PatchRequestsPage;
 
 use leptos::prelude::*;
@@ -20,6 +21,7 @@ pub(super) fn status_pill(status: RequestStatus) -> impl IntoView {
         RequestStatus::Approved => "approved",
         RequestStatus::Rejected => "rejected",
         RequestStatus::Shipped => "published",
+        RequestStatus::Withdrawn => "withdrawn",
     };
     view! { <Pill kind=kind label=status.as_str() /> }
 }

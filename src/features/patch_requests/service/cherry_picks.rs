@@ -2,7 +2,7 @@
 //! GitHub configured its state is read from GitHub; without, the requester or a manager marks
 //! it merged with the commit.
 
-use super::{audit, find};
+use super::{audit, changes::now_of, find};
 use crate::{
     domain::{
         access::{Permission, Principal},
@@ -46,6 +46,7 @@ pub async fn set_cherry_pick(
     url: &str,
 ) -> Result<(), AppError> {
     let found = find(state, actor, request).await?;
+    now_of(&found).in_play()?;
     trackable(&found, actor, line)?;
     let pull = PullLink::parse(url).map_err(|m| FieldError::new("url", m))?;
     if let Some(repository) = state.github.repository().filter(|r| !pull.is_in(r)) {
@@ -71,6 +72,7 @@ pub async fn mark_merged(
         return Err(Refused::new("with GitHub configured, a merge is read from the pull request itself").into());
     }
     let found = find(state, actor, request).await?;
+    now_of(&found).in_play()?;
     let target = trackable(&found, actor, line)?;
     if target.merged_at().is_some() {
         return Err(Refused::new(format!("the cherry-pick for {line} is marked merged already")).into());

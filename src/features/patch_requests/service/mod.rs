@@ -1,10 +1,12 @@
 //! Filing and reading patch requests; triage, cherry-picks and the on-call rotation are in
 //! their own files.
 
+mod changes;
 mod cherry_picks;
 mod oncall;
 mod triage;
 
+pub use changes::{edit_context, edit_request, form_of, reclassify, withdraw};
 pub use cherry_picks::{mark_merged, refresh_cherry_picks, set_cherry_pick};
 use chrono::{Duration, Months, NaiveDate};
 pub use oncall::{assign_oncall, follow_rotation, rotation, triager_of};
@@ -83,7 +85,7 @@ pub fn line_slots(plan: &Plan, branch_cut_days: u32) -> (Vec<LineSlot>, Option<(
 pub async fn form_context(state: &AppState, posted: Option<Posted>) -> Result<FormContext, AppError> {
     let (catalog, plan) = plan(state, AHEAD).await?;
     let (lines, next_minor) = line_slots(&plan, catalog.policy.branch_cut_days);
-    Ok(FormContext { today: state.today(), lines, next_minor, posted })
+    Ok(FormContext { today: state.today(), lines, next_minor, posted, editing: None })
 }
 
 fn dedupe_key(r: &NewPatchRequest) -> String {
@@ -188,7 +190,12 @@ pub async fn detail(state: &AppState, actor: &Principal, id: i64) -> Result<Requ
     let request = find(state, actor, id).await?;
     let triager = triager_of(state, actor, id).await.ok();
     let timeline = list_for(state.db.reader(), "patch_request", &id.to_string()).await?;
-    let can_track = actor.can(Permission::Triage) || actor.user_id() == Some(request.requester_id);
+    let requester = actor.user_id() == Some(request.requester_id);
+    let can_track = actor.can(Permission::Triage) || requester;
+    let rules = changes::now_of(&request);
+    let can_edit = requester && actor.can(Permission::FilePatchRequest) && rules.check_edit().is_ok();
+    let can_withdraw = requester && actor.can(Permission::FilePatchRequest) && rules.may_withdraw().is_ok();
+    let can_reclassify = actor.can(Permission::Triage) && rules.may_reclassify().is_ok();
     let (catalog, plan) = plan(state, AHEAD).await?;
     let (slots, _) = line_slots(&plan, catalog.policy.branch_cut_days);
     let pending = |line: LineId| request.targets.iter().any(|t| t.line == line && t.decision == Decision::Pending);
@@ -204,6 +211,9 @@ pub async fn detail(state: &AppState, actor: &Principal, id: i64) -> Result<Requ
         can_triage: triager.is_some(),
         manages: triager == Some(crate::domain::access::Triager::Manager),
         can_track,
+        can_edit,
+        can_withdraw,
+        can_reclassify,
         github: state.github.is_configured(),
         projected,
         deferred_on,

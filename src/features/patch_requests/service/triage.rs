@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{AHEAD, audit, find, parse_date};
+use super::{AHEAD, audit, changes::now_of, find, parse_date};
 use crate::{
     domain::{
         access::{Permission, Principal, Triager},
@@ -123,6 +123,7 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
         return Err(Refused::new("an out-of-band release is for a release manager to decide: ask one").into());
     }
     let request = find(state, actor, d.request).await?;
+    now_of(&request).in_play()?;
     let input = DecisionInput { decision: d.decision, reason: &d.reason, out_of_band_on: d.out_of_band_on };
     let checked = check_decision(request.category, request.severity, &input, state.today())?;
     let states: Vec<LineState> = request
@@ -245,6 +246,7 @@ pub async fn mark_duplicate(
 ) -> Result<i64, AppError> {
     super::triager_of(state, actor, request).await?;
     let duplicate = find(state, actor, request).await?;
+    now_of(&duplicate).in_play()?;
     let typed = original.trim().trim_start_matches('#');
     let original: i64 = typed
         .parse()
@@ -279,6 +281,7 @@ pub async fn mark_duplicate(
 pub async fn defer_to_monthly(state: &AppState, actor: &Principal, request: i64) -> Result<String, AppError> {
     actor.require(Permission::Triage)?;
     let found = find(state, actor, request).await?;
+    now_of(&found).in_play()?;
     if found.severity.is_severe() || !found.category.qualifies() {
         return Err(
             Refused::new("only an S3 or S4 stability or security request waits for the monthly this way").into()

@@ -3,9 +3,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
 
+mod changes;
 mod oncall;
 mod targets;
 
+pub use changes::*;
 pub use oncall::*;
 pub use targets::*;
 

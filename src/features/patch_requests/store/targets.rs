@@ -38,7 +38,8 @@ pub enum Decided {
     Stale,
 }
 
-/// Records a decision for one line, unless the line changed since `seen`.
+/// Records a decision for one line, unless the line changed since `seen` or the request was
+/// withdrawn meanwhile.
 pub async fn update_decision(
     conn: &mut SqliteConnection,
     d: TargetDecision<'_>,
@@ -47,7 +48,8 @@ pub async fn update_decision(
     let done = sqlx::query(
         "UPDATE patch_target SET decision = ?, reason = ?, decided_by = ?, decided_at = ?, release_id = ?, \
          carry_note = NULL, revision = revision + 1 \
-         WHERE request_id = ? AND line_id = ? AND (? IS NULL OR revision = ?)",
+         WHERE request_id = ? AND line_id = ? AND (? IS NULL OR revision = ?) \
+           AND NOT EXISTS (SELECT 1 FROM patch_request p WHERE p.id = patch_target.request_id AND p.status = 'withdrawn')",
     )
     .bind(d.decision.as_str())
     .bind(d.reason)
@@ -216,12 +218,13 @@ pub async fn list_open_cherry_picks(db: impl SqliteExecutor<'_>) -> Result<Vec<O
         .collect()
 }
 
-/// Brings a request's status in step with its targets and their releases: open while a line
-/// waits for a decision, deferred when it goes to a monthly, rejected when no line is approved,
+/// Brings a request's status in step with its targets and their releases: withdrawn for good
+/// once its requester withdrew it, open while a line waits for a decision, deferred when it goes to a monthly, rejected when no line is approved,
 /// approved until every approved line's release is out, then shipped.
 pub async fn refresh_status(conn: &mut SqliteConnection, request: i64, now: DateTime<Utc>) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE patch_request SET updated_at = ?, status = CASE \
+           WHEN withdrawn_at IS NOT NULL THEN 'withdrawn' \
            WHEN category IN ('minor_problem', 'feature') THEN 'deferred' \
            WHEN EXISTS (SELECT 1 FROM patch_target t WHERE t.request_id = patch_request.id AND t.decision = 'pending') THEN 'open' \
            WHEN NOT EXISTS (SELECT 1 FROM patch_target t WHERE t.request_id = patch_request.id AND t.decision = 'approved') \
@@ -315,7 +318,7 @@ pub async fn list_security_fixes(db: impl SqliteExecutor<'_>) -> Result<Vec<Secu
         "SELECT pr.id, pr.title, t.line_id, pr.cve_id, pr.embargoed, t.decision, r.version \
          FROM patch_target t JOIN patch_request pr ON pr.id = t.request_id \
          LEFT JOIN release r ON r.id = t.release_id AND r.status = 'released' AND t.decision = 'approved' \
-         WHERE pr.category = 'security' AND pr.status != 'rejected' ORDER BY pr.id",
+         WHERE pr.category = 'security' AND pr.status NOT IN ('rejected', 'withdrawn') ORDER BY pr.id",
     )
     .fetch_all(db)
     .await?;
