@@ -1,4 +1,7 @@
 -- A requester may withdraw a request until a line ships: a status of its own, and when.
+--
+-- RUN ONLY WITH FOREIGN KEYS OFF (the server's migrator does so): with them on, dropping the
+-- old table below deletes every patch_target row that refers to it.
 -- SQLite cannot change a CHECK constraint in place, so the table is rebuilt the documented way
 -- (migrations run with foreign keys off, so dropping the old table cascades no target away;
 -- the check after them proves every reference still holds), and its indexes and search

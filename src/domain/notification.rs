@@ -238,11 +238,11 @@ pub enum News {
         by: String,
         what: String,
     },
-    /// Its requester took it back, saying why.
+    /// Its requester took it back; `what` is the trail's account of it, reason included.
     Withdrawn {
         request: RequestRef,
         by: String,
-        reason: String,
+        what: String,
     },
     Carried {
         request: RequestRef,
@@ -319,9 +319,9 @@ impl News {
                 format!("{by} decided {}: {what}.", request.named(private)),
                 request.path(),
             ),
-            Self::Withdrawn { request, by, reason } => (
+            Self::Withdrawn { request, by, what } => (
                 format!("Patch request {} withdrawn", request.named(private)),
-                format!("{by} withdrew {}: {reason}. It leaves triage and every release.", request.named(private)),
+                format!("{by} on {}: {what}. It leaves triage and every release.", request.named(private)),
                 request.path(),
             ),
             Self::Carried { request, what } => (

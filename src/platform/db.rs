@@ -41,8 +41,8 @@ pub enum DbError {
     Open { url: String, source: sqlx::Error },
     #[error("a database migration failed, so the server will not start: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("after the migrations, {0} rows point at rows that do not exist, so the server will not start")]
-    Dangling(usize),
+    #[error("after the migrations, rows of {0} point at rows that do not exist, so the server will not start")]
+    Dangling(String),
 }
 
 /// How often the watcher looks for other processes' commits.
@@ -127,24 +127,44 @@ async fn watch(mut conn: SqliteConnection, generation: Weak<Generation>, watcher
     let _ = conn.close().await;
 }
 
+/// How many migrations the database has had.
+async fn applied(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
+    let table: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_sqlx_migrations')")
+        .fetch_one(&mut *conn)
+        .await?;
+    match table {
+        true => sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(conn).await,
+        false => Ok(0),
+    }
+}
+
 /// How applying the migrations failed.
 enum Migration {
     Failed(sqlx::migrate::MigrateError),
     Sql(sqlx::Error),
-    Dangling(usize),
+    /// Rows that refer to rows that do not exist, by table.
+    Dangling(String),
 }
 
 /// Applies pending migrations on a connection of their own with foreign keys off: SQLite's
 /// documented way to change a table (make the new one, copy, drop the old, rename) would
-/// otherwise cascade the old table's drop to every row that refers to it. Every reference is
-/// checked afterwards instead.
+/// otherwise cascade the old table's drop to every row that refers to it. When any was applied,
+/// every reference is checked afterwards instead.
 async fn migrate(options: &SqliteConnectOptions) -> Result<(), Migration> {
     let mut conn =
         SqliteConnection::connect_with(&options.clone().foreign_keys(false)).await.map_err(Migration::Sql)?;
+    let before = applied(&mut conn).await.map_err(Migration::Sql)?;
     sqlx::migrate!("./migrations").run(&mut conn).await.map_err(Migration::Failed)?;
-    let dangling = sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut conn).await.map_err(Migration::Sql)?;
+    let after = applied(&mut conn).await.map_err(Migration::Sql)?;
+    let dangling: Vec<String> = match after > before {
+        true => sqlx::query_scalar("SELECT DISTINCT \"table\" FROM pragma_foreign_key_check")
+            .fetch_all(&mut conn)
+            .await
+            .map_err(Migration::Sql)?,
+        false => Vec::new(),
+    };
     let _ = conn.close().await;
-    if dangling.is_empty() { Ok(()) } else { Err(Migration::Dangling(dangling.len())) }
+    if dangling.is_empty() { Ok(()) } else { Err(Migration::Dangling(dangling.join(", "))) }
 }
 
 impl Db {

@@ -86,14 +86,14 @@ pub fn mutating_endpoints() -> Vec<Endpoint> {
         (url::<pr::MarkDuplicate>(), owned(&[("id", "2"), ("original", "1")]), Least::Manager),
         (
             url::<notify::SaveNotifications>(),
-            owned(&[("email", "me@example.com"), ("kinds", "line_decided"), ("lines", "1.12")]),
+            owned(&[("email", "me@example.com"), ("kinds[]", "line_decided"), ("lines[]", "1.12")]),
             Least::Developer,
         ),
         (url::<notify::CreateFeed>(), vec![], Least::Developer),
         (url::<notify::RevokeFeed>(), vec![], Least::Developer),
         (
             url::<notify::AddWebhook>(),
-            owned(&[("url", "https://chat.example/hook"), ("kinds", "request_filed")]),
+            owned(&[("url", "https://chat.example/hook"), ("kinds[]", "request_filed")]),
             Least::Admin,
         ),
         (url::<notify::RevokeWebhook>(), owned(&[("id", "1")]), Least::Admin),

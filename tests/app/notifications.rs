@@ -33,6 +33,19 @@ fn all_kinds() -> String {
     Kind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",")
 }
 
+/// The form as ticked boxes post it: each `name[]` list, given comma-separated, becomes one
+/// pair per value.
+fn ticked<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = Vec::new();
+    for &(name, value) in pairs {
+        match name.ends_with("[]") {
+            true => form.extend(value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(|v| (name, v))),
+            false => form.push((name, value)),
+        }
+    }
+    form
+}
+
 /// `options`, with mail going to `smtp_url`.
 fn with_mail(options: Options, smtp_url: String) -> Options {
     let inner = options.configure;
@@ -48,7 +61,7 @@ fn with_mail(options: Options, smtp_url: String) -> Options {
 /// `who` gives their address, hears of every kind and follows `lines`.
 async fn subscribe(world: &World, who: &Client, email: &str, lines: &str) {
     let kinds = all_kinds();
-    let form = [("email", email), ("kinds", kinds.as_str()), ("lines", lines)];
+    let form = ticked(&[("email", email), ("kinds[]", kinds.as_str()), ("lines[]", lines)]);
     let (status, body) = world.act(who, url::<SaveNotifications>(), &form).await;
     assert_eq!(status, StatusCode::OK, "{email}: {body}");
 }
@@ -56,7 +69,7 @@ async fn subscribe(world: &World, who: &Client, email: &str, lines: &str) {
 /// The admin adds a webhook for `kinds`; returns its secret.
 async fn add_webhook(world: &World, receiver: &WebhookReceiver, kinds: &str) -> String {
     let (status, body) =
-        world.act(&world.admin, url::<AddWebhook>(), &[("url", &receiver.url()), ("kinds", kinds)]).await;
+        world.act(&world.admin, url::<AddWebhook>(), &ticked(&[("url", &receiver.url()), ("kinds[]", kinds)])).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body.as_str().unwrap().to_owned()
 }
@@ -257,7 +270,7 @@ async fn people_choose_what_they_hear_of_and_wrong_settings_are_refused_next_to_
         .act(
             &dev,
             url::<SaveNotifications>(),
-            &[("email", "dev at example"), ("kinds", "gossip"), ("lines", "1.12, 9.99")],
+            &ticked(&[("email", "dev at example"), ("kinds[]", "gossip"), ("lines[]", "1.12, 9.99")]),
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
@@ -268,10 +281,12 @@ async fn people_choose_what_they_hear_of_and_wrong_settings_are_refused_next_to_
 
     // Webhooks are the admins': a developer is refused and nothing changes; a wrong URL or no
     // kind is named; the admin adds one, and revokes it.
-    let (status, _) = world.act(&dev, url::<AddWebhook>(), &[("url", &chat.url()), ("kinds", "request_filed")]).await;
+    let (status, _) =
+        world.act(&dev, url::<AddWebhook>(), &ticked(&[("url", &chat.url()), ("kinds[]", "request_filed")])).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, body) =
-        world.act(&world.admin, url::<AddWebhook>(), &[("url", "ftp://chat.example/x"), ("kinds", "")]).await;
+    let (status, body) = world
+        .act(&world.admin, url::<AddWebhook>(), &ticked(&[("url", "ftp://chat.example/x"), ("kinds[]", "")]))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["url", "kinds"], "{body}");
@@ -288,9 +303,9 @@ async fn people_choose_what_they_hear_of_and_wrong_settings_are_refused_next_to_
     );
 
     // The developer hears of decisions but not of anything else; the manager of filings only.
-    let dev_form = [("email", "dev@example.com"), ("kinds", "line_decided"), ("lines", "")];
+    let dev_form = ticked(&[("email", "dev@example.com"), ("kinds[]", "line_decided"), ("lines[]", "")]);
     assert_eq!(world.act(&dev, url::<SaveNotifications>(), &dev_form).await.0, StatusCode::OK);
-    let manager_form = [("email", "manager@example.com"), ("kinds", "request_filed"), ("lines", "1.9")];
+    let manager_form = ticked(&[("email", "manager@example.com"), ("kinds[]", "request_filed"), ("lines[]", "1.9")]);
     assert_eq!(world.act(&manager, url::<SaveNotifications>(), &manager_form).await.0, StatusCode::OK);
     let id = request(
         &world,
@@ -559,4 +574,38 @@ async fn a_reclassification_tells_the_requester_and_a_withdrawal_tells_those_who
     assert!(to_manager[1].body.contains("withdrew"), "{}", to_manager[1].body);
     assert!(to_manager[1].body.contains("a config mistake, not a leak"), "{}", to_manager[1].body);
     assert_eq!(round(&world.app).await, 0, "each went out once");
+}
+
+#[tokio::test]
+async fn without_javascript_the_settings_form_saves_the_boxes_ticked() {
+    let world = World::project().await;
+    let dev = world.person("dev", "developer").await;
+    let res = dev
+        .post(world.app.url(url::<SaveNotifications>()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header("referer", world.app.url("/notifications"))
+        .body("email=dev%40example.com&kinds%5B%5D=line_decided&kinds%5B%5D=end_of_life&lines%5B%5D=1.12")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND, "back to the page the form was on");
+    assert!(res.headers()["location"].to_str().unwrap().contains("/notifications"));
+    let (_, settings) = world.act(&dev, url::<LoadNotifications>(), &[]).await;
+    assert_eq!(settings["email"], "dev@example.com", "{settings}");
+    let on: Vec<&str> =
+        settings["kinds"].as_array().unwrap().iter().filter(|k| k[1] == true).map(|k| k[0].as_str().unwrap()).collect();
+    assert_eq!(on, ["line_decided", "end_of_life"], "{settings}");
+    let followed: Vec<&str> = settings["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["following"] == true)
+        .map(|l| l["line"].as_str().unwrap())
+        .collect();
+    assert_eq!(followed, ["1.12"], "{settings}");
+    let page = world.page(&dev, "/notifications").await;
+    assert!(page.contains("Mail address"), "{page}");
+    let html = dev.get(world.app.url("/notifications")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"name="kinds[]" value="line_decided" checked"#), "the boxes show what is saved");
 }

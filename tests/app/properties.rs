@@ -712,8 +712,13 @@ async fn check(case: &mut Case) -> Result<(), String> {
                 }
             }
         }
-        // 9. A withdrawn request travels in no release and has no line approved; a request that
-        //    does not qualify has no line approved either.
+        // 9. A withdrawn request travels in no release, has no line approved and waits for no
+        //    monthly; a request that does not qualify has no line approved either.
+        ensure!(
+            request.status != RequestStatus::Withdrawn || request.deferred_to.is_none(),
+            "9: #{id} is withdrawn but waits for {:?}",
+            request.deferred_to
+        );
         if request.status == RequestStatus::Withdrawn || !request.category.qualifies() {
             for t in &request.targets {
                 ensure!(

@@ -195,7 +195,7 @@ async fn a_requester_withdraws_with_a_reason_and_the_release_no_longer_carries_t
 }
 
 #[tokio::test]
-async fn a_fix_merged_into_a_release_branch_needs_a_manager_to_take_it_back() {
+async fn a_fix_on_its_way_into_a_release_branch_needs_a_manager_to_take_it_back() {
     let world = World::project().await;
     let app = &world.app;
     let dev = world.person("dev", "developer").await;
@@ -203,6 +203,13 @@ async fn a_fix_merged_into_a_release_branch_needs_a_manager_to_take_it_back() {
     let id = filed(app, &dev, &[("targets", "1.12")]).await;
     assert_eq!(decide(app, &manager, id, "1.12", "approved", "").await.status(), StatusCode::OK);
     let id_text = id.to_string();
+    let pick = [("id", id_text.as_str()), ("line", "1.12"), ("url", "https://github.com/org/repo/pull/9")];
+    assert_eq!(world.act(&dev, url::<pr::SetCherryPick>(), &pick).await.0, StatusCode::OK);
+    let before = app.fingerprint().await;
+    let (status, body) = withdraw(&world, &dev, id, "not needed").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("close the pull request first"), "{body}");
+    assert_eq!(app.fingerprint().await, before);
     let merged = [("id", id_text.as_str()), ("line", "1.12"), ("commit", &"a".repeat(40))];
     assert_eq!(world.act(&dev, url::<pr::MarkMerged>(), &merged).await.0, StatusCode::OK);
     let before = app.fingerprint().await;
@@ -255,10 +262,102 @@ async fn a_manager_reclassifies_with_a_reason_the_requester_reads() {
     assert_eq!((request["status"].as_str(), request["deferred_to"].as_str()), (Some("deferred"), Some("1.13.0")));
     assert_eq!(line(&request, "1.11")["reason"], "reclassified as a feature: it ships in the monthly 1.13.0");
 
-    // Back to a bug: it leaves the monthly, and every supported line awaits triage again.
+    // Back to a bug: it leaves the monthly, and every supported line the monthly took awaits
+    // triage again; the line a manager rejected stays rejected.
     assert_eq!(reclassify(&world, &manager, id, ("stability", "S2"), "it does crash").await.0, StatusCode::OK);
     let (_, request) = api_request(app, &dev, id).await;
     assert_eq!((request["status"].as_str(), request["deferred_to"].as_str()), (Some("open"), None));
     let pending: Vec<(String, String)> = lines(&request).into_iter().filter(|(_, d)| d == "pending").collect();
-    assert!(pending.len() >= 2 && pending.iter().any(|(l, _)| l == "1.12"), "{request}");
+    assert!(pending.len() >= 2 && pending.iter().any(|(l, _)| l == "1.11"), "{request}");
+    assert_eq!(line(&request, "1.12")["reason"], "a new option after all");
+}
+
+#[tokio::test]
+async fn a_withdrawal_keeps_other_decisions_waits_for_no_monthly_and_lets_the_same_request_be_filed_again() {
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    let id = filed(app, &dev, &[("severity", "S3"), ("targets", "1.12,1.11")]).await;
+    assert_eq!(decide(app, &manager, id, "1.11", "not_affected", "").await.status(), StatusCode::OK);
+    let (status, _) = world.act(&manager, url::<pr::DeferPatchRequest>(), &[("id", &id.to_string())]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(withdraw(&world, &dev, id, "works as intended").await.0, StatusCode::OK);
+    let (_, request) = api_request(app, &dev, id).await;
+    assert_eq!((request["status"].as_str(), request["deferred_to"].as_str()), (Some("withdrawn"), None));
+    assert_eq!(line(&request, "1.11")["decision"], "not_affected", "a manager's decision stands");
+    assert_eq!(line(&request, "1.11")["decided_by"], "manager");
+    assert!(!world.page(&dev, &format!("/patch-requests/{id}")).await.contains("Deferred:"));
+    // Filing the same request again is a new request, not the withdrawn one.
+    let again = filed(app, &dev, &[("severity", "S3"), ("targets", "1.12,1.11")]).await;
+    assert_ne!(again, id);
+}
+
+async fn mark(world: &World, manager: &Client, id: i64, original: i64) -> (StatusCode, Value) {
+    let (id, original) = (id.to_string(), original.to_string());
+    world.act(manager, url::<pr::MarkDuplicate>(), &[("id", &id), ("original", &original)]).await
+}
+
+#[tokio::test]
+async fn duplicates_and_withdrawals_never_strand_a_bug() {
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let eve = world.person("eve", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    let original = filed(app, &dev, &[("targets", "1.12")]).await;
+    let repeat = filed(app, &eve, &[("title", "The same crash"), ("targets", "1.12")]).await;
+    assert_eq!(mark(&world, &manager, repeat, original).await.0, StatusCode::OK);
+    // Eve follows it: its requester may not drop it from under her.
+    let before = app.fingerprint().await;
+    let (status, body) = withdraw(&world, &dev, original, "not mine to fix").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap().contains(&format!("#{repeat} follow it")), "{body}");
+    assert_eq!(app.fingerprint().await, before);
+    // Nothing is marked a duplicate of a withdrawn request.
+    let gone = filed(app, &dev, &[("title", "A third crash"), ("targets", "1.12")]).await;
+    let other = filed(app, &eve, &[("title", "Crash again"), ("targets", "1.12")]).await;
+    assert_eq!(withdraw(&world, &dev, gone, "fixed upstream").await.0, StatusCode::OK);
+    let before = app.fingerprint().await;
+    let (status, body) = mark(&world, &manager, other, gone).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("original")), "{body}");
+    assert_eq!(app.fingerprint().await, before);
+}
+
+#[tokio::test]
+async fn a_reclassification_is_triage_a_rejection_survives_it_and_an_embargo_is_for_managers_to_lift() {
+    let world = World::project().await;
+    let app = &world.app;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    let id = filed(app, &dev, &[("targets", "1.12,1.11")]).await;
+    assert_eq!(decide(app, &manager, id, "1.11", "rejected", "the code is not in 1.11").await.status(), StatusCode::OK);
+    assert_eq!(reclassify(&world, &manager, id, ("feature", "S3"), "an option").await.0, StatusCode::OK);
+    assert_eq!(reclassify(&world, &manager, id, ("stability", "S2"), "a crash after all").await.0, StatusCode::OK);
+    let (_, request) = api_request(app, &dev, id).await;
+    assert_eq!(line(&request, "1.12")["decision"], "pending", "the line the monthly took goes back to triage");
+    assert_eq!(line(&request, "1.11")["reason"], "the code is not in 1.11", "a manager's rejection stands");
+
+    // Triage has started: the requester cannot edit the classification back.
+    let fresh = filed(app, &dev, &[("title", "Another crash"), ("severity", "S3"), ("targets", "1.12")]).await;
+    assert_eq!(reclassify(&world, &manager, fresh, ("stability", "S1"), "an outage").await.0, StatusCode::OK);
+    let before = app.fingerprint().await;
+    let (status, body) =
+        edit(app, &dev, fresh, &[("title", "Another crash"), ("severity", "S3"), ("targets", "1.12")]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("reclassified"), "{body}");
+    assert_eq!(app.fingerprint().await, before);
+
+    // An embargo is lifted by a manager under a CVE, never by an edit or a reclassification.
+    let secret = [("title", "A hole"), ("category", "security"), ("embargoed", "on"), ("targets", "1.12")];
+    let hole = filed(app, &dev, &secret).await;
+    let before = app.fingerprint().await;
+    let (status, body) =
+        edit(app, &dev, hole, &[("title", "A hole"), ("category", "security"), ("targets", "1.12")]).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("embargoed")), "{body}");
+    let (status, body) = reclassify(&world, &manager, hole, ("stability", "S2"), "not a hole").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(app.fingerprint().await, before);
+    let (_, request) = api_request(app, &dev, hole).await;
+    assert_eq!(request["embargoed"], true);
 }

@@ -1,5 +1,6 @@
 //! Staying power: the real server binary killed with SIGKILL while writers post, and bursts
-//! of mixed reads and writes. Not timed: they prove nothing acknowledged is ever lost.
+//! of mixed reads and writes, and a schema upgrade of a database that holds requests. Not
+//! timed: they prove nothing acknowledged is ever lost.
 
 use std::{
     collections::BTreeSet,
@@ -15,7 +16,7 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use reqwest::Client;
 use serde_json::json;
 use sqlx::{
-    SqlitePool,
+    Connection, SqliteConnection, SqlitePool,
     sqlite::{SqliteConnectOptions, SqlitePoolOptions},
 };
 use trainyard::{
@@ -227,4 +228,50 @@ async fn a_burst_of_two_hundred_mixed_requests_all_succeed() {
         .unwrap();
     assert_eq!(requests, 40, "every acknowledged request is stored");
     assert_eq!(app.state.metrics.stalled_renders.get(), 0, "no page render stalled");
+}
+
+#[tokio::test]
+async fn upgrading_a_database_that_holds_requests_keeps_every_request_its_lines_and_its_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("old.db").display());
+    // The schema as it was before withdrawal existed, filled as that version stored requests.
+    let mut old = sqlx::migrate!("./migrations");
+    old.migrations = old.migrations.iter().filter(|m| m.version < 20261201000017).cloned().collect::<Vec<_>>().into();
+    let options = SqliteConnectOptions::from_str(&url).unwrap().create_if_missing(true).foreign_keys(true);
+    let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+    old.run(&mut conn).await.unwrap();
+    for sql in [
+        "INSERT INTO user (id, name, role, password_hash, created_at) VALUES (1, 'dev', 'developer', 'x', '2026-11-01')",
+        "INSERT INTO release_line (id, major, minor, created_at) VALUES ('1.12', 1, 12, '2026-11-01')",
+        "INSERT INTO patch_request (id, title, category, severity, bug_link, risk, verified_on_daily, requester_id, \
+         status, dedupe_key, created_at, updated_at) VALUES (7, 'Proxy leaks sockets', 'stability', 'S2', \
+         'https://x.org/7', 'low', 0, 1, 'open', 'k', '2026-11-02T10:00:00Z', '2026-11-02T10:00:00Z')",
+        "INSERT INTO patch_target (request_id, line_id, decision) VALUES (7, '1.12', 'pending')",
+    ] {
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+
+    let db = Db::open(&url).await.expect("the upgrade applies");
+    let kept: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT pr.id, pr.status, t.line_id FROM patch_request pr JOIN patch_target t ON t.request_id = pr.id",
+    )
+    .fetch_all(db.reader())
+    .await
+    .unwrap();
+    assert_eq!(kept, [(7, "open".to_owned(), "1.12".to_owned())], "no line cascaded away");
+    let found: Vec<i64> =
+        sqlx::query_scalar("SELECT rowid FROM patch_request_search WHERE patch_request_search MATCH 'sockets'")
+            .fetch_all(db.reader())
+            .await
+            .unwrap();
+    assert_eq!(found, [7], "search still finds it");
+    let references: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pragma_foreign_key_list('patch_target') WHERE \"table\" = 'patch_request'",
+    )
+    .fetch_one(db.reader())
+    .await
+    .unwrap();
+    assert_eq!(references, 1, "targets still refer to requests");
+    db.close().await;
 }

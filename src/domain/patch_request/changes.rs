@@ -25,8 +25,18 @@ pub struct LineNow {
     pub decision: Decision,
     /// The version that shipped the fix on this line, once out.
     pub shipped_in: Option<String>,
-    /// The fix is merged into the line's release branch.
-    pub merged: bool,
+    /// Where its cherry-pick stands: `None` before one is recorded.
+    pub cherry_pick: Option<PickNow>,
+    /// The release that carries it is approved or publishing: its contents are settled.
+    pub settled_in: Option<String>,
+}
+
+/// A line's cherry-pick, as these rules see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickNow {
+    Open,
+    Merged,
+    Closed,
 }
 
 /// A request as these rules see it.
@@ -39,6 +49,11 @@ pub struct RequestNow {
     pub deferred_to: Option<String>,
     /// The request it was marked a duplicate of.
     pub duplicate_of: Option<i64>,
+    /// Requests marked as duplicates of it: their requesters follow it.
+    pub duplicates: Vec<i64>,
+    /// A release manager reclassified it: that is triage too.
+    pub reclassified: bool,
+    pub embargoed: bool,
     pub lines: Vec<LineNow>,
 }
 
@@ -84,11 +99,16 @@ impl RequestNow {
         if self.category.qualifies() && self.deferred_to.is_some() {
             return Err(Refused::new("triage has started: a release manager sent it to the monthly release"));
         }
+        if self.reclassified {
+            return Err(Refused::new("triage has started: a release manager reclassified it"));
+        }
         Ok(())
     }
 
-    /// Its requester may withdraw it until a line ships. A fix merged into a release branch
-    /// ships unless someone reverts it, so that needs a release manager.
+    /// Its requester may withdraw it until a line ships. A fix on its way into a release
+    /// branch (a cherry-pick open or merged) or in a release whose contents are settled ships
+    /// unless someone acts, so those need a release manager; so do requests others follow as
+    /// their duplicates.
     pub fn may_withdraw(&self) -> Result<(), Refused> {
         self.in_play()?;
         if let Some((line, version)) = self.shipped() {
@@ -96,10 +116,33 @@ impl RequestNow {
                 "the fix shipped on {line} in {version}: a withdrawal cannot take it back"
             )));
         }
-        if let Some(merged) = self.lines.iter().find(|l| l.decision == Decision::Approved && l.merged) {
+        for l in self.lines.iter().filter(|l| l.decision == Decision::Approved) {
+            match l.cherry_pick {
+                Some(PickNow::Merged) => {
+                    return Err(Refused::new(format!(
+                        "the fix is merged into the {} release branch: ask a release manager to revert it and reject the line",
+                        l.line
+                    )));
+                }
+                Some(PickNow::Open) => {
+                    return Err(Refused::new(format!(
+                        "its cherry-pick into the {} release branch is open: close the pull request first",
+                        l.line
+                    )));
+                }
+                _ => {}
+            }
+            if let Some(release) = &l.settled_in {
+                return Err(Refused::new(format!(
+                    "{release} is approved with this fix in it: ask a release manager to take it out"
+                )));
+            }
+        }
+        if !self.duplicates.is_empty() {
+            let named: Vec<String> = self.duplicates.iter().map(|d| format!("#{d}")).collect();
             return Err(Refused::new(format!(
-                "the fix is merged into the {} release branch: ask a release manager to revert it and reject the line",
-                merged.line
+                "{} follow it as duplicates: ask a release manager to reject its lines instead",
+                named.join(", ")
             )));
         }
         Ok(())
@@ -149,6 +192,11 @@ impl Reclassification {
         }
         let reason = reason(why, "say why it is reclassified; the requester will read it")?;
         now.may_reclassify()?;
+        if now.embargoed && category != Category::Security {
+            return Err(
+                Refused::new("it is under embargo: lift the embargo before it stops being a security bug").into()
+            );
+        }
         let defers = now.category.qualifies() && !category.qualifies();
         if let Some(approved) = now.lines.iter().find(|l| defers && l.decision == Decision::Approved) {
             return Err(Refused::new(format!(
@@ -168,7 +216,7 @@ mod tests {
     use super::*;
 
     fn line(l: &str, decision: Decision) -> LineNow {
-        LineNow { line: l.parse().unwrap(), decision, shipped_in: None, merged: false }
+        LineNow { line: l.parse().unwrap(), decision, shipped_in: None, cherry_pick: None, settled_in: None }
     }
 
     fn open() -> RequestNow {
@@ -178,6 +226,9 @@ mod tests {
             severity: Severity::S2,
             deferred_to: None,
             duplicate_of: None,
+            duplicates: vec![],
+            reclassified: false,
+            embargoed: false,
             lines: vec![line("1.12", Decision::Pending), line("1.11", Decision::Pending)],
         }
     }
@@ -192,6 +243,8 @@ mod tests {
         assert!(duplicate.check_edit().unwrap_err().0.contains("#3"));
         let sent_to_monthly = RequestNow { deferred_to: Some("1.13.0".into()), ..open() };
         assert!(sent_to_monthly.check_edit().is_err());
+        let reclassified = RequestNow { reclassified: true, ..open() };
+        assert!(reclassified.check_edit().unwrap_err().0.contains("reclassified"));
         // A feature waits for the monthly from the start: nobody triaged it.
         let feature = RequestNow {
             category: Category::Feature,
@@ -212,8 +265,16 @@ mod tests {
         let e = shipped.check_withdrawal("oops").unwrap_err();
         assert!(e.to_string().contains("1.12.3"), "{e}");
         let mut merged = open();
-        merged.lines[1] = LineNow { merged: true, ..line("1.11", Decision::Approved) };
-        assert!(matches!(merged.check_withdrawal("oops"), Err(ChangeError::Refused(_))));
+        merged.lines[1] = LineNow { cherry_pick: Some(PickNow::Merged), ..line("1.11", Decision::Approved) };
+        assert!(merged.may_withdraw().unwrap_err().0.contains("revert"));
+        merged.lines[1].cherry_pick = Some(PickNow::Open);
+        assert!(merged.may_withdraw().unwrap_err().0.contains("close the pull request"));
+        merged.lines[1].cherry_pick = Some(PickNow::Closed);
+        assert_eq!(merged.may_withdraw(), Ok(()));
+        merged.lines[1].settled_in = Some("1.11.3".into());
+        assert!(merged.may_withdraw().unwrap_err().0.contains("1.11.3 is approved"));
+        let followed = RequestNow { duplicates: vec![4, 5], ..open() };
+        assert!(followed.may_withdraw().unwrap_err().0.contains("#4, #5 follow it"));
         let withdrawn = RequestNow { status: RequestStatus::Withdrawn, ..open() };
         assert!(withdrawn.check_withdrawal("again").is_err());
         assert!(withdrawn.check_edit().is_err());
@@ -244,6 +305,12 @@ mod tests {
         assert!(e.to_string().contains("1.12 is approved"), "{e}");
         // Severity alone may change with an approved line: decisions taken stand.
         assert!(Reclassification::parse(&approved, "stability", "S1", "worse than thought").is_ok());
+        let embargoed = RequestNow { category: Category::Security, embargoed: true, ..open() };
+        assert!(matches!(
+            Reclassification::parse(&embargoed, "stability", "S2", "not a hole"),
+            Err(ChangeError::Refused(_))
+        ));
+        assert!(Reclassification::parse(&embargoed, "security", "S1", "worse").is_ok());
         let feature = RequestNow { category: Category::Feature, lines: vec![], ..open() };
         let back = Reclassification::parse(&feature, "stability", "S2", "it crashes").unwrap();
         assert!(back.reopens && !back.defers);

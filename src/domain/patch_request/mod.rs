@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 mod changes;
 mod form;
 
-pub use changes::{ChangeError, LineNow, Reclassification, RequestNow};
+pub use changes::{ChangeError, LineNow, PickNow, Reclassification, RequestNow};
 
 pub use form::{
     CveId, Link, MAX_LINK, MAX_TEXT, MAX_TITLE, NewPatchRequest, PatchRequestForm, PullLink, parse_full_sha,

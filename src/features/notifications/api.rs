@@ -13,22 +13,24 @@ pub async fn load_notifications() -> Result<NotificationSettings, AppError> {
     super::service::settings(&ctx.state, &ctx.caller).await
 }
 
-/// Saves one's address, the kinds that are on and the lines one follows (comma-separated).
+/// Saves one's address, the kinds that are on and the lines one follows, each list as the
+/// ticked boxes post it (`kinds[]=…&kinds[]=…`).
 #[server]
 pub async fn save_notifications(
     #[server(default)] email: String,
-    #[server(default)] kinds: String,
-    #[server(default)] lines: String,
+    #[server(default)] kinds: Vec<String>,
+    #[server(default)] lines: Vec<String>,
 ) -> Result<(), AppError> {
     let ctx = context()?;
-    super::service::save_settings(&ctx.state, &ctx.caller, &SettingsForm { email, kinds, lines }).await
+    let form = SettingsForm { email, kinds: kinds.join(","), lines: lines.join(",") };
+    super::service::save_settings(&ctx.state, &ctx.caller, &form).await
 }
 
 /// Returns the new webhook's secret: shown once.
 #[server]
-pub async fn add_webhook(url: String, #[server(default)] kinds: String) -> Result<String, AppError> {
+pub async fn add_webhook(url: String, #[server(default)] kinds: Vec<String>) -> Result<String, AppError> {
     let ctx = context()?;
-    super::service::add_webhook(&ctx.state, &ctx.caller, &url, &kinds).await
+    super::service::add_webhook(&ctx.state, &ctx.caller, &url, &kinds.join(",")).await
 }
 
 #[server]

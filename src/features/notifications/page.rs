@@ -51,47 +51,31 @@ fn Notifications(data: NotificationSettings) -> impl IntoView {
         load_notifications,
     );
     let initial = data.get_untracked();
-    let webhooks = move || data.get().webhooks;
+    // Only the table follows the data: the add form stays as typed when an add fails.
+    let rows = Signal::derive(move || data.get().webhooks.unwrap_or_default());
+    let admin = initial.webhooks.is_some();
     view! {
         <Preferences data=initial save />
         <PrivateFeed data create=create_feed revoke=revoke_feed />
         <Recent data />
-        {move || webhooks().map(|rows| view! { <Webhooks rows add revoke /> })}
+        {admin.then(|| view! { <Webhooks rows add revoke /> })}
     }
 }
 
-/// A comma-separated list of the ticked values, as the server function takes it.
-fn ticked_list(ticked: &[String]) -> String {
-    ticked.join(",")
-}
-
-/// A checkbox that adds its value to `ticked` or takes it out.
+/// A checkbox whose value joins the list `name` (`kinds[]`) when ticked: the same form posts
+/// with or without JavaScript.
 #[component]
 fn Tick(
+    name: &'static str,
     #[prop(into)] value: String,
     #[prop(into)] label: String,
     id: String,
-    ticked: RwSignal<Vec<String>>,
+    checked: bool,
 ) -> impl IntoView {
-    let checked = ticked.get_untracked().contains(&value);
     let label_for = id.clone();
     view! {
         <label class="choice" for=label_for>
-            <input
-                type="checkbox"
-                id=id
-                checked=checked
-                on:change=move |ev| {
-                    let on = event_target_checked(&ev);
-                    let value = value.clone();
-                    ticked.update(|t| {
-                        t.retain(|v| *v != value);
-                        if on {
-                            t.push(value);
-                        }
-                    });
-                }
-            />
+            <input type="checkbox" id=id name=name value=value checked=checked />
             <span>{label}</span>
         </label>
     }
@@ -101,9 +85,6 @@ fn Tick(
 fn Preferences(data: NotificationSettings, save: ServerAction<SaveNotifications>) -> impl IntoView {
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = move || matches!(save.value().get(), Some(Ok(())));
-    let kinds =
-        RwSignal::new(data.kinds.iter().filter(|(_, on)| *on).map(|(k, _)| k.as_str().to_owned()).collect::<Vec<_>>());
-    let lines = RwSignal::new(data.lines.iter().filter(|l| l.following).map(|l| l.line.clone()).collect::<Vec<_>>());
     let mail_hint = match data.mail_configured {
         true => "Leave it empty to get no mail.",
         false => {
@@ -118,23 +99,21 @@ fn Preferences(data: NotificationSettings, save: ServerAction<SaveNotifications>
                     max_length=254 hint=mail_hint message=message_for(error, "email") />
                 <fieldset class="field" aria-describedby="kinds-error">
                     <legend>"Tell me when"</legend>
-                    {data.kinds.iter().map(|(kind, _)| view! {
-                        <Tick value=kind.as_str() label=kind.label() id=format!("kind-{}", kind.as_str()) ticked=kinds />
+                    {data.kinds.iter().map(|(kind, on)| view! {
+                        <Tick name="kinds[]" value=kind.as_str() label=kind.label() id=format!("kind-{}", kind.as_str()) checked=*on />
                     }).collect_view()}
                     <FieldMessage message=message_for(error, "kinds") id="kinds-error".to_owned() />
                 </fieldset>
-                <input type="hidden" name="kinds" prop:value=move || ticked_list(&kinds.get()) value=ticked_list(&kinds.get_untracked()) />
                 <fieldset class="field" aria-describedby="lines-error">
                     <legend>"Lines I follow (their end of life, 90 and 30 days ahead)"</legend>
                     {match data.lines.is_empty() {
                         true => view! { <p class="hint">"No line is supported yet."</p> }.into_any(),
                         false => data.lines.iter().map(|l| view! {
-                            <Tick value=l.line.clone() label=format!("{}: {}", l.line, l.support) id=format!("follow-{}", l.line) ticked=lines />
+                            <Tick name="lines[]" value=l.line.clone() label=format!("{}: {}", l.line, l.support) id=format!("follow-{}", l.line) checked=l.following />
                         }).collect_view().into_any(),
                     }}
                     <FieldMessage message=message_for(error, "lines") id="lines-error".to_owned() />
                 </fieldset>
-                <input type="hidden" name="lines" prop:value=move || ticked_list(&lines.get()) value=ticked_list(&lines.get_untracked()) />
                 <FormError error fields=&["email", "kinds", "lines"] />
                 <p>
                     <button type="submit" disabled=move || save.pending().get()>"Save"</button>
@@ -224,14 +203,13 @@ fn state_label(state: &str) -> &'static str {
 
 #[component]
 fn Webhooks(
-    rows: Vec<WebhookRow>,
+    rows: Signal<Vec<WebhookRow>>,
     add: ServerAction<AddWebhook>,
     revoke: ServerAction<RevokeWebhook>,
 ) -> impl IntoView {
     let error = Signal::derive(move || add.value().get().and_then(Result::err));
     let revoke_error = Signal::derive(move || revoke.value().get().and_then(Result::err));
     let secret = move || add.value().get().and_then(Result::ok);
-    let kinds = RwSignal::new(Kind::ALL.iter().map(|k| k.as_str().to_owned()).collect::<Vec<_>>());
     view! {
         <section aria-labelledby="webhooks-heading">
             <h2 id="webhooks-heading">"Webhooks"</h2>
@@ -248,7 +226,7 @@ fn Webhooks(
                 </div>
             })}
             <FormError error=revoke_error fields=&[] />
-            {(!rows.is_empty()).then(|| view! {
+            {move || { let rows = rows.get(); (!rows.is_empty()).then(|| view! {
                 <div class="table-wrap">
                     <table>
                         <thead><tr>
@@ -275,7 +253,7 @@ fn Webhooks(
                         </tbody>
                     </table>
                 </div>
-            })}
+            })}}
             <h3>"Add a webhook"</h3>
             <ActionForm action=add attr:class="stack" attr:aria-label="Add a webhook">
                 <Field name="url" id="webhook-url" label="Receiver URL" required=true max_length=2000
@@ -283,11 +261,10 @@ fn Webhooks(
                 <fieldset class="field" aria-describedby="webhook-kinds-error">
                     <legend>"Kinds it gets"</legend>
                     {Kind::ALL.iter().map(|kind| view! {
-                        <Tick value=kind.as_str() label=kind.label() id=format!("webhook-kind-{}", kind.as_str()) ticked=kinds />
+                        <Tick name="kinds[]" value=kind.as_str() label=kind.label() id=format!("webhook-kind-{}", kind.as_str()) checked=true />
                     }).collect_view()}
                     <FieldMessage message=message_for(error, "kinds") id="webhook-kinds-error".to_owned() />
                 </fieldset>
-                <input type="hidden" name="kinds" prop:value=move || ticked_list(&kinds.get()) value=ticked_list(&kinds.get_untracked()) />
                 <FormError error fields=&["url", "kinds"] />
                 <p><button type="submit" disabled=move || add.pending().get()>"Add webhook"</button></p>
             </ActionForm>

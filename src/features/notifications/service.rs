@@ -289,8 +289,8 @@ async fn address_event(
                 // Those who triage it hear that it left their queue.
                 "patch_request.withdrawn" => {
                     let people = triagers(tx, event.at).await?;
-                    let reason = event.summary.strip_prefix("withdrew it: ").unwrap_or(&event.summary).to_owned();
-                    (News::Withdrawn { request: request(&facts), by: event.actor.clone(), reason }, people)
+                    let what = event.summary.clone();
+                    (News::Withdrawn { request: request(&facts), by: event.actor.clone(), what }, people)
                 }
                 _ => (
                     News::Decided { request: request(&facts), by: event.actor.clone(), what: event.summary.clone() },

@@ -17,6 +17,7 @@ use crate::{
     },
     domain::{
         patch_request::{Category, Decision, Severity},
+        triage::MAX_REASON,
         version::LineId,
     },
     error::AppError,
@@ -283,7 +284,7 @@ fn YourRequest(
                 <ActionForm action=withdraw attr:class="inline-form" attr:aria-label="Withdraw the request">
                     <input type="hidden" name="id" value=id />
                     <label for="withdraw-reason">"Why withdraw it"</label>
-                    <input id="withdraw-reason" type="text" name="reason" maxlength="1000" required aria-describedby="withdraw-reason-error" />
+                    <input id="withdraw-reason" type="text" name="reason" maxlength=MAX_REASON required aria-describedby="withdraw-reason-error" />
                     <button type="submit" class="secondary">"Withdraw the request"</button>
                     <FieldMessage message=message_for(error, "reason") id="withdraw-reason-error".to_owned() />
                 </ActionForm>
@@ -317,7 +318,7 @@ fn Reclassify(
                     {Severity::ALL.into_iter().map(|s| view! { <option value=s.as_str() selected=s == severity>{s.as_str()}</option> }).collect_view()}
                 </select>
                 <label for="reclassify-reason">"Reason"</label>
-                <input id="reclassify-reason" type="text" name="reason" maxlength="1000" required aria-describedby="reclassify-reason-error" />
+                <input id="reclassify-reason" type="text" name="reason" maxlength=MAX_REASON required aria-describedby="reclassify-reason-error" />
                 <button type="submit" class="secondary">"Reclassify"</button>
                 <FieldMessage message=message_for(error, "category") id="reclassify-category-error".to_owned() />
                 <FieldMessage message=message_for(error, "severity") id="reclassify-severity-error".to_owned() />

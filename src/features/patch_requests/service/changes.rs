@@ -6,7 +6,8 @@ use crate::{
     domain::{
         access::{Permission, Principal},
         errors::Refused,
-        patch_request::{Decision, LineNow, NewPatchRequest, PatchRequestForm, Reclassification, RequestNow},
+        patch_request::{Decision, LineNow, NewPatchRequest, PatchRequestForm, PickNow, Reclassification, RequestNow},
+        plan::PlanState,
     },
     error::AppError,
     features::{
@@ -18,8 +19,14 @@ use crate::{
     },
     platform::{db::WriteTx, state::AppState},
 };
+use sqlx::SqliteExecutor;
 
-/// The request as the rules of change see it.
+/// How a line is declined when its request stops qualifying: a reclassification back finds
+/// these lines by it, and only these go back to triage.
+const DECLINED_AS_NOT_A_BUG: &str = "reclassified as a";
+
+/// The request as the rules of change see it (see [`edit_rules`] for whether it was
+/// reclassified).
 pub fn now_of(r: &PatchRequest) -> RequestNow {
     RequestNow {
         status: r.status,
@@ -27,6 +34,9 @@ pub fn now_of(r: &PatchRequest) -> RequestNow {
         severity: r.severity,
         deferred_to: r.deferred_to.clone(),
         duplicate_of: r.duplicate_of,
+        duplicates: r.duplicates.clone(),
+        reclassified: false,
+        embargoed: r.embargoed,
         lines: r
             .targets
             .iter()
@@ -38,15 +48,29 @@ pub fn now_of(r: &PatchRequest) -> RequestNow {
                     .as_ref()
                     .filter(|c| c.shipped)
                     .map(|c| c.version.as_ref().map(ToString::to_string).unwrap_or_else(|| "a release".to_owned())),
-                merged: t.cherry_pick.as_ref().is_some_and(|c| c.state == CherryPickState::Merged),
+                cherry_pick: t.cherry_pick.as_ref().map(|c| match c.state {
+                    CherryPickState::Open => PickNow::Open,
+                    CherryPickState::Merged => PickNow::Merged,
+                    CherryPickState::Closed => PickNow::Closed,
+                }),
+                settled_in: t
+                    .carrier
+                    .as_ref()
+                    .filter(|c| matches!(c.state, PlanState::Approved | PlanState::Publishing))
+                    .map(|c| c.version.as_ref().map(ToString::to_string).unwrap_or_else(|| "its release".to_owned())),
             })
             .collect(),
     }
 }
 
+/// The request as the edit rules see it: a reclassification is triage too.
+pub async fn edit_rules(db: impl SqliteExecutor<'_>, r: &PatchRequest) -> Result<RequestNow, AppError> {
+    Ok(RequestNow { reclassified: store::was_reclassified(db, r.id).await?, ..now_of(r) })
+}
+
 /// The request as it stands inside a write, whoever may see it: the rules are checked again
 /// there, so a decision taken meanwhile wins over a change made on an older view.
-async fn current(tx: &mut WriteTx, request: i64) -> Result<PatchRequest, AppError> {
+pub(super) async fn current(tx: &mut WriteTx, request: i64) -> Result<PatchRequest, AppError> {
     store::find_request(tx, request, Visibility { viewer: None, sees_embargoed: true })
         .await?
         .ok_or_else(|| AppError::not_found(format!("Patch request {request}")))
@@ -91,7 +115,7 @@ pub async fn edit_context(
     posted: Option<Posted>,
 ) -> Result<FormContext, AppError> {
     let found = own(state, actor, request, "edits").await?;
-    now_of(&found).check_edit()?;
+    edit_rules(state.db.reader(), &found).await?.check_edit()?;
     let posted = posted.unwrap_or_else(|| Posted { form: form_of(&found), errors: Vec::new() });
     Ok(FormContext { editing: Some(request), ..form_context(state, Some(posted)).await? })
 }
@@ -141,9 +165,13 @@ pub async fn edit_request(
     form: &PatchRequestForm,
 ) -> Result<(), AppError> {
     let found = own(state, actor, request, "edits").await?;
-    now_of(&found).check_edit()?;
+    edit_rules(state.db.reader(), &found).await?.check_edit()?;
     let context = form_context(state, None).await?;
     let new = NewPatchRequest::parse(form, &context.supported()).map_err(AppError::from)?;
+    if found.embargoed && !new.embargoed {
+        let why = "only a release manager lifts an embargo, under its public CVE";
+        return Err(crate::domain::errors::FieldError::new("embargoed", why).into());
+    }
     let changes = edited(&found, &new);
     if changes.is_empty() {
         return Ok(());
@@ -151,7 +179,8 @@ pub async fn edit_request(
     let deferred_to = (!new.qualifies()).then(|| context.next_minor.as_ref().map(|(v, _)| v.to_string())).flatten();
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
-    now_of(&current(&mut tx, request).await?).check_edit()?;
+    let now_is = current(&mut tx, request).await?;
+    edit_rules(&mut *tx, &now_is).await?.check_edit()?;
     for line in &new.targets {
         ensure_line(&mut tx, *line, now).await?;
     }
@@ -207,7 +236,7 @@ pub async fn reclassify(
     store::update_classification(&mut tx, request, change.category, change.severity, deferred_to.as_deref(), now)
         .await?;
     if let (true, Some(monthly)) = (change.defers, &deferred_to) {
-        let reason = format!("reclassified as a {}: it ships in the monthly {monthly}", change.category.short());
+        let reason = format!("{DECLINED_AS_NOT_A_BUG} {}: it ships in the monthly {monthly}", change.category.short());
         for target in before.targets.iter().filter(|t| t.decision == Decision::Pending) {
             let declined = TargetDecision {
                 request,
@@ -226,7 +255,7 @@ pub async fn reclassify(
         for line in &lines {
             ensure_line(&mut tx, *line, now).await?;
         }
-        store::add_pending_targets(&mut tx, request, &lines).await?;
+        store::add_pending_targets(&mut tx, request, &lines, Some(DECLINED_AS_NOT_A_BUG)).await?;
     }
     store::refresh_status(&mut tx, request, now).await?;
     let summary = format!(

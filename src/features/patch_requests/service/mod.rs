@@ -193,7 +193,9 @@ pub async fn detail(state: &AppState, actor: &Principal, id: i64) -> Result<Requ
     let requester = actor.user_id() == Some(request.requester_id);
     let can_track = actor.can(Permission::Triage) || requester;
     let rules = changes::now_of(&request);
-    let can_edit = requester && actor.can(Permission::FilePatchRequest) && rules.check_edit().is_ok();
+    let can_edit = requester
+        && actor.can(Permission::FilePatchRequest)
+        && changes::edit_rules(state.db.reader(), &request).await?.check_edit().is_ok();
     let can_withdraw = requester && actor.can(Permission::FilePatchRequest) && rules.may_withdraw().is_ok();
     let can_reclassify = actor.can(Permission::Triage) && rules.may_reclassify().is_ok();
     let (catalog, plan) = plan(state, AHEAD).await?;

@@ -2,7 +2,11 @@
 
 use chrono::NaiveDate;
 
-use super::{AHEAD, audit, changes::now_of, find, parse_date};
+use super::{
+    AHEAD, audit,
+    changes::{current, now_of},
+    find, parse_date,
+};
 use crate::{
     domain::{
         access::{Permission, Principal, Triager},
@@ -253,6 +257,7 @@ pub async fn mark_duplicate(
         .map_err(|_| FieldError::new("original", format!("“{}” is not a request number like 12", original.trim())))?;
     let unknown = || FieldError::new("original", format!("there is no request #{original}"));
     let found = find(state, actor, original).await.map_err(|_| unknown())?;
+    now_of(&found).in_play().map_err(|_| FieldError::new("original", format!("#{original} was withdrawn")))?;
     // Point at the first of a chain, so everyone follows the one request that is decided.
     let original = found.duplicate_of.unwrap_or(found.id);
     if original == request {
@@ -264,6 +269,8 @@ pub async fn mark_duplicate(
     let reason = format!("duplicate of #{original}");
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
+    now_of(&current(&mut tx, request).await?).in_play()?;
+    now_of(&current(&mut tx, original).await?).in_play()?;
     if !store::update_duplicate(&mut tx, request, original, &reason, actor.user_id(), now).await? {
         return Err(Refused::new(format!(
             "#{request} has an approved line: it travels in a release already, so it is not marked as a duplicate"
@@ -296,6 +303,7 @@ pub async fn defer_to_monthly(state: &AppState, actor: &Principal, request: i64)
     let reason = format!("no exception: it ships in the monthly {version} on {day}");
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
+    now_of(&current(&mut tx, request).await?).in_play()?;
     for target in found.targets.iter().filter(|t| t.decision == Decision::Pending) {
         let decided = TargetDecision {
             request,

@@ -2,7 +2,7 @@
 //! reclassification.
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
 
 use crate::{
     domain::{
@@ -67,29 +67,38 @@ pub async fn replace_pending_targets(
         drop.push(")");
     }
     drop.build().execute(&mut *conn).await?;
-    add_pending_targets(conn, request, lines).await
+    add_pending_targets(conn, request, lines, None).await
 }
 
 /// Puts each of `lines` in triage: added where the request does not target it yet, back to
-/// pending where it was declined or found not affected (an approved line keeps its release).
-pub async fn add_pending_targets(conn: &mut SqliteConnection, request: i64, lines: &[LineId]) -> Result<(), AppError> {
+/// pending where it was declined with a reason that begins with `declined_as` (another decision
+/// stands).
+pub async fn add_pending_targets(
+    conn: &mut SqliteConnection,
+    request: i64,
+    lines: &[LineId],
+    declined_as: Option<&str>,
+) -> Result<(), AppError> {
     for line in lines {
         sqlx::query(
             "INSERT INTO patch_target (request_id, line_id, decision) VALUES (?, ?, 'pending') \
              ON CONFLICT (request_id, line_id) DO UPDATE SET decision = 'pending', reason = NULL, decided_by = NULL, \
              decided_at = NULL, release_id = NULL, carry_note = NULL, revision = revision + 1 \
-             WHERE patch_target.decision IN ('rejected', 'not_affected')",
+             WHERE patch_target.decision = 'rejected' AND substr(patch_target.reason, 1, length(?)) = ?",
         )
         .bind(request)
         .bind(line.to_string())
+        .bind(declined_as)
+        .bind(declined_as)
         .execute(&mut *conn)
         .await?;
     }
     Ok(())
 }
 
-/// Withdraws a request: every line not shipped is declined with `reason` and leaves the release
-/// that was to carry it.
+/// Withdraws a request: every line awaiting triage or approved is declined with `reason` and
+/// leaves the release that was to carry it (lines decided otherwise keep their decision), and
+/// it waits for no monthly.
 pub async fn update_withdrawn(
     conn: &mut SqliteConnection,
     request: i64,
@@ -100,8 +109,8 @@ pub async fn update_withdrawn(
     sqlx::query(
         "UPDATE patch_target SET decision = 'rejected', reason = ?, decided_by = ?, decided_at = ?, release_id = NULL, \
          carry_note = NULL, revision = revision + 1 \
-         WHERE request_id = ? AND NOT EXISTS (SELECT 1 FROM release r WHERE r.id = patch_target.release_id \
-                                             AND r.status = 'released')",
+         WHERE request_id = ? AND decision IN ('pending', 'approved') \
+           AND NOT EXISTS (SELECT 1 FROM release r WHERE r.id = patch_target.release_id AND r.status = 'released')",
     )
     .bind(reason)
     .bind(by)
@@ -109,7 +118,9 @@ pub async fn update_withdrawn(
     .bind(request)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE patch_request SET status = 'withdrawn', withdrawn_at = ?, updated_at = ? WHERE id = ?")
+    sqlx::query(
+        "UPDATE patch_request SET status = 'withdrawn', withdrawn_at = ?, deferred_to = NULL, updated_at = ? WHERE id = ?",
+    )
         .bind(now)
         .bind(now)
         .bind(request)
@@ -136,4 +147,15 @@ pub async fn update_classification(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Whether a release manager has reclassified the request (its audit trail says so).
+pub async fn was_reclassified(db: impl SqliteExecutor<'_>, request: i64) -> Result<bool, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM event WHERE object_kind = 'patch_request' AND object_id = ? \
+                        AND action = 'patch_request.reclassified')",
+    )
+    .bind(request.to_string())
+    .fetch_one(db)
+    .await?)
 }

@@ -67,7 +67,8 @@ pub async fn find_duplicate(
     since: DateTime<Utc>,
 ) -> Result<Option<i64>, AppError> {
     Ok(sqlx::query_scalar(
-        "SELECT id FROM patch_request WHERE requester_id = ? AND dedupe_key = ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
+        "SELECT id FROM patch_request WHERE requester_id = ? AND dedupe_key = ? AND created_at >= ? \
+         AND status <> 'withdrawn' ORDER BY id DESC LIMIT 1",
     )
     .bind(requester)
     .bind(dedupe_key)

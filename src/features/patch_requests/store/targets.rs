@@ -88,7 +88,8 @@ pub async fn update_cherry_pick(
 ) -> Result<bool, AppError> {
     Ok(sqlx::query(
         "UPDATE patch_target SET cherry_pick_url = COALESCE(?, cherry_pick_url), cherry_pick_state = ?, \
-         merged_at = ?, merge_commit = ?, revision = revision + 1 WHERE request_id = ? AND line_id = ?",
+         merged_at = ?, merge_commit = ?, revision = revision + 1 WHERE request_id = ? AND line_id = ? \
+           AND NOT EXISTS (SELECT 1 FROM patch_request p WHERE p.id = patch_target.request_id AND p.status = 'withdrawn')",
     )
     .bind(url)
     .bind(state.as_str())
@@ -219,8 +220,9 @@ pub async fn list_open_cherry_picks(db: impl SqliteExecutor<'_>) -> Result<Vec<O
 }
 
 /// Brings a request's status in step with its targets and their releases: withdrawn for good
-/// once its requester withdrew it, open while a line waits for a decision, deferred when it goes to a monthly, rejected when no line is approved,
-/// approved until every approved line's release is out, then shipped.
+/// once its requester withdrew it, open while a line waits for a decision, deferred when it
+/// goes to a monthly, rejected when no line is approved, approved until every approved line's
+/// release is out, then shipped.
 pub async fn refresh_status(conn: &mut SqliteConnection, request: i64, now: DateTime<Utc>) -> Result<(), AppError> {
     sqlx::query(
         "UPDATE patch_request SET updated_at = ?, status = CASE \
