@@ -9,7 +9,8 @@ use trainyard::{
     domain::notification::Kind,
     features::notifications::{
         api::{AddWebhook, CreateFeed, LoadNotifications, RevokeFeed, RevokeWebhook, SaveNotifications},
-        service::run_once,
+        service::{queue_events, run_once, send_due},
+        store,
     },
     features::{
         patch_requests::api::{MarkDuplicate, ReclassifyPatchRequest, WithdrawPatchRequest},
@@ -608,4 +609,88 @@ async fn without_javascript_the_settings_form_saves_the_boxes_ticked() {
     assert!(page.contains("Mail address"), "{page}");
     let html = dev.get(world.app.url("/notifications")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains(r#"name="kinds[]" value="line_decided" checked"#), "the boxes show what is saved");
+}
+
+#[tokio::test]
+async fn two_servers_sending_at_once_send_each_message_once_and_a_lost_claim_is_taken_over_after_its_lease() {
+    let smtp = SmtpServer::start().await;
+    let chat = WebhookReceiver::start().await;
+    let world = World::project_with(with_mail(Options::default(), smtp.url())).await;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    subscribe(&world, &manager, "manager@example.com", "").await;
+    add_webhook(&world, &chat, "request_filed").await;
+    for n in 1..=3 {
+        let title = format!("Crash number {n}");
+        request(
+            &world,
+            &dev,
+            json!({"title": title, "category": "stability", "severity": "S2", "targetLines": ["1.12"]}),
+        )
+        .await;
+    }
+    let second = TestApp::spawn_with(with_mail(
+        Options { demo: false, database_url: Some(world.app.database_url.clone()), ..Options::default() },
+        smtp.url(),
+    ))
+    .await;
+    assert_eq!(queue_events(&world.app.state).await.unwrap(), 6, "a mail and a post per filing");
+    let (a, b) = tokio::join!(send_due(&world.app.state), send_due(&second.state));
+    assert_eq!(a.unwrap() + b.unwrap(), 6, "between them, every message once");
+    assert_eq!(smtp.mails_to("manager@example.com").len(), 3);
+    let deliveries: std::collections::BTreeSet<String> =
+        chat.posts().iter().map(|p| p.header("x-trainyard-delivery")).collect();
+    assert_eq!((chat.posts().len(), deliveries.len()), (3, 3));
+
+    // A sender that claims a message and dies holds it for its lease; then another sends it.
+    request(
+        &world,
+        &dev,
+        json!({"title": "Crash number 4", "category": "stability", "severity": "S2", "targetLines": ["1.12"]}),
+    )
+    .await;
+    queue_events(&world.app.state).await.unwrap();
+    let now = world.app.state.clock.now();
+    let due = store::list_due(world.app.state.db.reader(), now, 10).await.unwrap();
+    assert_eq!(due.len(), 2, "the fourth filing's mail and post");
+    let mut tx = world.app.state.db.begin_quiet_write().await.unwrap();
+    assert!(store::claim(&mut tx, due[0].id, now, now + chrono::Duration::minutes(5)).await.unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(send_due(&second.state).await.unwrap(), 1, "only the unclaimed one");
+    second.clock.set(now + chrono::Duration::minutes(4));
+    assert_eq!(send_due(&second.state).await.unwrap(), 0, "the lease still holds");
+    second.clock.set(now + chrono::Duration::minutes(6));
+    assert_eq!(send_due(&second.state).await.unwrap(), 1, "taken over once the lease ran out");
+    assert_eq!(send_due(&second.state).await.unwrap() + send_due(&world.app.state).await.unwrap(), 0);
+    assert_eq!(smtp.mails_to("manager@example.com").len(), 4);
+    assert_eq!(chat.posts().len(), 4);
+}
+
+#[tokio::test]
+async fn a_webhook_revoked_with_messages_waiting_gets_none_of_them() {
+    let chat = WebhookReceiver::start().await;
+    chat.fail_with(&[500]);
+    let world = World::project().await;
+    let dev = world.person("dev", "developer").await;
+    add_webhook(&world, &chat, "request_filed").await;
+    request(
+        &world,
+        &dev,
+        json!({"title": "A crash", "category": "stability", "severity": "S2", "targetLines": ["1.12"]}),
+    )
+    .await;
+    assert_eq!(round(&world.app).await, 0, "the receiver failed");
+    assert_eq!(chat.posts().len(), 1);
+    let (_, settings) = world.act(&world.admin, url::<LoadNotifications>(), &[]).await;
+    let hook = &settings["webhooks"][0];
+    assert_eq!((hook["waiting"].as_i64(), hook["sent"].as_i64()), (Some(1), Some(0)), "{settings}");
+    let id = hook["id"].as_i64().unwrap().to_string();
+    assert_eq!(world.act(&world.admin, url::<RevokeWebhook>(), &[("id", &id)]).await.0, StatusCode::OK);
+    world.app.clock.advance(chrono::Duration::hours(2));
+    assert_eq!(round(&world.app).await, 0);
+    assert_eq!(chat.posts().len(), 1, "nothing more reached the revoked receiver");
+    let (_, settings) = world.act(&world.admin, url::<LoadNotifications>(), &[]).await;
+    let hook = &settings["webhooks"][0];
+    assert_eq!((hook["waiting"].as_i64(), hook["failed"].as_i64()), (Some(0), Some(1)), "{settings}");
+    assert!(hook["last_error"].as_str().unwrap().contains("revoked"), "{settings}");
 }
