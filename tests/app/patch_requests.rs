@@ -151,10 +151,15 @@ async fn until_triage_each_line_shows_where_the_fix_would_ship_and_a_late_approv
     );
     assert_eq!(
         target("1.12")["carry_note"],
-        "approved after the cherry-pick deadline of the 1.12 patch of December 2026 (end of 2026-12-04, UTC): it ships in 1.12.1 on 2027-01-12 instead"
+        "approved after the cherry-pick deadline of the 1.12 patch of December 2026 (end of 2026-12-04, UTC): it ships in the 1.12 patch of January 2027 instead"
     );
     let page = world.page(&dev, &format!("/patch-requests/{id}")).await;
-    assert!(page.contains("it ships in 1.12.1 on 2027-01-12 instead"), "{page}");
+    assert!(page.contains("it ships in the 1.12 patch of January 2027 instead"), "{page}");
+    assert_eq!(
+        (target("1.11")["revision"].as_u64(), target("1.12")["revision"].as_u64()),
+        (Some(1), Some(1)),
+        "a late approval is one change to its line, like any other"
+    );
     assert!(!page.contains("projected"), "no line is pending any more: {page}");
 }
 

@@ -213,12 +213,12 @@ impl LinePlan {
         if deadline >= today || promised.slot == slot.slot {
             return None;
         }
-        let name = |s: &Scheduled| s.version.as_ref().map(ToString::to_string).unwrap_or_else(|| s.slot.describe());
+        // Slots are named by line and month, never by version or date: an out-of-band release
+        // renumbers the patches after it and a move changes a date, and the note is kept.
         Some(format!(
-            "approved after the cherry-pick deadline of {} (end of {deadline}, UTC): it ships in {} on {} instead",
-            name(promised),
-            name(slot),
-            slot.due(today)
+            "approved after the cherry-pick deadline of {} (end of {deadline}, UTC): it ships in {} instead",
+            promised.slot.describe(),
+            slot.slot.describe()
         ))
     }
 

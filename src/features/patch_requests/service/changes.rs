@@ -246,6 +246,7 @@ pub async fn reclassify(
                 decided_by: actor.user_id(),
                 release: None,
                 seen: None,
+                carry_note: None,
             };
             store::update_decision(&mut tx, declined, now).await?;
         }

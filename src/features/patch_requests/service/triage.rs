@@ -148,6 +148,12 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
             Decision::Approved => Some(carrier(&mut tx, &plan, *line, d.request, checked.out_of_band_on, now).await?),
             _ => None,
         };
+        // A fix whose approval came after the slot open when it was filed says so.
+        let regular = d.decision == Decision::Approved && checked.out_of_band_on.is_none();
+        let note = plan.line(*line).filter(|l| regular && l.released()).and_then(|l| {
+            let slot = l.open_slot(plan.today)?;
+            l.late_approval_note(request.created_at.date_naive(), slot, plan.today)
+        });
         let decided = TargetDecision {
             request: d.request,
             line: *line,
@@ -156,19 +162,10 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
             decided_by: actor.user_id(),
             release,
             seen: d.line.and(d.seen),
+            carry_note: note.as_deref(),
         };
         match store::update_decision(&mut tx, decided, now).await? {
-            Decided::Done => {
-                // A fix whose approval came after the slot open when it was filed says so.
-                let regular = d.decision == Decision::Approved && checked.out_of_band_on.is_none();
-                let note = plan.line(*line).filter(|l| regular && l.released()).and_then(|l| {
-                    let slot = l.open_slot(plan.today)?;
-                    l.late_approval_note(request.created_at.date_naive(), slot, plan.today)
-                });
-                if let Some(note) = note {
-                    store::update_carrier(&mut tx, d.request, *line, release, &note).await?;
-                }
-            }
+            Decided::Done => {}
             Decided::NoSuchLine => return Err(AppError::not_found(format!("line {line} of request {}", d.request))),
             Decided::Stale => {
                 let current = request.targets.iter().find(|t| t.line == *line);
@@ -313,6 +310,7 @@ pub async fn defer_to_monthly(state: &AppState, actor: &Principal, request: i64)
             decided_by: actor.user_id(),
             release: None,
             seen: None,
+            carry_note: None,
         };
         store::update_decision(&mut tx, decided, now).await?;
     }

@@ -27,6 +27,8 @@ pub struct TargetDecision<'a> {
     pub release: Option<i64>,
     /// The revision the decider saw; `None` decides whatever is stored.
     pub seen: Option<u32>,
+    /// Why the fix rides a later release than the one open when it was filed, if it does.
+    pub carry_note: Option<&'a str>,
 }
 
 /// What a decision found.
@@ -47,7 +49,7 @@ pub async fn update_decision(
 ) -> Result<Decided, AppError> {
     let done = sqlx::query(
         "UPDATE patch_target SET decision = ?, reason = ?, decided_by = ?, decided_at = ?, release_id = ?, \
-         carry_note = NULL, revision = revision + 1 \
+         carry_note = ?, revision = revision + 1 \
          WHERE request_id = ? AND line_id = ? AND (? IS NULL OR revision = ?) \
            AND NOT EXISTS (SELECT 1 FROM patch_request p WHERE p.id = patch_target.request_id AND p.status = 'withdrawn')",
     )
@@ -56,6 +58,7 @@ pub async fn update_decision(
     .bind(d.decided_by)
     .bind(now)
     .bind(d.release)
+    .bind(d.carry_note)
     .bind(d.request)
     .bind(d.line.to_string())
     .bind(d.seen)
