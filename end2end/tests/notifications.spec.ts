@@ -79,3 +79,24 @@ test("a requester gives a mail address, files a request, and learns of the decis
   await expect(page.getByRole("region", { name: `Sent to ${address}` })).toContainText("decided · sent");
   expect(mailsTo(address)).toHaveLength(1);
 });
+
+test("an admin adds a webhook: a wrong URL is named next to its field and stays as typed", async ({ page, consoleErrors, expectStatus }) => {
+  expectStatus(/^\/api\/add_webhook/, 400);
+  await signIn(page, "admin");
+  await page.goto("/notifications");
+  await hydrated(page);
+  const add = page.getByRole("form", { name: "Add a webhook" });
+  await add.getByLabel("Receiver URL").fill("ftp://chat.example/hook");
+  await add.getByRole("button", { name: "Add webhook" }).click();
+  await expect(page.locator("#webhook-url-error")).toContainText("starts with https://");
+  await expect(add.getByLabel("Receiver URL")).toHaveValue("ftp://chat.example/hook");
+
+  await add.getByLabel("Receiver URL").fill("https://chat.example/hooks/{team}");
+  await add.getByLabel(/A line of my request is decided/).uncheck();
+  await add.getByRole("button", { name: "Add webhook" }).click();
+  await expect(page.getByText("Copy this secret now")).toBeVisible();
+  const row = page.getByRole("row", { name: /chat\.example\/hooks\/%7Bteam%7D/ });
+  await expect(row).toBeVisible();
+  await expect(row).not.toContainText("line_decided");
+  await expect(row).toContainText("request_filed");
+});

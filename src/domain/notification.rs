@@ -167,7 +167,13 @@ impl WebhookUrl {
         if text.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return wrong("a URL has no spaces or control characters");
         }
-        Ok(Self(text.to_owned()))
+        // Kept as the URL standard serializes it: characters an HTTP request line may not carry
+        // (`|`, `^`, letters beyond ASCII) are percent-encoded, the host lowercased.
+        match url::Url::parse(text) {
+            Ok(parsed) if parsed.host_str().is_some_and(|h| !h.is_empty()) => Ok(Self(parsed.as_str().to_owned())),
+            Ok(_) => wrong("the webhook URL has no host"),
+            Err(e) => Err(FieldError::new(field, format!("this is not a URL: {e}"))),
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -413,10 +419,22 @@ mod tests {
             ("https:///x", "no host"),
             ("https://user:pw@example.com/x", "no user or password"),
             ("https://example.com/a b", "no spaces"),
+            ("https://exa[mple.com/x", "not a URL"),
+            ("https://example.com:99999/x", "not a URL"),
         ] {
             let error = WebhookUrl::parse("url", bad).unwrap_err();
             assert!(error.message.contains(says), "{bad}: {}", error.message);
         }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_webhook_url_is_kept_in_a_form_the_http_client_takes() {
+        let typed = "https://Chat.Example/hooks/{team}/\"x\"/<y>`z`";
+        assert!(typed.parse::<http::Uri>().is_err(), "as typed, the HTTP client refuses it");
+        let kept = WebhookUrl::parse("url", typed).unwrap();
+        assert_eq!(kept.as_str(), "https://chat.example/hooks/%7Bteam%7D/%22x%22/%3Cy%3E%60z%60");
+        assert!(kept.as_str().parse::<http::Uri>().is_ok(), "{}", kept.as_str());
     }
 
     #[test]
