@@ -138,33 +138,25 @@ async fn applied(conn: &mut SqliteConnection) -> Result<i64, sqlx::Error> {
     }
 }
 
-/// How applying the migrations failed.
-enum Migration {
-    Failed(sqlx::migrate::MigrateError),
-    Sql(sqlx::Error),
-    /// Rows that refer to rows that do not exist, by table.
-    Dangling(String),
-}
-
 /// Applies pending migrations on a connection of their own with foreign keys off: SQLite's
 /// documented way to change a table (make the new one, copy, drop the old, rename) would
 /// otherwise cascade the old table's drop to every row that refers to it. When any was applied,
 /// every reference is checked afterwards instead.
-async fn migrate(options: &SqliteConnectOptions) -> Result<(), Migration> {
-    let mut conn =
-        SqliteConnection::connect_with(&options.clone().foreign_keys(false)).await.map_err(Migration::Sql)?;
-    let before = applied(&mut conn).await.map_err(Migration::Sql)?;
-    sqlx::migrate!("./migrations").run(&mut conn).await.map_err(Migration::Failed)?;
-    let after = applied(&mut conn).await.map_err(Migration::Sql)?;
+async fn migrate(options: &SqliteConnectOptions, url: &str) -> Result<(), DbError> {
+    let open = |source| DbError::Open { url: url.to_owned(), source };
+    let mut conn = SqliteConnection::connect_with(&options.clone().foreign_keys(false)).await.map_err(open)?;
+    let before = applied(&mut conn).await.map_err(open)?;
+    sqlx::migrate!("./migrations").run(&mut conn).await?;
+    let after = applied(&mut conn).await.map_err(open)?;
     let dangling: Vec<String> = match after > before {
         true => sqlx::query_scalar("SELECT DISTINCT \"table\" FROM pragma_foreign_key_check")
             .fetch_all(&mut conn)
             .await
-            .map_err(Migration::Sql)?,
+            .map_err(open)?,
         false => Vec::new(),
     };
     let _ = conn.close().await;
-    if dangling.is_empty() { Ok(()) } else { Err(Migration::Dangling(dangling.join(", "))) }
+    if dangling.is_empty() { Ok(()) } else { Err(DbError::Dangling(dangling.join(", "))) }
 }
 
 impl Db {
@@ -188,11 +180,7 @@ impl Db {
                 .map_err(|source| DbError::Folder { path: parent.display().to_string(), source })?;
         }
         let open = |source| DbError::Open { url: url.to_owned(), source };
-        migrate(&options).await.map_err(|e| match e {
-            Migration::Failed(e) => DbError::Migrate(e),
-            Migration::Sql(e) => open(e),
-            Migration::Dangling(n) => DbError::Dangling(n),
-        })?;
+        migrate(&options, url).await?;
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)

@@ -6,7 +6,7 @@ use crate::{
     domain::{
         access::{Permission, Principal},
         errors::Refused,
-        patch_request::{Decision, LineNow, NewPatchRequest, PatchRequestForm, PickNow, Reclassification, RequestNow},
+        patch_request::{LineNow, NewPatchRequest, PatchRequestForm, PickNow, Reclassification, RequestNow},
         plan::PlanState,
     },
     error::AppError,
@@ -14,7 +14,7 @@ use crate::{
         catalog::store::ensure_line,
         patch_requests::{
             CherryPickState, FormContext, PatchRequest, Posted,
-            store::{self, TargetDecision, Visibility},
+            store::{self, Visibility},
         },
     },
     platform::{db::WriteTx, state::AppState},
@@ -237,19 +237,7 @@ pub async fn reclassify(
         .await?;
     if let (true, Some(monthly)) = (change.defers, &deferred_to) {
         let reason = format!("{DECLINED_AS_NOT_A_BUG} {}: it ships in the monthly {monthly}", change.category.short());
-        for target in before.targets.iter().filter(|t| t.decision == Decision::Pending) {
-            let declined = TargetDecision {
-                request,
-                line: target.line,
-                decision: Decision::Rejected,
-                reason: Some(&reason),
-                decided_by: actor.user_id(),
-                release: None,
-                seen: None,
-                carry_note: None,
-            };
-            store::update_decision(&mut tx, declined, now).await?;
-        }
+        store::decline_pending(&mut tx, request, &reason, actor.user_id(), now).await?;
     }
     if change.reopens {
         let lines = context.supported();

@@ -301,19 +301,7 @@ pub async fn defer_to_monthly(state: &AppState, actor: &Principal, request: i64)
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
     now_of(&current(&mut tx, request).await?).in_play()?;
-    for target in found.targets.iter().filter(|t| t.decision == Decision::Pending) {
-        let decided = TargetDecision {
-            request,
-            line: target.line,
-            decision: Decision::Rejected,
-            reason: Some(&reason),
-            decided_by: actor.user_id(),
-            release: None,
-            seen: None,
-            carry_note: None,
-        };
-        store::update_decision(&mut tx, decided, now).await?;
-    }
+    store::decline_pending(&mut tx, request, &reason, actor.user_id(), now).await?;
     store::update_deferred(&mut tx, request, &version.to_string(), now).await?;
     store::refresh_status(&mut tx, request, now).await?;
     audit(&mut tx, actor, "patch_request.deferred", request, format!("sent to the monthly {version}: {reason}"), now)

@@ -22,30 +22,12 @@ pub async fn update_fields(
     dedupe_key: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE patch_request SET title = ?, category = ?, severity = ?, bug_link = ?, fix_link = ?, impact = ?, \
          risk = ?, risk_reason = ?, testing = ?, verified_on_daily = ?, workaround = ?, cve_id = ?, embargoed = ?, \
          deferred_to = ?, dedupe_key = ?, updated_at = ? WHERE id = ?",
-    )
-    .bind(&r.title)
-    .bind(r.category.as_str())
-    .bind(r.severity.as_str())
-    .bind(r.bug_link.as_str())
-    .bind(r.fix_link.as_ref().map(|l| l.as_str()))
-    .bind(&r.impact)
-    .bind(r.risk.as_str())
-    .bind(&r.risk_reason)
-    .bind(&r.testing)
-    .bind(r.verified_on_daily)
-    .bind(&r.workaround)
-    .bind(r.cve_id.as_ref().map(|c| c.as_str()))
-    .bind(r.embargoed)
-    .bind(deferred_to)
-    .bind(dedupe_key)
-    .bind(now)
-    .bind(request)
-    .execute(conn)
-    .await?;
+    );
+    super::bind_fields(update, r).bind(deferred_to).bind(dedupe_key).bind(now).bind(request).execute(conn).await?;
     Ok(())
 }
 

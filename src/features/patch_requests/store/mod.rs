@@ -1,7 +1,7 @@
 //! SQL for patch requests, their targets and the on-call rotation.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqliteExecutor, query::Query, sqlite::SqliteArguments};
 
 mod changes;
 mod oncall;
@@ -85,44 +85,48 @@ pub struct Insert<'a> {
     pub dedupe_key: String,
 }
 
+/// Binds what a requester filed, in the order `title, category, severity, bug_link, fix_link,
+/// impact, risk, risk_reason, testing, verified_on_daily, workaround, cve_id, embargoed`.
+pub(super) fn bind_fields<'q>(
+    q: Query<'q, Sqlite, SqliteArguments<'q>>,
+    r: &'q NewPatchRequest,
+) -> Query<'q, Sqlite, SqliteArguments<'q>> {
+    q.bind(&r.title)
+        .bind(r.category.as_str())
+        .bind(r.severity.as_str())
+        .bind(r.bug_link.as_str())
+        .bind(r.fix_link.as_ref().map(|l| l.as_str()))
+        .bind(&r.impact)
+        .bind(r.risk.as_str())
+        .bind(&r.risk_reason)
+        .bind(&r.testing)
+        .bind(r.verified_on_daily)
+        .bind(&r.workaround)
+        .bind(r.cve_id.as_ref().map(|c| c.as_str()))
+        .bind(r.embargoed)
+}
+
 /// Inserts a request and one pending target per line; returns its id.
 pub async fn insert_request(conn: &mut SqliteConnection, new: Insert<'_>, now: DateTime<Utc>) -> Result<i64, AppError> {
     let r = new.request;
     let status = if r.qualifies() { RequestStatus::Open } else { RequestStatus::Deferred };
-    let id: i64 = sqlx::query_scalar(
+    let insert = sqlx::query(
         "INSERT INTO patch_request (title, category, severity, bug_link, fix_link, impact, risk, risk_reason, testing, \
          verified_on_daily, workaround, cve_id, embargoed, requester_id, triage_owner_id, status, deferred_to, dedupe_key, \
          created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(&r.title)
-    .bind(r.category.as_str())
-    .bind(r.severity.as_str())
-    .bind(r.bug_link.as_str())
-    .bind(r.fix_link.as_ref().map(|l| l.as_str()))
-    .bind(&r.impact)
-    .bind(r.risk.as_str())
-    .bind(&r.risk_reason)
-    .bind(&r.testing)
-    .bind(r.verified_on_daily)
-    .bind(&r.workaround)
-    .bind(r.cve_id.as_ref().map(|c| c.as_str()))
-    .bind(r.embargoed)
-    .bind(new.requester)
-    .bind(new.triage_owner)
-    .bind(status.as_str())
-    .bind(&new.deferred_to)
-    .bind(&new.dedupe_key)
-    .bind(now)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
-    for line in &r.targets {
-        sqlx::query("INSERT INTO patch_target (request_id, line_id, decision) VALUES (?, ?, 'pending')")
-            .bind(id)
-            .bind(line.to_string())
-            .execute(&mut *conn)
-            .await?;
-    }
+    );
+    let id: i64 = bind_fields(insert, r)
+        .bind(new.requester)
+        .bind(new.triage_owner)
+        .bind(status.as_str())
+        .bind(&new.deferred_to)
+        .bind(&new.dedupe_key)
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    add_pending_targets(conn, id, &r.targets, None).await?;
     Ok(id)
 }
 
@@ -414,15 +418,6 @@ pub async fn update_duplicate(
         .bind(request)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
-        "UPDATE patch_target SET decision = 'rejected', reason = ?, decided_by = ?, decided_at = ?, revision = revision + 1 \
-         WHERE request_id = ? AND decision = 'pending'",
-    )
-    .bind(reason)
-    .bind(by)
-    .bind(now)
-    .bind(request)
-    .execute(&mut *conn)
-    .await?;
+    decline_pending(conn, request, reason, by, now).await?;
     Ok(true)
 }

@@ -79,6 +79,28 @@ pub async fn update_decision(
     Ok(if exists.is_some() { Decided::Stale } else { Decided::NoSuchLine })
 }
 
+/// Declines every line of `request` still awaiting triage, with `reason`: a request sent to
+/// the monthly, marked a duplicate or no longer a bug.
+pub async fn decline_pending(
+    conn: &mut SqliteConnection,
+    request: i64,
+    reason: &str,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE patch_target SET decision = 'rejected', reason = ?, decided_by = ?, decided_at = ?, revision = revision + 1 \
+         WHERE request_id = ? AND decision = 'pending'",
+    )
+    .bind(reason)
+    .bind(by)
+    .bind(now)
+    .bind(request)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Records a line's cherry-pick: its pull request, its state, and when it merged with which
 /// commit.
 pub async fn update_cherry_pick(
