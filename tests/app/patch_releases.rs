@@ -211,6 +211,69 @@ async fn a_security_fix_ships_in_a_patch_of_every_line_it_was_approved_for() {
     assert_eq!(world.json("/api/v1/support?version=1.11.2").await["result"]["securityUpdates"], json!([]));
 }
 
+/// The line's patch events between the demo's today and the end of the year: uid, version, note.
+async fn patch_events(world: &World, line: &str) -> Vec<(String, String, String)> {
+    let (status, schedule) = world.app.get_json("/api/v1/schedule?from=2026-11-26&to=2026-12-31&kinds=patch").await;
+    assert_eq!(status, StatusCode::OK, "{schedule}");
+    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
+    schedule["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["line"] == line)
+        .map(|e| (text(&e["uid"]), text(&e["version"]), text(&e["note"])))
+        .collect()
+}
+
+#[tokio::test]
+async fn s1_fixes_approved_out_of_band_for_the_same_day_ship_in_one_patch_until_it_is_approved() {
+    let fake = FakeGitHub::start().await;
+    let world = World::project_with(github_of(&fake)).await;
+    let ci = world.ci().await;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    let s1 = |title: &str| json!({"title": title, "category": "security", "severity": "S1", "targetLines": ["1.12"]});
+
+    // Two S1s for Monday share one out-of-band patch, which names them both.
+    let first = request(&world, &dev, s1("Admin port accepts unsigned tokens")).await;
+    let second = request(&world, &dev, s1("Proxy leaks headers across tenants")).await;
+    decide(&world, &manager, first, "", "approved", "S1: out of band", "2026-11-30").await;
+    decide(&world, &manager, second, "", "approved", "S1: out of band", "2026-11-30").await;
+    let (world_ref, dev_ref) = (&world, &dev);
+    let carrier =
+        |id: i64| async move { line_of(&detail(world_ref, dev_ref, id).await, "1.12")["carrier"]["version"].clone() };
+    assert_eq!((carrier(first).await, carrier(second).await), (json!("1.12.1"), json!("1.12.1")));
+    let both = format!("out of band for S1 requests #{first} and #{second}");
+
+    // One for another day is a patch of its own.
+    let tuesday = request(&world, &dev, s1("Gateway crashes on a malformed SNI")).await;
+    decide(&world, &manager, tuesday, "", "approved", "S1: out of band", "2026-12-01").await;
+    assert_eq!(carrier(tuesday).await, json!("1.12.2"));
+    let events = patch_events(&world, "1.12").await;
+    let (uids, notes): (Vec<_>, Vec<_>) =
+        events.iter().map(|(uid, version, note)| ((uid.as_str(), version.as_str()), note.as_str())).unzip();
+    assert_eq!(uids, [("oob-1.12-1", "1.12.1"), ("oob-1.12-2", "1.12.2"), ("patch-1.12-2026-12", "1.12.3")]);
+    assert_eq!(notes[..2], [both.as_str(), &format!("out of band for S1 request #{tuesday}")]);
+
+    // Once Monday's patch is approved from a build, a later S1 for Monday is a new patch: an
+    // approved release ships what it was approved with.
+    cherry_pick(&world, &fake, &dev, first, "1.12", 600).await;
+    cherry_pick(&world, &fake, &dev, second, "1.12", 601).await;
+    fake.merge_pull(600, "2026-11-26T09:00:00Z", &sha('1'));
+    fake.merge_pull(601, "2026-11-26T10:00:00Z", &sha('2'));
+    world.today_is("2026-11-27").await;
+    ci.tested("release-1.12-20261127-0200", &sha('3'), "passed").await;
+    let ran = world.run_train(&manager).await;
+    assert!(ran.contains("candidate for 1.12.1"), "{ran}");
+    assert_eq!(approve(&world, &manager, "1.12.1").await.0, StatusCode::OK);
+    let late = request(&world, &dev, s1("Webhook secret logged in clear")).await;
+    decide(&world, &manager, late, "", "approved", "S1: out of band", "2026-11-30").await;
+    let late_carrier = line_of(&detail(&world, &dev, late).await, "1.12")["carrier"].clone();
+    assert_eq!(late_carrier["date"], "2026-11-30", "{late_carrier}");
+    assert_ne!(late_carrier["version"], json!("1.12.1"), "{late_carrier}");
+    assert_eq!(patch_events(&world, "1.12").await[0].2, both, "the approved patch still names only its own");
+}
+
 #[tokio::test]
 async fn out_of_band_renumbers_a_cancellation_carries_fixes_and_an_embargo_holds_until_lifted() {
     let fake = FakeGitHub::start().await;

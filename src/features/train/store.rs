@@ -1,5 +1,7 @@
 //! SQL for builds and their suite results.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{SqliteConnection, SqliteExecutor};
 
@@ -81,11 +83,15 @@ fn result_of(r: ResultRow) -> Result<(i64, SuiteResult), AppError> {
 }
 
 fn assemble(rows: Vec<BuildRow>, results: Vec<ResultRow>) -> Result<Vec<Build>, AppError> {
-    let results = results.into_iter().map(result_of).collect::<Result<Vec<_>, _>>()?;
+    let mut by_build: HashMap<i64, Vec<_>> = HashMap::new();
+    for row in results {
+        let (id, result) = result_of(row)?;
+        by_build.entry(id).or_default().push(result);
+    }
     Ok(rows
         .into_iter()
         .map(|b| Build {
-            results: results.iter().filter(|(id, _)| *id == b.id).map(|(_, r)| r.clone()).collect(),
+            results: by_build.remove(&b.id).unwrap_or_default(),
             name: b.name,
             branch: b.branch,
             commit: b.commit_sha,
@@ -234,29 +240,47 @@ pub async fn last_promoted_cut(db: impl SqliteExecutor<'_>) -> Result<Option<Dat
     Ok(sqlx::query_scalar("SELECT MAX(cut_at) FROM build WHERE promoted_to IS NOT NULL").fetch_one(db).await?)
 }
 
-/// The builds of `branch` cut since `since`, newest first, with their results.
+/// The builds of `branch` cut since `since`, newest first (at most 200), with their results.
 pub async fn list_branch_builds(
     conn: &mut SqliteConnection,
     branch: &str,
     since: DateTime<Utc>,
 ) -> Result<Vec<Build>, AppError> {
+    let mut found = list_builds_of_branches(conn, &[branch.to_string()], since).await?;
+    Ok(found.remove(branch).unwrap_or_default())
+}
+
+/// The builds of each of `branches` cut since `since`, newest first (at most 200 a branch),
+/// with their results: two queries however many branches a page asks about.
+pub async fn list_builds_of_branches(
+    conn: &mut SqliteConnection,
+    branches: &[String],
+    since: DateTime<Utc>,
+) -> Result<HashMap<String, Vec<Build>>, AppError> {
+    let branches = serde_json::Value::from(branches).to_string();
     let rows: Vec<BuildRow> = sqlx::query_as(
-        "SELECT id, name, branch, commit_sha, cut_at, weekly_selected_at, weekly_reason, promoted_to \
-         FROM build WHERE branch = ? AND cut_at >= ? ORDER BY cut_at DESC LIMIT 200",
+        "SELECT id, name, branch, commit_sha, cut_at, weekly_selected_at, weekly_reason, promoted_to FROM ( \
+           SELECT *, row_number() OVER (PARTITION BY branch ORDER BY cut_at DESC) AS newest FROM build \
+           WHERE branch IN (SELECT value FROM json_each(?)) AND cut_at >= ?) \
+         WHERE newest <= 200 ORDER BY cut_at DESC",
     )
-    .bind(branch)
+    .bind(&branches)
     .bind(since)
     .fetch_all(&mut *conn)
     .await?;
     let results: Vec<ResultRow> = sqlx::query_as(
         "SELECT r.build_id, r.suite, r.status, r.link, r.reported_at FROM build_result r \
-         JOIN build b ON b.id = r.build_id WHERE b.branch = ? AND b.cut_at >= ?",
+         JOIN build b ON b.id = r.build_id WHERE b.branch IN (SELECT value FROM json_each(?)) AND b.cut_at >= ?",
     )
-    .bind(branch)
+    .bind(&branches)
     .bind(since)
     .fetch_all(&mut *conn)
     .await?;
-    assemble(rows, results)
+    let mut by_branch: HashMap<String, Vec<Build>> = HashMap::new();
+    for build in assemble(rows, results)? {
+        by_branch.entry(build.branch.clone()).or_default().push(build);
+    }
+    Ok(by_branch)
 }
 
 pub async fn mark_promoted(conn: &mut SqliteConnection, build: i64, version: &str) -> Result<bool, AppError> {

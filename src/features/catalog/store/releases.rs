@@ -197,6 +197,41 @@ pub async fn count_out_of_band(db: impl SqliteExecutor<'_>, line: LineId) -> Res
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
+/// The line's out-of-band patch due on `day` that is still being prepared (planned, or with a
+/// candidate not yet approved): a second S1 approved for that day ships in it, one security
+/// release per line and day as a release team cuts it, not one per request.
+pub async fn find_open_out_of_band(
+    db: impl SqliteExecutor<'_>,
+    line: LineId,
+    day: NaiveDate,
+) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM release WHERE line_id = ? AND slot LIKE 'oob-%' AND planned_date = ? \
+         AND status IN ('planned', 'candidate') ORDER BY id LIMIT 1",
+    )
+    .bind(line.to_string())
+    .bind(day)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Rewrites why a release is on its day, when what it is for grows; a new revision, so
+/// calendars that hold it update.
+pub async fn update_date_note(
+    conn: &mut SqliteConnection,
+    id: i64,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE release SET date_note = ?, revision = revision + 1, updated_at = ? WHERE id = ?")
+        .bind(note)
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Applies a status change to a release that is in one of `from`; false when it is not (it
 /// changed under the caller).
 async fn transition(

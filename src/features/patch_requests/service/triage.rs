@@ -21,7 +21,9 @@ use crate::{
     features::{
         catalog::{
             service::plan,
-            store::{NewRelease, count_out_of_band, ensure_release, insert_release},
+            store::{
+                NewRelease, count_out_of_band, ensure_release, find_open_out_of_band, insert_release, update_date_note,
+            },
         },
         patch_requests::{
             MAX_SEVERAL, SeveralDecided,
@@ -95,9 +97,16 @@ async fn carrier(
             ))
             .into());
         }
+        if let Some(open) = find_open_out_of_band(&mut **tx, line, day).await? {
+            let mut requests: Vec<i64> =
+                store::list_carried_targets(&mut **tx, open).await?.iter().map(|t| t.request).collect();
+            requests.push(request);
+            update_date_note(tx, open, &out_of_band_note(requests), now).await?;
+            return Ok(open);
+        }
         let slot = Slot::OutOfBand { line, n: count_out_of_band(&mut **tx, line).await? + 1 };
         let new = NewRelease {
-            date_note: Some(format!("out of band for S1 request #{request}")),
+            date_note: Some(out_of_band_note(vec![request])),
             ..NewRelease::planned(line, ReleaseKind::Patch, slot, day)
         };
         return insert_release(tx, &new, now).await;
@@ -117,6 +126,19 @@ async fn carrier(
         ..NewRelease::planned(line, slot.kind, slot.slot, slot.due(today))
     };
     ensure_release(tx, &new, now).await
+}
+
+/// Why an out-of-band patch is on its day: the S1 requests it ships, the first few by number.
+fn out_of_band_note(mut requests: Vec<i64>) -> String {
+    requests.sort_unstable();
+    requests.dedup();
+    let named: Vec<String> = requests.iter().take(3).map(|r| format!("#{r}")).collect();
+    match (requests.len(), named.as_slice()) {
+        (1, _) => format!("out of band for S1 request {}", named[0]),
+        (2, [a, b]) => format!("out of band for S1 requests {a} and {b}"),
+        (3, [a, b, c]) => format!("out of band for S1 requests {a}, {b} and {c}"),
+        (n, _) => format!("out of band for S1 requests {} and {} more", named.join(", "), n - 3),
+    }
 }
 
 /// Records decisions; approved lines are assigned to the release that will carry them. A line

@@ -1,6 +1,8 @@
 //! SQL for `patch_target`: each line's decision, its cherry-pick, the release that carries it,
 //! and the request's status kept in step with them.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqliteExecutor};
 
@@ -164,33 +166,41 @@ pub struct CarriedTarget {
 
 /// The approved fixes `release` carries.
 pub async fn list_carried_targets(db: impl SqliteExecutor<'_>, release: i64) -> Result<Vec<CarriedTarget>, AppError> {
-    type Row = (i64, i64, String, String, Option<String>, Option<String>, Option<DateTime<Utc>>, bool);
+    Ok(list_carried_targets_of(db, &[release]).await?.remove(&release).unwrap_or_default())
+}
+
+/// The approved fixes each of `releases` carries, in one query however many there are.
+pub async fn list_carried_targets_of(
+    db: impl SqliteExecutor<'_>,
+    releases: &[i64],
+) -> Result<HashMap<i64, Vec<CarriedTarget>>, AppError> {
+    type Row = (i64, i64, i64, String, String, Option<String>, Option<String>, Option<DateTime<Utc>>, bool);
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT t.request_id, pr.requester_id, t.line_id, pr.title, t.cherry_pick_url, t.cherry_pick_state, \
-         t.merged_at, pr.embargoed \
+        "SELECT t.release_id, t.request_id, pr.requester_id, t.line_id, pr.title, t.cherry_pick_url, \
+         t.cherry_pick_state, t.merged_at, pr.embargoed \
          FROM patch_target t JOIN patch_request pr ON pr.id = t.request_id \
-         WHERE t.release_id = ? AND t.decision = 'approved' ORDER BY t.request_id",
+         WHERE t.release_id IN (SELECT value FROM json_each(?)) AND t.decision = 'approved' ORDER BY t.request_id",
     )
-    .bind(release)
+    .bind(serde_json::Value::from(releases).to_string())
     .fetch_all(db)
     .await?;
-    rows.into_iter()
-        .map(|(request, requester, line, title, cherry_pick_url, state, merged_at, embargoed)| {
-            Ok(CarriedTarget {
-                request,
-                requester,
-                line: LineId::parse(&line).map_err(|_| corrupt("patch_target.line_id", &line))?,
-                title,
-                cherry_pick_url,
-                cherry_pick_state: match state {
-                    Some(s) => Some(CherryPickState::parse(&s).ok_or_else(|| corrupt("cherry_pick_state", &s))?),
-                    None => None,
-                },
-                merged_at,
-                embargoed,
-            })
-        })
-        .collect()
+    let mut carried: HashMap<i64, Vec<CarriedTarget>> = HashMap::new();
+    for (release, request, requester, line, title, cherry_pick_url, state, merged_at, embargoed) in rows {
+        carried.entry(release).or_default().push(CarriedTarget {
+            request,
+            requester,
+            line: LineId::parse(&line).map_err(|_| corrupt("patch_target.line_id", &line))?,
+            title,
+            cherry_pick_url,
+            cherry_pick_state: match state {
+                Some(s) => Some(CherryPickState::parse(&s).ok_or_else(|| corrupt("cherry_pick_state", &s))?),
+                None => None,
+            },
+            merged_at,
+            embargoed,
+        });
+    }
+    Ok(carried)
 }
 
 /// id, title, bug link, fix link, CVE, embargoed.

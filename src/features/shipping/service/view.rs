@@ -1,6 +1,8 @@
 //! What a release page and `/train` show of a release's life: its candidate, its fixes, what
 //! a manager can do next, and the flags of due patches that have no candidate.
 
+use std::collections::HashMap;
+
 use chrono::{Days, NaiveDate};
 
 use super::{AHEAD, row};
@@ -17,9 +19,9 @@ use crate::{
     error::AppError,
     features::{
         catalog::service::plan,
-        patch_requests::store::{CarriedTarget, list_carried_targets},
+        patch_requests::store::{CarriedTarget, list_carried_targets_of},
         shipping::{CarriedView, ReleaseControl},
-        train::store::list_branch_builds,
+        train::store::list_builds_of_branches,
     },
     platform::state::AppState,
 };
@@ -31,57 +33,87 @@ fn find<'a>(plan: &'a Plan, name: &str) -> Option<&'a Scheduled> {
     }
 }
 
-async fn branch_builds(state: &AppState, branch: &str, today: NaiveDate) -> Result<Vec<Build>, AppError> {
-    let since = (today - Days::new(90)).and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-    let mut conn = state.db.reader().acquire().await?;
-    list_branch_builds(&mut conn, branch, since).await
+fn builds_since(today: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    (today - Days::new(90)).and_hms_opt(0, 0, 0).expect("midnight").and_utc()
 }
 
-/// Why a due patch has no candidate, or why its candidate cannot be approved.
-async fn blocked(
-    state: &AppState,
-    catalog: &Catalog,
-    planned: &Scheduled,
-    fixes: &[CarriedTarget],
-    today: NaiveDate,
-) -> Result<Option<String>, AppError> {
-    if planned.kind != ReleaseKind::Patch || !matches!(planned.state, PlanState::Planned | PlanState::Candidate) {
-        return Ok(None);
+/// Whether a due patch's candidacy can be judged: a patch still in preparation.
+fn preparing(planned: &Scheduled) -> bool {
+    planned.kind == ReleaseKind::Patch && matches!(planned.state, PlanState::Planned | PlanState::Candidate)
+}
+
+/// Why a due patch has no candidate, or why its candidate cannot be approved, from the fixes it
+/// carries and its branch's builds of the last 90 days.
+fn blocked(catalog: &Catalog, planned: &Scheduled, fixes: &[CarriedTarget], builds: &[Build]) -> Option<String> {
+    if !preparing(planned) {
+        return None;
     }
     if fixes.is_empty() {
-        return Ok(Some("it carries no fix yet".into()));
+        return Some("it carries no fix yet".into());
     }
     let policy = &catalog.policy;
     let branch = policy.release_branch_of(planned.line);
     let merges: Vec<CarriedMerge> =
         fixes.iter().map(|f| CarriedMerge { request: f.request, merged_at: f.merged_at }).collect();
-    let builds = branch_builds(state, &branch, today).await?;
     let candidate = row(catalog, planned).and_then(|r| r.source_build.clone());
     if let Some(build) = candidate.and_then(|name| builds.iter().find(|b| b.name == name)) {
-        return Ok(patch_candidate_refusal(build, &branch, &policy.patch_suites, &merges));
+        return patch_candidate_refusal(build, &branch, &policy.patch_suites, &merges);
     }
-    if newest_patch_candidate(&builds, &branch, &policy.patch_suites, &merges).is_some() {
-        return Ok(Some("a qualifying build exists; the train proposes it at its next tick".into()));
+    if newest_patch_candidate(builds, &branch, &policy.patch_suites, &merges).is_some() {
+        return Some("a qualifying build exists; the train proposes it at its next tick".into());
     }
-    Ok(Some(match builds.iter().max_by_key(|b| b.cut_at) {
+    Some(match builds.iter().max_by_key(|b| b.cut_at) {
         None => format!("no build of {branch} has been reported"),
         Some(newest) => patch_candidate_refusal(newest, &branch, &policy.patch_suites, &merges)
             .unwrap_or_else(|| format!("no build of {branch} qualifies yet")),
-    }))
+    })
 }
 
-async fn control(
+/// What the controls of `planned` releases need from the database, read in two queries
+/// whatever their number: the fixes each carries, and the builds of the branches of those
+/// still in preparation.
+struct Facts {
+    fixes: HashMap<i64, Vec<CarriedTarget>>,
+    builds: HashMap<String, Vec<Build>>,
+}
+
+impl Facts {
+    async fn read(
+        state: &AppState,
+        catalog: &Catalog,
+        planned: &[&Scheduled],
+        today: NaiveDate,
+    ) -> Result<Self, AppError> {
+        let releases: Vec<i64> = planned.iter().filter_map(|p| p.release).collect();
+        let fixes = list_carried_targets_of(state.db.reader(), &releases).await?;
+        let mut branches: Vec<String> = planned
+            .iter()
+            .filter(|p| preparing(p) && p.release.is_some_and(|id| fixes.contains_key(&id)))
+            .map(|p| catalog.policy.release_branch_of(p.line))
+            .collect();
+        branches.sort_unstable();
+        branches.dedup();
+        let builds = if branches.is_empty() {
+            HashMap::new()
+        } else {
+            let mut conn = state.db.reader().acquire().await?;
+            list_builds_of_branches(&mut conn, &branches, builds_since(today)).await?
+        };
+        Ok(Self { fixes, builds })
+    }
+}
+
+fn control(
     state: &AppState,
     actor: &Principal,
     catalog: &Catalog,
     planned: &Scheduled,
+    facts: &Facts,
     today: NaiveDate,
-) -> Result<ReleaseControl, AppError> {
+) -> ReleaseControl {
     let stored = row(catalog, planned);
-    let fixes = match stored {
-        Some(r) => list_carried_targets(state.db.reader(), r.id).await?,
-        None => Vec::new(),
-    };
+    let fixes: &[CarriedTarget] = stored.and_then(|r| facts.fixes.get(&r.id)).map_or(&[], Vec::as_slice);
+    let builds = facts.builds.get(&catalog.policy.release_branch_of(planned.line)).map_or(&[][..], Vec::as_slice);
     let sees_embargoed = actor.can(Permission::ReadEmbargoed);
     let views = fixes
         .iter()
@@ -98,7 +130,7 @@ async fn control(
             embargoed: f.embargoed,
         })
         .collect();
-    Ok(ReleaseControl {
+    ReleaseControl {
         release: planned.release,
         slot: planned.slot.key(),
         line: planned.line,
@@ -109,19 +141,20 @@ async fn control(
         cherry_pick_deadline: planned.cherry_pick_deadline,
         note: planned.note.clone(),
         build: stored.and_then(|r| r.source_build.clone()),
-        blocked: blocked(state, catalog, planned, &fixes, today).await?,
+        blocked: blocked(catalog, planned, fixes, builds),
         fixes: views,
         can_manage: actor.can(Permission::Publish),
         dry_run: !state.github.is_configured(),
         today,
-    })
+    }
 }
 
 /// A release (by version or slot) with what can be done with it.
 pub async fn release_control(state: &AppState, actor: &Principal, name: &str) -> Result<ReleaseControl, AppError> {
     let (catalog, plan) = plan(state, AHEAD).await?;
     let planned = find(&plan, name).ok_or_else(|| AppError::not_found(format!("Release “{}”", name.trim())))?;
-    control(state, actor, &catalog, planned, plan.today).await
+    let facts = Facts::read(state, &catalog, &[planned], plan.today).await?;
+    Ok(control(state, actor, &catalog, planned, &facts, plan.today))
 }
 
 /// The patches due for a manager's attention: past their deadline (or out of band) and not
@@ -144,11 +177,9 @@ fn due_patches(plan: &Plan) -> Vec<&Scheduled> {
 /// The due patch releases, for `/train`.
 pub async fn patch_queue(state: &AppState, actor: &Principal) -> Result<Vec<ReleaseControl>, AppError> {
     let (catalog, plan) = plan(state, AHEAD).await?;
-    let mut out = Vec::new();
-    for planned in due_patches(&plan) {
-        out.push(control(state, actor, &catalog, planned, plan.today).await?);
-    }
-    Ok(out)
+    let due = due_patches(&plan);
+    let facts = Facts::read(state, &catalog, &due, plan.today).await?;
+    Ok(due.into_iter().map(|planned| control(state, actor, &catalog, planned, &facts, plan.today)).collect())
 }
 
 /// The queue as `/train` shows it.
