@@ -1051,21 +1051,24 @@ async fn run() {
             "p99 ≤ 2× the 1× figure",
             met,
         );
-        // Past the cache at 100×, at the rate the 1× server's misses were measured at.
+        // Past the cache at 100×, measured as at 1×: the closed-loop rate, then the p99 at half
+        // of it. Rendering 100× the data costs more, so 1×'s rate would measure a queue.
         let size = body_size(&big.base, &miss_sample(path), &[]).await;
-        let miss = oha(
-            &env,
-            &format!("{}{path}", big.base),
-            &Ask { past_cache: true, rate: Some(miss_rates[path]), ..Ask::default() },
-        );
+        let closed = oha(&env, &format!("{}{path}", big.base), &Ask { past_cache: true, ..Ask::default() });
+        let half = (closed.rps / 2.0).max(1.0);
+        let miss =
+            oha(&env, &format!("{}{path}", big.base), &Ask { past_cache: true, rate: Some(half), ..Ask::default() });
         row(
             &mut rows,
-            format!("100× data: cache-miss latency {path} at {:.0} req/s", miss_rates[path]),
-            format!("p50 {:.2} ms, p99 {:.2} ms{}", miss.p50_ms, miss.p99_ms, miss.trouble(None)),
+            format!("100× data: cache-miss read {path}: req/s; p99 at {half:.0} req/s (1×: {:.0})", miss_rates[path]),
+            format!("{:.0}; p50 {:.2} ms, p99 {:.2} ms{}", closed.rps, miss.p50_ms, miss.p99_ms, miss.trouble(None)),
             "p99 ≤ 50 ms",
-            miss.p99_ms <= 50.0 && miss.clean_near(size),
+            miss.p99_ms <= 50.0 && closed.clean_near(size) && miss.clean_near(size),
         );
-        raw.insert(format!("scale100 {path}"), json!({"100x": at, "1x": one, "100x miss": miss}));
+        raw.insert(
+            format!("scale100 {path}"),
+            json!({"100x": at, "1x": one, "100x miss closed": closed, "100x miss": miss}),
+        );
     }
     drop(small);
     let html = client.get(format!("{}/releases?eol=show", big.base)).send().await.unwrap().text().await.unwrap();

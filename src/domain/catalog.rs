@@ -2,7 +2,11 @@
 //! the catalog means as of a day (statuses, ends of life, versions of what has not shipped) is
 //! worked out once, by [`crate::domain::plan`].
 
-use std::{fmt, str::FromStr};
+use std::{
+    fmt,
+    str::FromStr,
+    sync::{Arc, Mutex},
+};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -277,6 +281,24 @@ pub struct Catalog {
     pub releases: Vec<Release>,
     /// Sorted by date.
     pub blackouts: Vec<Blackout>,
+    /// The plans already worked out from this catalog: a catalog never changes once built
+    /// (a write loads a new one), so its plan for a day and horizon is computed once.
+    plans: PlanMemo,
+}
+
+/// The last few plans of one catalog, by day and horizon: pages ask for two or three horizons
+/// a day. A copy of the catalog starts without them.
+#[derive(Debug, Default)]
+struct PlanMemo(Mutex<Vec<(NaiveDate, NaiveDate, Arc<Plan>)>>);
+
+impl PlanMemo {
+    const KEPT: usize = 8;
+}
+
+impl Clone for PlanMemo {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
 }
 
 impl Catalog {
@@ -284,13 +306,34 @@ impl Catalog {
         lines.sort_by_key(|l| l.id);
         releases.sort_by_key(|a| (a.line, a.date(), a.id));
         blackouts.sort_by_key(|b| b.date);
-        Self { policy, lines, releases, blackouts }
+        Self { policy, lines, releases, blackouts, plans: PlanMemo::default() }
     }
 
     /// What the catalog means on `today`: every line's status and end of life, and every
     /// release (stored or projected) with its version, up to `horizon`.
     pub fn plan(&self, today: NaiveDate, horizon: NaiveDate) -> Plan {
         Plan::build(self, today, horizon)
+    }
+
+    /// [`Catalog::plan`], worked out once per day and horizon and shared.
+    pub fn shared_plan(&self, today: NaiveDate, horizon: NaiveDate) -> Arc<Plan> {
+        let kept = |plans: &Vec<(NaiveDate, NaiveDate, Arc<Plan>)>| {
+            plans.iter().find(|(d, h, _)| (*d, *h) == (today, horizon)).map(|(.., p)| p.clone())
+        };
+        if let Some(plan) = kept(&self.plans.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) {
+            return plan;
+        }
+        // Worked out outside the lock: two requests may both compute it, and both get the same.
+        let plan = Arc::new(self.plan(today, horizon));
+        let mut plans = self.plans.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(kept) = kept(&plans) {
+            return kept;
+        }
+        if plans.len() == PlanMemo::KEPT {
+            plans.remove(0);
+        }
+        plans.push((today, horizon, plan.clone()));
+        plan
     }
 
     pub fn line(&self, id: LineId) -> Option<&Line> {
@@ -322,6 +365,20 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::plan::fixtures::{catalog_with, d, history};
+
+    #[test]
+    fn a_plan_is_worked_out_once_per_day_and_horizon_and_a_copy_of_the_catalog_starts_afresh() {
+        let catalog = catalog_with(Policy::default(), history(), vec![], &[]);
+        let (today, horizon) = (d("2026-11-26"), d("2027-03-26"));
+        let first = catalog.shared_plan(today, horizon);
+        assert_eq!(*first, catalog.plan(today, horizon));
+        assert!(Arc::ptr_eq(&first, &catalog.shared_plan(today, horizon)));
+        let tomorrow = catalog.shared_plan(d("2026-11-27"), horizon);
+        assert!(!Arc::ptr_eq(&first, &tomorrow));
+        assert_eq!(tomorrow.today, d("2026-11-27"));
+        assert!(!Arc::ptr_eq(&first, &catalog.clone().shared_plan(today, horizon)));
+    }
 
     #[test]
     fn slots_round_trip_through_their_keys() {

@@ -291,7 +291,7 @@ impl Case {
         self.now().date_naive()
     }
 
-    async fn plan(&self) -> Plan {
+    async fn plan(&self) -> std::sync::Arc<Plan> {
         catalog::plan(&self.state, Months::new(8)).await.unwrap().1
     }
 

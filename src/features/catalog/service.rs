@@ -37,10 +37,10 @@ pub async fn catalog(state: &AppState) -> Result<Arc<Catalog>, AppError> {
 }
 
 /// The plan as of today, projected `ahead` of it.
-pub async fn plan(state: &AppState, ahead: Months) -> Result<(Arc<Catalog>, Plan), AppError> {
+pub async fn plan(state: &AppState, ahead: Months) -> Result<(Arc<Catalog>, Arc<Plan>), AppError> {
     let catalog = catalog(state).await?;
     let today = state.today();
-    let plan = catalog.plan(today, today + ahead);
+    let plan = catalog.shared_plan(today, today + ahead);
     Ok((catalog, plan))
 }
 
@@ -52,7 +52,7 @@ pub async fn schedule_with(
     to: NaiveDate,
 ) -> Result<Vec<ScheduleEvent>, AppError> {
     let catalog = catalog(state).await?;
-    let plan = catalog.plan(state.today(), to.max(state.today()));
+    let plan = catalog.shared_plan(state.today(), to.max(state.today()));
     Ok(events(&plan, &catalog, builds, from, to))
 }
 
