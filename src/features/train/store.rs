@@ -240,16 +240,6 @@ pub async fn last_promoted_cut(db: impl SqliteExecutor<'_>) -> Result<Option<Dat
     Ok(sqlx::query_scalar("SELECT MAX(cut_at) FROM build WHERE promoted_to IS NOT NULL").fetch_one(db).await?)
 }
 
-/// The builds of `branch` cut since `since`, newest first (at most 200), with their results.
-pub async fn list_branch_builds(
-    conn: &mut SqliteConnection,
-    branch: &str,
-    since: DateTime<Utc>,
-) -> Result<Vec<Build>, AppError> {
-    let mut found = list_builds_of_branches(conn, &[branch.to_string()], since).await?;
-    Ok(found.remove(branch).unwrap_or_default())
-}
-
 /// The builds of each of `branches` cut since `since`, newest first (at most 200 a branch),
 /// with their results: two queries however many branches a page asks about.
 pub async fn list_builds_of_branches(

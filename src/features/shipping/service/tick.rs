@@ -5,9 +5,10 @@
 //! never approves or publishes. Each step is its own transaction guarded by what is stored,
 //! so a tick cut short is simply run again.
 
-use chrono::Days;
-
-use super::{AHEAD, audit, carry, name_of, row};
+use super::{
+    AHEAD, audit, carry, name_of, row,
+    view::{Facts, due_patches},
+};
 use crate::{
     domain::{
         access::Principal,
@@ -23,7 +24,6 @@ use crate::{
             store::{NewRelease, ensure_release, update_candidate, update_skipped},
         },
         patch_requests::store::{CarriedTarget, list_carried_targets},
-        train::store::list_branch_builds,
     },
     platform::state::AppState,
 };
@@ -172,27 +172,20 @@ async fn candidates(state: &AppState, actor: &Principal, report: &mut TickReport
     let (catalog, plan) = plan(state, AHEAD).await?;
     let today = plan.today;
     let policy = &catalog.policy;
-    let due = plan
-        .lines
-        .iter()
-        .filter(|l| l.released())
-        .flat_map(|l| &l.patches)
-        .filter(|p| matches!(p.state, PlanState::Planned | PlanState::Candidate) && p.release.is_some())
-        .filter(|p| p.out_of_band() || p.cherry_pick_deadline.is_some_and(|d| d < today));
+    // The due patches still in preparation; the approved ones have their build.
+    let due: Vec<&Scheduled> = due_patches(&plan).into_iter().filter(|p| p.state != PlanState::Approved).collect();
+    let facts = Facts::read(state, &catalog, &due, today).await?;
     for patch in due {
         let Some(stored) = row(&catalog, patch) else { continue };
-        let fixes = list_carried_targets(state.db.reader(), stored.id).await?;
+        let fixes = facts.fixes_of(&catalog, patch);
         if fixes.is_empty() {
             continue;
         }
         let merges: Vec<CarriedMerge> =
             fixes.iter().map(|f| CarriedMerge { request: f.request, merged_at: f.merged_at }).collect();
         let branch = policy.release_branch_of(patch.line);
-        let since = (today - Days::new(90)).and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-        let mut conn = state.db.reader().acquire().await?;
-        let builds = list_branch_builds(&mut conn, &branch, since).await?;
-        drop(conn);
-        let Some(best) = newest_patch_candidate(&builds, &branch, &policy.patch_suites, &merges) else { continue };
+        let builds = facts.builds_of(&branch);
+        let Some(best) = newest_patch_candidate(builds, &branch, &policy.patch_suites, &merges) else { continue };
         if stored.source_build.as_deref() == Some(best.name.as_str()) {
             continue;
         }

@@ -44,7 +44,13 @@ fn preparing(planned: &Scheduled) -> bool {
 
 /// Why a due patch has no candidate, or why its candidate cannot be approved, from the fixes it
 /// carries and its branch's builds of the last 90 days.
-fn blocked(catalog: &Catalog, planned: &Scheduled, fixes: &[CarriedTarget], builds: &[Build]) -> Option<String> {
+fn blocked(
+    catalog: &Catalog,
+    planned: &Scheduled,
+    branch: &str,
+    fixes: &[CarriedTarget],
+    builds: &[Build],
+) -> Option<String> {
     if !preparing(planned) {
         return None;
     }
@@ -52,33 +58,32 @@ fn blocked(catalog: &Catalog, planned: &Scheduled, fixes: &[CarriedTarget], buil
         return Some("it carries no fix yet".into());
     }
     let policy = &catalog.policy;
-    let branch = policy.release_branch_of(planned.line);
     let merges: Vec<CarriedMerge> =
         fixes.iter().map(|f| CarriedMerge { request: f.request, merged_at: f.merged_at }).collect();
     let candidate = row(catalog, planned).and_then(|r| r.source_build.clone());
     if let Some(build) = candidate.and_then(|name| builds.iter().find(|b| b.name == name)) {
-        return patch_candidate_refusal(build, &branch, &policy.patch_suites, &merges);
+        return patch_candidate_refusal(build, branch, &policy.patch_suites, &merges);
     }
-    if newest_patch_candidate(builds, &branch, &policy.patch_suites, &merges).is_some() {
+    if newest_patch_candidate(builds, branch, &policy.patch_suites, &merges).is_some() {
         return Some("a qualifying build exists; the train proposes it at its next tick".into());
     }
     Some(match builds.iter().max_by_key(|b| b.cut_at) {
         None => format!("no build of {branch} has been reported"),
-        Some(newest) => patch_candidate_refusal(newest, &branch, &policy.patch_suites, &merges)
+        Some(newest) => patch_candidate_refusal(newest, branch, &policy.patch_suites, &merges)
             .unwrap_or_else(|| format!("no build of {branch} qualifies yet")),
     })
 }
 
-/// What the controls of `planned` releases need from the database, read in two queries
-/// whatever their number: the fixes each carries, and the builds of the branches of those
-/// still in preparation.
-struct Facts {
+/// What judging the candidacy of `planned` releases needs from the database, read in two
+/// queries whatever their number: the fixes each carries, and the builds of the branches of
+/// those still in preparation.
+pub(super) struct Facts {
     fixes: HashMap<i64, Vec<CarriedTarget>>,
     builds: HashMap<String, Vec<Build>>,
 }
 
 impl Facts {
-    async fn read(
+    pub(super) async fn read(
         state: &AppState,
         catalog: &Catalog,
         planned: &[&Scheduled],
@@ -101,6 +106,16 @@ impl Facts {
         };
         Ok(Self { fixes, builds })
     }
+
+    /// The approved fixes `planned` carries.
+    pub(super) fn fixes_of(&self, catalog: &Catalog, planned: &Scheduled) -> &[CarriedTarget] {
+        row(catalog, planned).and_then(|r| self.fixes.get(&r.id)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The builds of `branch` of the last 90 days, newest first.
+    pub(super) fn builds_of(&self, branch: &str) -> &[Build] {
+        self.builds.get(branch).map_or(&[], Vec::as_slice)
+    }
 }
 
 fn control(
@@ -112,8 +127,8 @@ fn control(
     today: NaiveDate,
 ) -> ReleaseControl {
     let stored = row(catalog, planned);
-    let fixes: &[CarriedTarget] = stored.and_then(|r| facts.fixes.get(&r.id)).map_or(&[], Vec::as_slice);
-    let builds = facts.builds.get(&catalog.policy.release_branch_of(planned.line)).map_or(&[][..], Vec::as_slice);
+    let fixes = facts.fixes_of(catalog, planned);
+    let branch = catalog.policy.release_branch_of(planned.line);
     let sees_embargoed = actor.can(Permission::ReadEmbargoed);
     let views = fixes
         .iter()
@@ -141,7 +156,7 @@ fn control(
         cherry_pick_deadline: planned.cherry_pick_deadline,
         note: planned.note.clone(),
         build: stored.and_then(|r| r.source_build.clone()),
-        blocked: blocked(catalog, planned, fixes, builds),
+        blocked: blocked(catalog, planned, &branch, fixes, facts.builds_of(&branch)),
         fixes: views,
         can_manage: actor.can(Permission::Publish),
         dry_run: !state.github.is_configured(),
@@ -159,7 +174,7 @@ pub async fn release_control(state: &AppState, actor: &Principal, name: &str) ->
 
 /// The patches due for a manager's attention: past their deadline (or out of band) and not
 /// released, plus every approved one waiting for its day.
-fn due_patches(plan: &Plan) -> Vec<&Scheduled> {
+pub(super) fn due_patches(plan: &Plan) -> Vec<&Scheduled> {
     let today = plan.today;
     plan.lines
         .iter()
