@@ -18,6 +18,7 @@ mod patch_requests;
 mod properties;
 mod publishing;
 mod receivers;
+mod races;
 mod request_changes;
 mod serving;
 mod staying_power;

@@ -578,6 +578,46 @@ async fn a_reclassification_tells_the_requester_and_a_withdrawal_tells_those_who
 }
 
 #[tokio::test]
+async fn a_bug_found_to_be_a_hole_goes_under_embargo_so_the_channel_hears_no_reason() {
+    let smtp = SmtpServer::start().await;
+    let chat = WebhookReceiver::start().await;
+    let world = World::project_with(with_mail(Options::default(), smtp.url())).await;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    subscribe(&world, &dev, "dev@example.com", "").await;
+    add_webhook(&world, &chat, "line_decided").await;
+    let title = "The proxy crashes on a long header";
+    let id = request(
+        &world,
+        &dev,
+        json!({"title": title, "category": "stability", "severity": "S2", "targetLines": ["1.12"]}),
+    )
+    .await;
+    let anonymous = world.app.client();
+    assert!(world.page(&anonymous, "/patch-requests").await.contains(title), "public while it is a crash");
+
+    let id_text = id.to_string();
+    let reason = "a crafted header overflows the parser";
+    let reclassify = [("id", id_text.as_str()), ("category", "security"), ("severity", "S1"), ("reason", reason)];
+    assert_eq!(world.act(&manager, url::<ReclassifyPatchRequest>(), &reclassify).await.0, StatusCode::OK);
+    round(&world.app).await;
+
+    // The requester reads why; the channel learns only that something was decided.
+    let to_dev = smtp.mails_to("dev@example.com");
+    assert_eq!(subjects(&to_dev), [format!("Patch request #{id} “{title}” decided")]);
+    assert!(to_dev[0].body.contains(&format!("to security S1 under embargo: {reason}")), "{}", to_dev[0].body);
+    let posts = chat.posts();
+    assert_eq!(posts.len(), 1, "one post for the reclassification");
+    let text = posts[0].json()["text"].as_str().unwrap().to_owned();
+    assert!(text.contains("a security fix under embargo") && text.contains("details follow"), "{text}");
+    assert!(!text.contains(reason) && !text.contains(title) && !text.contains("security S1"), "{text}");
+    // Public pages stop showing it; its requester still does.
+    assert!(!world.page(&anonymous, "/patch-requests").await.contains(title));
+    assert!(world.page(&dev, &format!("/patch-requests/{id}")).await.contains(title));
+    assert_eq!(round(&world.app).await, 0, "each went out once");
+}
+
+#[tokio::test]
 async fn without_javascript_the_settings_form_saves_the_boxes_ticked() {
     let world = World::project().await;
     let dev = world.person("dev", "developer").await;

@@ -84,6 +84,10 @@ enum Op {
     LiftEmbargo {
         request: u8,
     },
+    MarkDuplicate {
+        request: u8,
+        original: u8,
+    },
     /// A cherry-pick pull request for an approved line is opened on GitHub and recorded.
     CherryPick {
         request: u8,
@@ -159,6 +163,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => small().prop_map(|request| Op::Withdraw { request }),
         1 => (small(), 0u8..4, 0u8..4).prop_map(|(request, category, severity)| Op::Reclassify { request, category, severity }),
         1 => small().prop_map(|request| Op::LiftEmbargo { request }),
+        1 => (small(), small()).prop_map(|(request, original)| Op::MarkDuplicate { request, original }),
         3 => (small(), small()).prop_map(|(request, line)| Op::CherryPick { request, line }),
         3 => small().prop_map(|pick| Op::Merge { pick }),
         3 => any::<bool>().prop_map(|functional| Op::Daily { functional }),
@@ -430,6 +435,12 @@ impl Case {
             Op::LiftEmbargo { request } => {
                 let Some(request) = self.request(request) else { return Ok(()) };
                 requests::lift_embargo(&state, &manager, request, "CVE-2026-1000").await
+            }
+            Op::MarkDuplicate { request, original } => {
+                let (Some(request), Some(original)) = (self.request(request), self.request(original)) else {
+                    return Ok(());
+                };
+                requests::mark_duplicate(&state, &manager, request, &original.to_string()).await.map(drop)
             }
             Op::CherryPick { request, line } => {
                 let Some(request) = self.request(request) else { return Ok(()) };
@@ -732,6 +743,21 @@ async fn check(case: &mut Case) -> Result<(), String> {
                 );
             }
         }
+        // 10. A duplicate follows a request that is itself no duplicate, so everyone follows the
+        //     one that is decided; only a security request is under embargo.
+        if let Some(original) = request.duplicate_of {
+            let followed = requests::find(state, &case.manager, original).await.map_err(|e| e.to_string())?;
+            ensure!(
+                original != id && followed.duplicate_of.is_none(),
+                "10: #{id} duplicates #{original}, which duplicates {:?}",
+                followed.duplicate_of
+            );
+        }
+        ensure!(
+            !request.embargoed || request.category == trainyard::domain::patch_request::Category::Security,
+            "10: #{id} is under embargo as a {}",
+            request.category.short()
+        );
         // 6. A deferred request names a live (or shipped) monthly.
         if let Some(monthly) = &request.deferred_to {
             let version = Version::parse(monthly).map_err(|e| e.to_string())?;

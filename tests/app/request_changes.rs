@@ -239,15 +239,22 @@ async fn a_manager_reclassifies_with_a_reason_the_requester_reads() {
     assert_eq!(field(reclassify(&world, &manager, id, ("stability", "S7"), "why").await), "severity");
     assert_eq!(app.fingerprint().await, before);
 
+    // A crash found to be a hole goes under embargo with it, until a manager lifts it.
     let (status, body) = reclassify(&world, &manager, id, ("security", "S1"), "a remote crash").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, request) = api_request(app, &dev, id).await;
     assert_eq!((request["category"].as_str(), request["severity"].as_str()), (Some("security"), Some("S1")));
+    assert_eq!(request["embargoed"], true, "{request}");
     let page = world.page(&dev, &format!("/patch-requests/{id}")).await;
     assert!(
-        page.contains("manager (release manager) reclassified it from stability S3 to security S1: a remote crash"),
+        page.contains(
+            "manager (release manager) reclassified it from stability S3 to security S1 under embargo: a remote crash"
+        ),
         "{page}"
     );
+    let lift = [("id", id.to_string()), ("cve", "CVE-2026-4242".to_owned())];
+    let lift: Vec<(&str, &str)> = lift.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(world.act(&manager, url::<pr::LiftEmbargo>(), &lift).await.0, StatusCode::OK);
 
     // A request with an approved line cannot stop qualifying until that line is rejected.
     assert_eq!(decide(app, &manager, id, "1.12", "approved", "").await.status(), StatusCode::OK);

@@ -177,6 +177,10 @@ pub struct Reclassification {
     pub defers: bool,
     /// It qualifies now where it did not: it leaves the monthly and its lines await triage.
     pub reopens: bool,
+    /// It becomes a security hole, so it goes under embargo at once: saying in public that a
+    /// known bug is exploitable is itself a disclosure, so pages, feeds and shared channels
+    /// stop showing it until a release manager lifts the embargo under its public CVE.
+    pub embargoes: bool,
 }
 
 impl Reclassification {
@@ -207,7 +211,8 @@ impl Reclassification {
             .into());
         }
         let reopens = !now.category.qualifies() && category.qualifies();
-        Ok(Self { category, severity, reason, defers, reopens })
+        let embargoes = category == Category::Security && !now.embargoed;
+        Ok(Self { category, severity, reason, defers, reopens, embargoes })
     }
 }
 
@@ -285,6 +290,7 @@ mod tests {
         let r = Reclassification::parse(&open(), "security", "S1", " remote crash ").unwrap();
         assert_eq!((r.category, r.severity, r.reason.as_str()), (Category::Security, Severity::S1, "remote crash"));
         assert!(!r.defers && !r.reopens);
+        assert!(r.embargoes, "a bug that turns out to be a hole goes under embargo");
         let field = |r: Result<Reclassification, ChangeError>| match r {
             Err(ChangeError::Invalid(f)) => f.field,
             other => panic!("{other:?}"),
@@ -310,7 +316,9 @@ mod tests {
             Reclassification::parse(&embargoed, "stability", "S2", "not a hole"),
             Err(ChangeError::Refused(_))
         ));
-        assert!(Reclassification::parse(&embargoed, "security", "S1", "worse").is_ok());
+        let worse = Reclassification::parse(&embargoed, "security", "S1", "worse").unwrap();
+        assert!(!worse.embargoes, "already under embargo");
+        assert!(!Reclassification::parse(&open(), "stability", "S1", "worse").unwrap().embargoes);
         let feature = RequestNow { category: Category::Feature, lines: vec![], ..open() };
         let back = Reclassification::parse(&feature, "stability", "S2", "it crashes").unwrap();
         assert!(back.reopens && !back.defers);

@@ -219,6 +219,11 @@ pub async fn set_cursor(conn: &mut SqliteConnection, last: i64) -> Result<(), Ap
     Ok(())
 }
 
+/// The newest event's id (0 with none).
+pub async fn newest_event(conn: &mut SqliteConnection) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM event").fetch_one(conn).await?)
+}
+
 /// Whether events after `last` exist (a read, so an idle worker takes no write lock).
 pub async fn has_events_after(db: impl SqliteExecutor<'_>, last: i64) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM event WHERE id > ?)").bind(last).fetch_one(db).await?)

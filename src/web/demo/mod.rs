@@ -13,7 +13,10 @@ use std::sync::Arc;
 use crate::{
     domain::{access::Principal, calendar_rules::months_after, policy::Policy, version::Version},
     error::AppError,
-    features::catalog::service::{ShippedRelease, catalog, record_shipped},
+    features::{
+        catalog::service::{ShippedRelease, catalog, record_shipped},
+        notifications::service::skip_past_news,
+    },
     platform::{clock::ManualClock, state::AppState},
 };
 
@@ -125,6 +128,7 @@ pub async fn seed_if_empty(state: &AppState) -> Result<(), AppError> {
     }
     let Some(people) = people::People::find(state).await? else { return Ok(()) };
     run_window(state, &people, start, today).await?;
+    skip_past_news(state).await?;
     tracing::info!(imported = releases.len(), days = WINDOW_DAYS, "seeded the demo");
     Ok(())
 }

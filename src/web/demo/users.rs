@@ -1,9 +1,15 @@
 //! The demo's people: one per role with a known password, only while demo mode is on.
 
 use crate::{
-    domain::access::{Principal, Role},
+    domain::{
+        access::{Principal, Role},
+        notification::EmailAddress,
+    },
     error::AppError,
-    features::auth::{service::create_user, store},
+    features::{
+        auth::{service::create_user, store},
+        notifications::service::give_address,
+    },
     platform::state::AppState,
 };
 
@@ -28,7 +34,13 @@ pub async fn sync_demo_users(state: &AppState) -> Result<(), AppError> {
     }
     for (name, role, password) in DEMO_USERS {
         if store::find_credentials(state.db.reader(), name).await?.is_none() {
-            create_user(state, &system, name, role, password.into(), true).await?;
+            let id = create_user(state, &system, name, role, password.into(), true).await?;
+            // A reserved domain: with a mail server set, the demo's news is really sent, and
+            // nobody real receives it.
+            let email = EmailAddress::parse_optional("email", &format!("{name}@example.com"))?;
+            if let Some(email) = email {
+                give_address(state, id, &email).await?;
+            }
         }
         tracing::info!("demo sign-in: {name} / {password} ({})", role.label());
     }

@@ -306,7 +306,7 @@ fn Reclassify(
     view! {
         <section class="card" aria-labelledby="reclassify-heading">
             <h2 id="reclassify-heading">"Reclassify"</h2>
-            <p class="hint">"A request that stops qualifying waits for the coming monthly; one that starts qualifying goes back to triage on every supported line."</p>
+            <p class="hint">"A request that stops qualifying waits for the coming monthly; one that starts qualifying goes back to triage on every supported line; one that becomes a security bug goes under embargo until you lift it under its public CVE."</p>
             <ActionForm action=reclassify attr:class="inline-form" attr:aria-label="Reclassify the request">
                 <input type="hidden" name="id" value=id />
                 <label for="reclassify-category">"Category"</label>

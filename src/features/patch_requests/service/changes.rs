@@ -208,7 +208,9 @@ pub async fn withdraw(state: &AppState, actor: &Principal, request: i64, why: &s
 
 /// A release manager's new category and severity for a request. One that stops qualifying
 /// waits for the coming monthly (its lines awaiting triage are declined); one that starts
-/// qualifying leaves the monthly, and every line a request may target today awaits triage.
+/// qualifying leaves the monthly, and every line a request may target today awaits triage; one
+/// that becomes a security hole goes under embargo in the same write, so no shared channel hears
+/// the reason in the meantime.
 pub async fn reclassify(
     state: &AppState,
     actor: &Principal,
@@ -246,13 +248,17 @@ pub async fn reclassify(
         }
         store::add_pending_targets(&mut tx, request, &lines, Some(DECLINED_AS_NOT_A_BUG)).await?;
     }
+    if change.embargoes {
+        store::update_embargoed(&mut tx, request, now).await?;
+    }
     store::refresh_status(&mut tx, request, now).await?;
     let summary = format!(
-        "reclassified it from {} {} to {} {}: {}",
+        "reclassified it from {} {} to {} {}{}: {}",
         before.category.short(),
         before.severity.as_str(),
         change.category.short(),
         change.severity.as_str(),
+        if change.embargoes { " under embargo" } else { "" },
         change.reason
     );
     audit(&mut tx, actor, "patch_request.reclassified", request, summary, now).await?;

@@ -165,6 +165,11 @@ pub async fn decide(state: &AppState, actor: &Principal, d: Decide) -> Result<()
     let (_, plan) = plan(state, AHEAD).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
+    // Checked again under the write lock: the request may have been withdrawn or reclassified
+    // since it was read, and a decision must hold for the request as it is now.
+    let request_now = current(&mut tx, d.request).await?;
+    now_of(&request_now).in_play()?;
+    check_decision(request_now.category, request_now.severity, &input, state.today())?;
     for line in &lines {
         let release = match d.decision {
             Decision::Approved => Some(carrier(&mut tx, &plan, *line, d.request, checked.out_of_band_on, now).await?),
@@ -283,23 +288,44 @@ pub async fn mark_duplicate(
         return Err(FieldError::new("original", "a request cannot duplicate itself").into());
     }
     if duplicate.duplicate_of.is_some() {
-        return Err(Refused::new(format!("#{request} is marked as a duplicate already")).into());
+        return Err(already_a_duplicate(request));
     }
-    let reason = format!("duplicate of #{original}");
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
-    now_of(&current(&mut tx, request).await?).in_play()?;
-    now_of(&current(&mut tx, original).await?).in_play()?;
+    // Checked again under the write lock: another marking may have landed since the reads
+    // above (this request, or the original, marked meanwhile), and two crossing markings
+    // must not make a cycle.
+    let duplicate = current(&mut tx, request).await?;
+    now_of(&duplicate).in_play()?;
+    if duplicate.duplicate_of.is_some() {
+        return Err(already_a_duplicate(request));
+    }
+    let found = current(&mut tx, original).await?;
+    now_of(&found).in_play()?;
+    let original = found.duplicate_of.unwrap_or(found.id);
+    if original == request {
+        return Err(FieldError::new("original", format!("#{} is a duplicate of this request", found.id)).into());
+    }
+    let reason = format!("duplicate of #{original}");
     if !store::update_duplicate(&mut tx, request, original, &reason, actor.user_id(), now).await? {
         return Err(Refused::new(format!(
             "#{request} has an approved line: it travels in a release already, so it is not marked as a duplicate"
         ))
         .into());
     }
+    // Its own duplicates now follow the original too, so no chain ever forms.
+    for follower in store::update_followers(&mut tx, request, original, now).await? {
+        let summary = format!("follows #{original} now: #{request}, which it duplicates, is a {reason}");
+        audit(&mut tx, actor, "patch_request.refollowed", follower, summary, now).await?;
+    }
     store::refresh_status(&mut tx, request, now).await?;
     audit(&mut tx, actor, "patch_request.duplicate", request, format!("marked as a {reason}"), now).await?;
     tx.commit().await?;
     Ok(original)
+}
+
+fn already_a_duplicate(request: i64) -> AppError {
+    Refused::new(format!("#{request} is marked as a duplicate already")).into()
 }
 
 /// Sends a request that needs an exception (an S3 or S4) to the coming monthly instead: its

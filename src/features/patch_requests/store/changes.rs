@@ -131,6 +131,16 @@ pub async fn update_classification(
     Ok(())
 }
 
+/// Puts a request under embargo (a bug found to be a security hole).
+pub async fn update_embargoed(conn: &mut SqliteConnection, request: i64, now: DateTime<Utc>) -> Result<(), AppError> {
+    sqlx::query("UPDATE patch_request SET embargoed = 1, updated_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(request)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Whether a release manager has reclassified the request (its audit trail says so).
 pub async fn was_reclassified(db: impl SqliteExecutor<'_>, request: i64) -> Result<bool, AppError> {
     Ok(sqlx::query_scalar(

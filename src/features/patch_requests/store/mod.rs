@@ -394,6 +394,23 @@ pub async fn list_requests(
     Ok((items, total, counts))
 }
 
+/// Points the duplicates of `request` at `original`; returns which they were.
+pub async fn update_followers(
+    conn: &mut SqliteConnection,
+    request: i64,
+    original: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE patch_request SET duplicate_of = ?, updated_at = ? WHERE duplicate_of = ? RETURNING id",
+    )
+    .bind(original)
+    .bind(now)
+    .bind(request)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Marks `request` a duplicate of `original`: its lines still awaiting triage are rejected with
 /// `reason`. False when it changed meanwhile (a line was approved).
 pub async fn update_duplicate(
