@@ -87,9 +87,14 @@ test("an admin adds a webhook: a wrong URL is named next to its field and stays 
   await hydrated(page);
   const add = page.getByRole("form", { name: "Add a webhook" });
   await add.getByLabel("Receiver URL").fill("ftp://chat.example/hook");
+  // Every add, failed or not, reloads the page's data; what was typed must outlive that reload.
+  const reloaded = page.waitForResponse((r) => r.url().includes("/api/load_notifications"));
   await add.getByRole("button", { name: "Add webhook" }).click();
   await expect(page.locator("#webhook-url-error")).toContainText("starts with https://");
-  await expect(add.getByLabel("Receiver URL")).toHaveValue("ftp://chat.example/hook");
+  await reloaded;
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0))));
+  expect(await add.getByLabel("Receiver URL").inputValue()).toBe("ftp://chat.example/hook");
+  await expect(page.locator("#webhook-url-error")).toContainText("starts with https://");
 
   await add.getByLabel("Receiver URL").fill("https://chat.example/hooks/{team}");
   await add.getByLabel(/A line of my request is decided/).uncheck();

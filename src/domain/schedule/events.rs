@@ -23,23 +23,32 @@ pub fn events(
 ) -> Vec<ScheduleEvent> {
     let today = plan.today;
     let policy = &catalog.policy;
+    // Years of history make thousands of releases: only those in the window become events (a
+    // freeze is counted back from its monthly, so those are made first and then kept or not).
+    let within = |date: NaiveDate| date >= from && date <= to;
     let mut out = Vec::new();
     for line in &plan.lines {
-        out.push(release_event(&line.minor, today));
+        if within(line.minor.date) {
+            out.push(release_event(&line.minor, today));
+        }
         if line.minor.state.is_live() {
             freeze_events(line, policy, catalog, today, &mut out);
         }
         for patch in &line.patches {
-            out.push(release_event(patch, today));
-            if let Some(deadline) = patch.cherry_pick_deadline.filter(|_| !patch.state.is_dropped()) {
+            if within(patch.date) {
+                out.push(release_event(patch, today));
+            }
+            if let Some(deadline) = patch.cherry_pick_deadline.filter(|d| within(*d) && !patch.state.is_dropped()) {
                 out.push(deadline_event(patch, deadline, today));
             }
         }
-        out.push(end_of_life_event(line, today));
+        if within(line.eol.date) {
+            out.push(end_of_life_event(line, today));
+        }
     }
-    out.extend(plan.cancelled_minors.iter().map(|m| release_event(m, today)));
+    out.extend(plan.cancelled_minors.iter().filter(|m| within(m.date)).map(|m| release_event(m, today)));
     build_events(policy, builds, today, from, to, &mut out);
-    out.retain(|e| e.date >= from && e.date <= to);
+    out.retain(|e| within(e.date));
     out.sort_by(|a, b| (a.date, a.kind, &a.version, &a.uid).cmp(&(b.date, b.kind, &b.version, &b.uid)));
     out
 }
