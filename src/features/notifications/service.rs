@@ -44,7 +44,9 @@ const LEASE: Duration = Duration::minutes(5);
 /// Events read per transaction.
 const BATCH: i64 = 200;
 /// Messages sent per round; a round that sends a full batch is followed at once by another.
-const SEND_BATCH: i64 = 50;
+const SEND_BATCH: i64 = 200;
+/// Recipients served at once (the SMTP pool keeps up to ten connections).
+const SENDERS: usize = 8;
 
 // ----- settings -------------------------------------------------------------------------------
 
@@ -506,41 +508,65 @@ pub async fn queue_due_dates(state: &AppState) -> Result<usize, AppError> {
 
 // ----- sending --------------------------------------------------------------------------------
 
-/// Sends what is due; returns how many were sent.
+/// Sends what is due; returns how many were sent. Each recipient's messages go out one after
+/// another, in the order they were queued; different recipients are served at once, since a
+/// mail server or a chat tool takes tens of milliseconds to answer each message.
 pub async fn send_due(state: &AppState) -> Result<usize, AppError> {
-    let mut sent = 0;
+    use futures::{StreamExt, TryStreamExt};
+    let mut queues: Vec<Vec<store::Outgoing>> = Vec::new();
     for message in store::list_due(state.db.reader(), state.clock.now(), SEND_BATCH).await? {
-        // The lease runs from this claim, not from the round's start: a long round must not
-        // hand out leases that have already run out.
-        let now = state.clock.now();
-        let mut tx = state.db.begin_quiet_write().await?;
-        let claimed = store::claim(&mut tx, message.id, now, now + LEASE).await?;
-        tx.commit().await?;
-        if !claimed {
-            continue;
+        match queues.iter_mut().find(|q| (&q[0].channel, &q[0].recipient) == (&message.channel, &message.recipient)) {
+            Some(queue) => queue.push(message),
+            None => queues.push(vec![message]),
         }
-        let outcome = deliver(state, &message).await;
-        let now = state.clock.now();
-        let mut tx = state.db.begin_quiet_write().await?;
-        match outcome {
-            Ok(()) => {
-                store::mark_sent(&mut tx, message.id, message.attempts + 1, now).await?;
-                sent += 1;
-            }
-            Err(e) => {
-                let backoff = state.settings.notify_backoff;
-                let retry_at = match &e {
-                    SendError::Transient(_) if message.attempts + 1 < backoff.max_attempts => {
-                        Some(now + backoff.after(message.attempts + 1))
-                    }
-                    _ => None,
-                };
-                tracing::warn!(id = message.id, channel = %message.channel, error = %e, retry = retry_at.is_some(), "a notification was not delivered");
-                store::mark_unsent(&mut tx, message.id, message.attempts + 1, &e.to_string(), retry_at).await?;
-            }
-        }
-        tx.commit().await?;
     }
+    let sent: Vec<usize> = futures::stream::iter(queues)
+        .map(|queue| async move {
+            let mut sent = 0;
+            for message in queue {
+                sent += usize::from(send_one(state, &message).await?);
+            }
+            Ok::<_, AppError>(sent)
+        })
+        .buffer_unordered(SENDERS)
+        .try_collect()
+        .await?;
+    Ok(sent.into_iter().sum())
+}
+
+/// Claims one message, delivers it and records how that went; true when it went out.
+async fn send_one(state: &AppState, message: &store::Outgoing) -> Result<bool, AppError> {
+    // The lease runs from this claim, not from the round's start: a long round must not hand
+    // out leases that have already run out.
+    let now = state.clock.now();
+    let mut tx = state.db.begin_quiet_write().await?;
+    let claimed = store::claim(&mut tx, message.id, now, now + LEASE).await?;
+    tx.commit().await?;
+    if !claimed {
+        return Ok(false);
+    }
+    let outcome = deliver(state, message).await;
+    let now = state.clock.now();
+    let mut tx = state.db.begin_quiet_write().await?;
+    let sent = match outcome {
+        Ok(()) => {
+            store::mark_sent(&mut tx, message.id, message.attempts + 1, now).await?;
+            true
+        }
+        Err(e) => {
+            let backoff = state.settings.notify_backoff;
+            let retry_at = match &e {
+                SendError::Transient(_) if message.attempts + 1 < backoff.max_attempts => {
+                    Some(now + backoff.after(message.attempts + 1))
+                }
+                _ => None,
+            };
+            tracing::warn!(id = message.id, channel = %message.channel, error = %e, retry = retry_at.is_some(), "a notification was not delivered");
+            store::mark_unsent(&mut tx, message.id, message.attempts + 1, &e.to_string(), retry_at).await?;
+            false
+        }
+    };
+    tx.commit().await?;
     Ok(sent)
 }
 
