@@ -235,8 +235,7 @@ pub async fn reclassify(
     } else {
         before.deferred_to.clone()
     };
-    store::update_classification(&mut tx, request, change.category, change.severity, deferred_to.as_deref(), now)
-        .await?;
+    store::update_classification(&mut tx, request, &change, deferred_to.as_deref(), now).await?;
     if let (true, Some(monthly)) = (change.defers, &deferred_to) {
         let reason = format!("{DECLINED_AS_NOT_A_BUG} {}: it ships in the monthly {monthly}", change.category.short());
         store::decline_pending(&mut tx, request, &reason, actor.user_id(), now).await?;
@@ -247,9 +246,6 @@ pub async fn reclassify(
             ensure_line(&mut tx, *line, now).await?;
         }
         store::add_pending_targets(&mut tx, request, &lines, Some(DECLINED_AS_NOT_A_BUG)).await?;
-    }
-    if change.embargoes {
-        store::update_embargoed(&mut tx, request, now).await?;
     }
     store::refresh_status(&mut tx, request, now).await?;
     let summary = format!(

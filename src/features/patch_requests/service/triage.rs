@@ -26,7 +26,7 @@ use crate::{
             },
         },
         patch_requests::{
-            MAX_SEVERAL, SeveralDecided,
+            MAX_SEVERAL, PatchRequest, SeveralDecided,
             store::{self, Decided, TargetDecision},
         },
     },
@@ -281,31 +281,13 @@ pub async fn mark_duplicate(
         .map_err(|_| FieldError::new("original", format!("“{}” is not a request number like 12", original.trim())))?;
     let unknown = || FieldError::new("original", format!("there is no request #{original}"));
     let found = find(state, actor, original).await.map_err(|_| unknown())?;
-    now_of(&found).in_play().map_err(|_| FieldError::new("original", format!("#{original} was withdrawn")))?;
-    // Point at the first of a chain, so everyone follows the one request that is decided.
-    let original = found.duplicate_of.unwrap_or(found.id);
-    if original == request {
-        return Err(FieldError::new("original", "a request cannot duplicate itself").into());
-    }
-    if duplicate.duplicate_of.is_some() {
-        return Err(already_a_duplicate(request));
-    }
+    original_for(&duplicate, &found)?;
     let now = state.clock.now();
     let mut tx = state.db.begin_write().await?;
     // Checked again under the write lock: another marking may have landed since the reads
     // above (this request, or the original, marked meanwhile), and two crossing markings
     // must not make a cycle.
-    let duplicate = current(&mut tx, request).await?;
-    now_of(&duplicate).in_play()?;
-    if duplicate.duplicate_of.is_some() {
-        return Err(already_a_duplicate(request));
-    }
-    let found = current(&mut tx, original).await?;
-    now_of(&found).in_play()?;
-    let original = found.duplicate_of.unwrap_or(found.id);
-    if original == request {
-        return Err(FieldError::new("original", format!("#{} is a duplicate of this request", found.id)).into());
-    }
+    let original = original_for(&current(&mut tx, request).await?, &current(&mut tx, original).await?)?;
     let reason = format!("duplicate of #{original}");
     if !store::update_duplicate(&mut tx, request, original, &reason, actor.user_id(), now).await? {
         return Err(Refused::new(format!(
@@ -324,8 +306,19 @@ pub async fn mark_duplicate(
     Ok(original)
 }
 
-fn already_a_duplicate(request: i64) -> AppError {
-    Refused::new(format!("#{request} is marked as a duplicate already")).into()
+/// The request `duplicate` follows once marked a duplicate of `found`: the first of `found`'s
+/// chain, so everyone follows the one request that is decided.
+fn original_for(duplicate: &PatchRequest, found: &PatchRequest) -> Result<i64, AppError> {
+    now_of(duplicate).in_play()?;
+    now_of(found).in_play().map_err(|_| FieldError::new("original", format!("#{} was withdrawn", found.id)))?;
+    let original = found.duplicate_of.unwrap_or(found.id);
+    if original == duplicate.id {
+        return Err(FieldError::new("original", "a request cannot duplicate itself").into());
+    }
+    if duplicate.duplicate_of.is_some() {
+        return Err(Refused::new(format!("#{} is marked as a duplicate already", duplicate.id)).into());
+    }
+    Ok(original)
 }
 
 /// Sends a request that needs an exception (an S3 or S4) to the coming monthly instead: its

@@ -6,7 +6,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor};
 
 use crate::{
     domain::{
-        patch_request::{Category, NewPatchRequest, Severity},
+        patch_request::{NewPatchRequest, Reclassification},
         version::LineId,
     },
     error::AppError,
@@ -111,33 +111,27 @@ pub async fn update_withdrawn(
     Ok(())
 }
 
-/// A request's new category and severity, and the monthly it waits for (`None`: none).
+/// A request's new category and severity, the monthly it waits for (`None`: none), and
+/// whether it goes under embargo now (an embargo is only ever lifted under a CVE).
 pub async fn update_classification(
     conn: &mut SqliteConnection,
     request: i64,
-    category: Category,
-    severity: Severity,
+    change: &Reclassification,
     deferred_to: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    sqlx::query("UPDATE patch_request SET category = ?, severity = ?, deferred_to = ?, updated_at = ? WHERE id = ?")
-        .bind(category.as_str())
-        .bind(severity.as_str())
-        .bind(deferred_to)
-        .bind(now)
-        .bind(request)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Puts a request under embargo (a bug found to be a security hole).
-pub async fn update_embargoed(conn: &mut SqliteConnection, request: i64, now: DateTime<Utc>) -> Result<(), AppError> {
-    sqlx::query("UPDATE patch_request SET embargoed = 1, updated_at = ? WHERE id = ?")
-        .bind(now)
-        .bind(request)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE patch_request SET category = ?, severity = ?, deferred_to = ?, embargoed = embargoed OR ?, \
+         updated_at = ? WHERE id = ?",
+    )
+    .bind(change.category.as_str())
+    .bind(change.severity.as_str())
+    .bind(deferred_to)
+    .bind(change.embargoes)
+    .bind(now)
+    .bind(request)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
