@@ -13,5 +13,6 @@ pub mod notify;
 pub mod page_cache;
 pub mod secrets;
 pub mod settings;
+pub mod smtp;
 pub mod state;
 pub mod throttle;

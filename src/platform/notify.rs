@@ -1,7 +1,7 @@
-//! Sending one message: mail over SMTP with `lettre`, and a signed JSON post to a webhook.
+//! Sending one message: mail over SMTP with `lettre` (connections in `smtp`), and a signed JSON post to a webhook.
 //! Whether to try again is the outbox's business; this only says if a failure may pass.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
@@ -9,12 +9,15 @@ use http_body_util::Full;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::{Client, connect::HttpConnector};
 use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    Message,
     message::{Mailbox, header::ContentType},
 };
 use sha2::Sha256;
 
-use super::settings::{ConfigError, MailSettings};
+use super::{
+    settings::{ConfigError, MailSettings},
+    smtp::SmtpClient,
+};
 
 /// Why a message was not delivered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,25 +34,17 @@ pub enum SendError {
 /// failed with that reason, and webhooks still go out).
 #[derive(Clone)]
 pub struct Mailer {
-    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    smtp: Option<Arc<SmtpClient>>,
     from: Mailbox,
 }
 
 impl Mailer {
-    /// Checks the mail settings without connecting (nor needing a runtime), for start-up.
+    /// Checks the mail settings without connecting, for start-up.
     pub fn check(settings: &MailSettings) -> Result<(), ConfigError> {
-        Self::parts(settings).map(drop)
+        Self::new(settings).map(drop)
     }
 
-    /// The transport (its pool starts a task: call this inside the runtime) and the sender.
     pub fn new(settings: &MailSettings) -> Result<Self, ConfigError> {
-        let (builder, from) = Self::parts(settings)?;
-        Ok(Self { transport: builder.map(|b| b.timeout(Some(settings.timeout)).build()), from })
-    }
-
-    fn parts(
-        settings: &MailSettings,
-    ) -> Result<(Option<lettre::transport::smtp::AsyncSmtpTransportBuilder>, Mailbox), ConfigError> {
         let invalid = |name: &'static str, value: &str, reason: String| ConfigError::Invalid {
             name,
             value: value.to_owned(),
@@ -59,26 +54,26 @@ impl Mailer {
             .from
             .parse()
             .map_err(|e| invalid("TRAINYARD_MAIL_FROM", &settings.from, format!("not a mail address: {e}")))?;
-        let builder = match &settings.smtp_url {
+        let smtp = match &settings.smtp_url {
             None => None,
-            Some(url) => Some(AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose()).map_err(|e| {
-                invalid("TRAINYARD_SMTP_URL", "(hidden)", format!("expected smtp://host:port or smtps://…: {e}"))
-            })?),
+            Some(url) => {
+                Some(Arc::new(SmtpClient::from_url(url.expose(), tls_config(), settings.timeout).map_err(|e| {
+                    invalid("TRAINYARD_SMTP_URL", "(hidden)", format!("expected smtp://host:port or smtps://…: {e}"))
+                })?))
+            }
         };
-        Ok((builder, from))
+        Ok(Self { smtp, from })
     }
 
     pub fn is_configured(&self) -> bool {
-        self.transport.is_some()
+        self.smtp.is_some()
     }
 
     /// Sends one plain-text mail; `message_id` is the same on every attempt, so a mail client
     /// shows a message that went out twice (a crash between sending and recording) once.
     pub async fn send(&self, to: &str, subject: &str, body: &str, message_id: &str) -> Result<(), SendError> {
-        let transport = self
-            .transport
-            .as_ref()
-            .ok_or_else(|| SendError::Permanent("mail is not set up (TRAINYARD_SMTP_URL)".into()))?;
+        let smtp =
+            self.smtp.as_ref().ok_or_else(|| SendError::Permanent("mail is not set up (TRAINYARD_SMTP_URL)".into()))?;
         let to: Mailbox = to.parse().map_err(|e| SendError::Permanent(format!("“{to}” is not an address: {e}")))?;
         let message = Message::builder()
             .from(self.from.clone())
@@ -88,12 +83,27 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_owned())
             .map_err(|e| SendError::Permanent(format!("the message could not be built: {e}")))?;
-        match transport.send(message).await {
-            Ok(_) => Ok(()),
+        match smtp.send(message.envelope(), &message.formatted()).await {
+            Ok(()) => Ok(()),
             Err(e) if e.is_permanent() => Err(SendError::Permanent(format!("the mail server refused it: {e}"))),
             Err(e) => Err(SendError::Transient(format!("the mail server could not take it now: {e}"))),
         }
     }
+}
+
+/// TLS with the system's roots, for webhooks and mail. Without readable roots, plain
+/// connections (a chat server or mail relay on the private network) still work; TLS ones then
+/// fail and say why.
+fn tls_config() -> Arc<rustls::ClientConfig> {
+    let tls = rustls::ClientConfig::builder();
+    let config = match hyper_rustls::ConfigBuilderExt::with_native_roots(tls) {
+        Ok(roots) => roots.with_no_client_auth(),
+        Err(e) => {
+            tracing::warn!(error = %e, "no system certificates: webhooks and mail over TLS will fail");
+            rustls::ClientConfig::builder().with_root_certificates(rustls::RootCertStore::empty()).with_no_client_auth()
+        }
+    };
+    Arc::new(config)
 }
 
 /// Posts to webhooks over HTTP or HTTPS (rustls, the system's roots); redirects are not
@@ -119,20 +129,11 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 
 impl Webhooks {
     pub fn new(timeout: Duration) -> Self {
-        // Without readable system roots, plain-HTTP receivers (a chat server on the private
-        // network) still work; HTTPS posts then fail and say why.
-        let tls = rustls::ClientConfig::builder();
-        let tls = match hyper_rustls::ConfigBuilderExt::with_native_roots(tls) {
-            Ok(roots) => roots.with_no_client_auth(),
-            Err(e) => {
-                tracing::warn!(error = %e, "no system certificates: webhooks over HTTPS will fail");
-                rustls::ClientConfig::builder()
-                    .with_root_certificates(rustls::RootCertStore::empty())
-                    .with_no_client_auth()
-            }
-        };
-        let https =
-            hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http().enable_http1().build();
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(Arc::unwrap_or_clone(tls_config()))
+            .https_or_http()
+            .enable_http1()
+            .build();
         let client = Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
         Self { client, timeout }
     }

@@ -258,6 +258,31 @@ async fn a_message_goes_out_once_through_a_mail_server_that_was_down_a_failing_r
 }
 
 #[tokio::test]
+async fn a_mail_server_restarted_between_two_mails_costs_the_second_no_retry() {
+    let mut smtp = SmtpServer::start().await;
+    let world = World::project_with(with_mail(Options::default(), smtp.url())).await;
+    let dev = world.person("dev", "developer").await;
+    let manager = world.person("manager", "release_manager").await;
+    subscribe(&world, &manager, "manager@example.com", "").await;
+    let leak =
+        json!({"title": "The proxy leaks memory", "category": "stability", "severity": "S2", "targetLines": ["1.12"]});
+    request(&world, &dev, leak).await;
+    assert_eq!(round(&world.app).await, 1);
+
+    // The connection the first mail left open dies with the server: the next mail goes out on a
+    // new one in the same round, rather than failing and waiting for a retry.
+    smtp.down();
+    smtp.up().await;
+    let crash = json!({"title": "The sidecar crashes on start", "category": "stability", "severity": "S1", "targetLines": ["1.12"]});
+    request(&world, &dev, crash).await;
+    assert_eq!(round(&world.app).await, 1);
+    assert_eq!(
+        subjects(&smtp.mails_to("manager@example.com")),
+        ["Patch request #1 “The proxy leaks memory” filed", "Patch request #2 “The sidecar crashes on start” filed"]
+    );
+}
+
+#[tokio::test]
 async fn people_choose_what_they_hear_of_and_wrong_settings_are_refused_next_to_their_field() {
     let smtp = SmtpServer::start().await;
     let chat = WebhookReceiver::start().await;

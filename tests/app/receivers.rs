@@ -84,6 +84,14 @@ impl SmtpServer {
         panic!("aiosmtpd did not answer on port {}", self.port);
     }
 
+    /// Stops the server, dropping every connection it has open; `up` starts it again.
+    pub fn down(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
@@ -108,10 +116,7 @@ impl SmtpServer {
 
 impl Drop for SmtpServer {
     fn drop(&mut self) {
-        if let Some(child) = self.child.as_mut() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.down();
     }
 }
 
