@@ -19,8 +19,19 @@ use super::{
 };
 use crate::{domain::catalog::Catalog, error::AppError};
 
+/// A handle on what the app shares: cloned for every request (axum's state, each middleware),
+/// so one reference count, not a copy of every field's handles and the Leptos options' strings.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
@@ -55,7 +66,7 @@ impl AppState {
         });
         let webhooks = Webhooks::new(settings.mail.timeout);
         let metrics = Arc::new(Metrics::new(db.write_seconds()));
-        Self {
+        Self(Arc::new(Shared {
             metrics,
             github,
             publisher: Arc::default(),
@@ -70,7 +81,7 @@ impl AppState {
             catalog: CatalogCell::default(),
             mailer,
             webhooks,
-        }
+        }))
     }
 
     /// Settings with the real clock.
