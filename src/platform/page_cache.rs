@@ -14,7 +14,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore, SemaphorePermit};
 
 use axum::http::{HeaderMap, StatusCode};
 use bytes::Bytes;
@@ -52,6 +52,10 @@ pub struct PageCache {
     inner: Mutex<Inner>,
     /// Keys being rendered now, and how to wake those waiting for them.
     rendering: Mutex<HashMap<Key, Arc<Notify>>>,
+    /// Misses rendering at once. Rendering is CPU work: more at once than the cores can run
+    /// finish no sooner, and each holds its page's data and HTML meanwhile (32 cache misses of
+    /// a big page at once held tens of megabytes).
+    renders: Semaphore,
 }
 
 /// Whose turn it is to render a missing page.
@@ -78,8 +82,18 @@ impl Drop for Rendering<'_> {
 }
 
 impl PageCache {
-    pub fn new(budget: usize) -> Self {
-        Self { budget, inner: Mutex::default(), rendering: Mutex::default() }
+    pub fn new(budget: usize, renders_at_once: usize) -> Self {
+        Self {
+            budget,
+            inner: Mutex::default(),
+            rendering: Mutex::default(),
+            renders: Semaphore::new(renders_at_once.max(1)),
+        }
+    }
+
+    /// Waits for a render's turn; the render goes on while the permit is held.
+    pub async fn render_permit(&self) -> SemaphorePermit<'_> {
+        self.renders.acquire().await.expect("the semaphore is never closed")
     }
 
     /// Claims the render of `key`, or says who has it. A waiter must call
@@ -153,7 +167,7 @@ mod tests {
 
     #[tokio::test]
     async fn one_request_renders_a_missing_page_and_the_others_wait_for_it() {
-        let cache = Arc::new(PageCache::new(1024));
+        let cache = Arc::new(PageCache::new(1024, 2));
         let Turn::Render(rendering) = cache.turn(&key("/a")) else { panic!("the first renders") };
         let Turn::Wait(notify) = cache.turn(&key("/a")) else { panic!("the second waits") };
         assert!(matches!(cache.turn(&key("/b")), Turn::Render(_)), "another page is not held up");

@@ -76,7 +76,10 @@ impl AppState {
             settings: Arc::new(settings),
             clock,
             leptos,
-            pages: Arc::new(PageCache::new(8 * 1024 * 1024)),
+            pages: Arc::new(PageCache::new(
+                8 * 1024 * 1024,
+                4 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            )),
             login_throttle: Arc::default(),
             catalog: CatalogCell::default(),
             mailer,

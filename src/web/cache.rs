@@ -139,6 +139,8 @@ async fn serve(state: AppState, req: Request, next: Next, viewer: String) -> Res
         }
     };
     Metrics::outcome(&state.metrics.page_cache, "miss");
+    // Held until the body is read: a streamed page renders while it is sent.
+    let _permit = state.pages.render_permit().await;
     let res = next.run(req).await;
     if res.status() != StatusCode::OK
         || res.headers().contains_key(header::SET_COOKIE)
