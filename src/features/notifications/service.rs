@@ -45,7 +45,7 @@ const LEASE: Duration = Duration::minutes(5);
 const BATCH: i64 = 200;
 /// Messages sent per round; a round that sends a full batch is followed at once by another.
 const SEND_BATCH: i64 = 200;
-/// Recipients served at once (the SMTP pool keeps up to ten connections).
+/// Recipients served at once (the SMTP client keeps as many connections open between rounds).
 const SENDERS: usize = 8;
 
 // ----- settings -------------------------------------------------------------------------------
