@@ -183,31 +183,67 @@ fn flood_schedule(base: &str, stop: Arc<std::sync::atomic::AtomicBool>) -> tokio
 }
 
 /// A mail server that accepts every message and keeps none (Debian's aiosmtpd), so the bench
-/// runs with notifications on, as a team runs the app.
+/// runs with notifications on, as a team runs the app. aiosmtpd cannot report a port the system
+/// picked, so the bench picks one; when another process takes it first, aiosmtpd exits and the
+/// bench tries another (a port that answers while aiosmtpd has exited is not the sink's).
 async fn start_mail_sink() -> (Reaped, u16) {
-    let port = free_port();
-    let child = Command::new("/usr/bin/python3")
-        .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Sink"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("/usr/bin/python3 -m aiosmtpd starts (scripts/setup.sh installs python3-aiosmtpd)");
-    let child = Reaped(child);
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return (child, port);
+    for _ in 0..5 {
+        let port = free_port();
+        let mut child = Reaped(
+            Command::new("/usr/bin/python3")
+                .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Sink"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("/usr/bin/python3 -m aiosmtpd starts (scripts/setup.sh installs python3-aiosmtpd)"),
+        );
+        for _ in 0..100 {
+            if child.0.try_wait().unwrap().is_some() {
+                break;
+            }
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+                && child.0.try_wait().unwrap().is_none()
+            {
+                return (child, port);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        eprintln!("aiosmtpd did not serve port {port}; trying another");
     }
-    panic!("aiosmtpd did not answer on port {port}");
+    panic!("aiosmtpd did not start on any of five ports");
+}
+
+/// The site's and the metrics' base URLs as the server's log announces them once it has bound
+/// both (after seeding, which at 100× takes a while). The log goes on to the bench's own.
+fn announced(log: std::process::ChildStderr) -> (String, String) {
+    use std::io::{BufRead, BufReader};
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(log).lines().map_while(Result::ok) {
+            let base = |after: &str| {
+                line.split(after).nth(1).map(|rest| rest.split('/').take(3).collect::<Vec<_>>().join("/"))
+            };
+            if let Some(site) = base("is running at ") {
+                let _ = tx.send(("site", site));
+            } else if let Some(metrics) = base("metrics at ") {
+                let _ = tx.send(("metrics", metrics));
+            }
+            eprintln!("{line}");
+        }
+    });
+    let (mut site, mut metrics) = (None, None);
+    while site.is_none() || metrics.is_none() {
+        let (which, url) = rx.recv_timeout(Duration::from_secs(1200)).expect("the server announces its addresses");
+        *(if which == "site" { &mut site } else { &mut metrics }) = Some(url);
+    }
+    (site.unwrap(), metrics.unwrap())
 }
 
 async fn start_server(env: &Env, scale: u32) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let (mail, smtp_port) = start_mail_sink().await;
-    let (port, metrics_port) = (free_port(), free_port());
-    let child = Command::new(&env.server)
-        .env("TRAINYARD_METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
+    let mut child = Command::new(&env.server)
+        .env("TRAINYARD_METRICS_ADDR", "127.0.0.1:0")
         .env("TRAINYARD_DATABASE_URL", format!("sqlite://{}", dir.path().join("bench.db").display()))
         .env("TRAINYARD_DEMO", "1")
         .env("TRAINYARD_DEMO_SCALE", scale.to_string())
@@ -217,24 +253,23 @@ async fn start_server(env: &Env, scale: u32) -> Server {
         .env("TRAINYARD_AUTOMATION", "0")
         .env("TRAINYARD_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
         .env("TRAINYARD_ADMIN", "benchadmin:bench admin password")
-        .env("TRAINYARD_LOG", "warn")
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("TRAINYARD_LOG", "warn,trainyard::web::serve=info")
+        // Port 0: the server binds what the system gives it and says so in its log, so no
+        // other process can take a port between the bench choosing it and the server binding it.
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("LEPTOS_SITE_ROOT", "target/site")
         .env("LEPTOS_HASH_FILES", "true")
         .env("LEPTOS_OUTPUT_NAME", "trainyard")
         .env("LEPTOS_ENV", "PROD")
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("the release server starts (run `make build` first)");
+    let log = child.stderr.take().expect("piped log");
     // Owned at once, so a panic below still kills and reaps the child.
-    let server = Server {
-        child: Reaped(child),
-        _mail: mail,
-        base: format!("http://127.0.0.1:{port}"),
-        metrics: format!("http://127.0.0.1:{metrics_port}"),
-        dir,
-    };
+    let child = Reaped(child);
+    let (base, metrics) = tokio::task::spawn_blocking(move || announced(log)).await.unwrap();
+    let server = Server { child, _mail: mail, base, metrics, dir };
     let client = Client::new();
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(1200) {

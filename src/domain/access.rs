@@ -122,6 +122,14 @@ pub struct Viewer {
     pub role: Role,
 }
 
+/// A signed-in browser: whose it is, and the times its expiry is counted from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub viewer: Viewer,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// Who made a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {

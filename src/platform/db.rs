@@ -11,6 +11,10 @@
 //! (`PRAGMA data_version`, on a connection of its own) and reads the row only when one did. A
 //! request therefore never pays for the check, and no cache outlives another process's write by
 //! more than [`WATCH_EVERY`].
+//!
+//! Caches of what no page shows (who a session cookie belongs to) compare a second number that
+//! moves with every commit at all, quiet ones included, from this process at once and from
+//! another within the same interval.
 
 use std::{
     ops::{Deref, DerefMut},
@@ -73,6 +77,8 @@ struct Generation {
     value: AtomicU64,
     /// The stored row as this process last accounted for it.
     row: Mutex<Option<i64>>,
+    /// Moves with every commit this process makes and every one the watcher sees.
+    writes: AtomicU64,
 }
 
 impl Generation {
@@ -91,12 +97,24 @@ impl Generation {
         *self.row.lock().expect("generation lock") = None;
         self.value.fetch_add(1, Ordering::AcqRel);
     }
+
+    /// Accounts for a commit of any kind.
+    fn wrote(&self) {
+        self.writes.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 /// Polls a connection of its own until the database is closed or the last handle of
-/// `generation` is dropped.
-async fn watch(mut conn: SqliteConnection, generation: Weak<Generation>, watcher: Arc<Watcher>) {
+/// `generation` is dropped. A connection that fails is dropped and opened again on a later tick;
+/// meanwhile every tick empties the caches, since nothing says they are current.
+async fn watch(
+    options: SqliteConnectOptions,
+    mut conn: Option<SqliteConnection>,
+    generation: Weak<Generation>,
+    watcher: Arc<Watcher>,
+) {
     let mut data_version: Option<i64> = None;
+    let mut failing = false;
     let mut every = tokio::time::interval(WATCH_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -106,25 +124,46 @@ async fn watch(mut conn: SqliteConnection, generation: Weak<Generation>, watcher
         }
         let Some(generation) = generation.upgrade() else { break };
         let looked: Result<Option<i64>, sqlx::Error> = async {
-            let now: i64 = sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut conn).await?;
+            let conn = match &mut conn {
+                Some(conn) => conn,
+                None => conn.insert(SqliteConnection::connect_with(&options).await?),
+            };
+            let now: i64 = sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut *conn).await?;
             if data_version == Some(now) {
                 return Ok(None);
             }
             data_version = Some(now);
-            sqlx::query_scalar("SELECT n FROM cache_generation").fetch_one(&mut conn).await.map(Some)
+            generation.wrote();
+            sqlx::query_scalar("SELECT n FROM cache_generation").fetch_one(&mut *conn).await.map(Some)
         }
         .await;
         match looked {
-            Ok(Some(row)) => generation.saw(row),
-            Ok(None) => {}
+            Ok(found) => {
+                if failing {
+                    tracing::info!("the cache generation can be read again");
+                    failing = false;
+                }
+                if let Some(row) = found {
+                    generation.saw(row);
+                }
+            }
             Err(e) => {
-                tracing::warn!(error = %e, "could not read the cache generation; emptying the caches");
+                if !failing {
+                    tracing::warn!(error = %e, "could not read the cache generation; emptying the caches until it can be");
+                    failing = true;
+                }
                 data_version = None;
+                if let Some(broken) = conn.take() {
+                    let _ = broken.close().await;
+                }
+                generation.wrote();
                 generation.unknown();
             }
         }
     }
-    let _ = conn.close().await;
+    if let Some(conn) = conn {
+        let _ = conn.close().await;
+    }
 }
 
 /// How many migrations the database has had.
@@ -198,9 +237,10 @@ impl Db {
         let generation = Arc::new(Generation::default());
         let row = sqlx::query_scalar("SELECT n FROM cache_generation").fetch_one(&read).await.map_err(open)?;
         generation.saw(row);
-        let watcher = SqliteConnection::connect_with(&options.read_only(true)).await.map_err(open)?;
+        let watching = options.read_only(true);
+        let watcher = SqliteConnection::connect_with(&watching).await.map_err(open)?;
         let handle = Arc::new(Watcher::default());
-        let task = tokio::spawn(watch(watcher, Arc::downgrade(&generation), handle.clone()));
+        let task = tokio::spawn(watch(watching, Some(watcher), Arc::downgrade(&generation), handle.clone()));
         *handle.task.lock().expect("watcher lock") = Some(task);
         Ok(Self { read, write, generation, watcher: handle, write_seconds: super::metrics::latency() })
     }
@@ -216,20 +256,39 @@ impl Db {
     pub async fn begin_write(&self) -> Result<WriteTx, AppError> {
         let started = Instant::now();
         let tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx, visible: Some(self.generation.clone()), started, timing: self.write_seconds.clone() })
+        Ok(WriteTx {
+            tx,
+            generation: self.generation.clone(),
+            visible: true,
+            started,
+            timing: self.write_seconds.clone(),
+        })
     }
 
     /// A write that no page shows (sessions, last-used times): it leaves read caches valid.
     pub async fn begin_quiet_write(&self) -> Result<WriteTx, AppError> {
         let started = Instant::now();
         let tx = self.write.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx, visible: None, started, timing: self.write_seconds.clone() })
+        Ok(WriteTx {
+            tx,
+            generation: self.generation.clone(),
+            visible: false,
+            started,
+            timing: self.write_seconds.clone(),
+        })
     }
 
     /// The generation of what pages show: it changes when a write of this process commits, and
     /// within [`WATCH_EVERY`] of another process's.
     pub fn generation(&self) -> u64 {
         self.generation.value.load(Ordering::Acquire)
+    }
+
+    /// A number that changes with every commit, quiet ones included: at once for this
+    /// process's, within [`WATCH_EVERY`] for another's. Read it before the query whose answer
+    /// is kept under it, so that a write in between leaves that answer already outdated.
+    pub fn writes(&self) -> u64 {
+        self.generation.writes.load(Ordering::Acquire)
     }
 
     /// The write-transaction latencies, for the metrics registry.
@@ -252,25 +311,30 @@ impl Db {
 /// A write transaction; dropping it without commit rolls back.
 pub struct WriteTx {
     tx: Transaction<'static, Sqlite>,
-    /// The generation to move on commit, when pages may show what this transaction writes.
-    visible: Option<Arc<Generation>>,
+    generation: Arc<Generation>,
+    /// Whether pages may show what this transaction writes: then the generation moves on commit.
+    visible: bool,
     started: Instant,
     timing: Histogram,
 }
 
 impl WriteTx {
     pub async fn commit(mut self) -> Result<(), AppError> {
-        let row: Option<i64> = match &self.visible {
-            Some(_) => Some(
+        let row: Option<i64> = match self.visible {
+            true => Some(
                 sqlx::query_scalar("UPDATE cache_generation SET n = n + 1 RETURNING n")
                     .fetch_one(&mut *self.tx)
                     .await?,
             ),
-            None => None,
+            false => None,
         };
-        self.tx.commit().await?;
-        if let (Some(generation), Some(row)) = (&self.visible, row) {
-            generation.saw(row);
+        let committed = self.tx.commit().await;
+        // Even when the commit reports an error: it may have landed, and a cache kept too
+        // short costs a query, one kept too long a signed-out session still let in.
+        self.generation.wrote();
+        committed?;
+        if let Some(row) = row {
+            self.generation.saw(row);
         }
         self.timing.observe(self.started.elapsed().as_secs_f64());
         Ok(())
@@ -333,12 +397,43 @@ mod tests {
         }
     }
 
+    /// A write no page shows. (Rewriting a row as it was would not do: SQLite commits nothing.)
+    async fn quiet_write(db: &Db) {
+        let mut tx = db.begin_quiet_write().await.unwrap();
+        sqlx::query("CREATE TABLE IF NOT EXISTS scratch (n INTEGER)").execute(&mut *tx).await.unwrap();
+        sqlx::query("INSERT INTO scratch VALUES (1)").execute(&mut *tx).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_write_count_moves_with_every_commit_quiet_ones_and_other_processes_included() {
+        let (_dir, db, other) = open_twice().await;
+        let start = db.writes();
+        a_while().await;
+        assert_eq!(db.writes(), start, "nothing written, nothing changed");
+
+        quiet_write(&db).await;
+        assert_ne!(db.writes(), start, "this process's quiet write is seen as it commits");
+        a_while().await;
+
+        let before = db.writes();
+        let generation = db.generation();
+        quiet_write(&other).await;
+        let waited = std::time::Instant::now();
+        while db.writes() == before {
+            assert!(waited.elapsed() < Duration::from_secs(2), "another process's quiet write is seen");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(db.generation(), generation, "and pages stay cached");
+    }
+
     #[tokio::test]
     async fn a_rolled_back_write_changes_nothing() {
         let (_dir, db, _) = open_twice().await;
-        let start = db.generation();
+        let (start, writes) = (db.generation(), db.writes());
         drop(db.begin_write().await.unwrap());
         a_while().await;
         assert_eq!(db.generation(), start);
+        assert_eq!(db.writes(), writes);
     }
 }

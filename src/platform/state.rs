@@ -14,10 +14,14 @@ use super::{
     metrics::Metrics,
     notify::{Mailer, Webhooks},
     page_cache::PageCache,
+    remembered::Remembered,
     settings::{Backoff, Settings},
     throttle::LoginThrottle,
 };
-use crate::{domain::catalog::Catalog, error::AppError};
+use crate::{
+    domain::{access::Session, catalog::Catalog},
+    error::AppError,
+};
 
 /// A handle on what the app shares: cloned for every request (axum's state, each middleware),
 /// so one reference count, not a copy of every field's handles and the Leptos options' strings.
@@ -38,6 +42,8 @@ pub struct Shared {
     pub leptos: LeptosOptions,
     pub pages: Arc<PageCache>,
     pub login_throttle: Arc<LoginThrottle>,
+    /// Sessions by the hash of their cookie, as last read: every signed-in request needs one.
+    pub sessions: Remembered<Session>,
     /// The GitHub boundary (a dry run without a token).
     pub github: GitHub,
     /// Wakes the publishing worker when a new publication is asked for.
@@ -81,6 +87,7 @@ impl AppState {
                 4 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             )),
             login_throttle: Arc::default(),
+            sessions: Remembered::default(),
             catalog: CatalogCell::default(),
             mailer,
             webhooks,

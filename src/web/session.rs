@@ -1,5 +1,9 @@
 //! Who is asking: resolved once per request from a bearer token or the session cookie, and
 //! put in the request's extensions for handlers, server functions and the page cache.
+//!
+//! A session is read from the database once and then kept until the next write of any kind
+//! (a sign-out, a sign-in that ends the old session, another server's): a signed-in read costs
+//! a hash and a map lookup, and no kept session outlives the write that ended it.
 
 use axum::{
     extract::{Request, State},
@@ -83,8 +87,16 @@ async fn token_principal(state: &AppState, token: &str) -> Result<Option<Princip
 
 async fn session_principal(state: &AppState, secret: &str) -> Result<Option<Principal>, AppError> {
     let id_hash = digest(secret);
-    let Some(session) = find_session(state.db.reader(), &id_hash).await? else {
-        return Ok(None);
+    let writes = state.db.writes();
+    let session = match state.sessions.get(&id_hash, writes) {
+        Some(session) => session,
+        None => {
+            let Some(session) = find_session(state.db.reader(), &id_hash).await? else {
+                return Ok(None);
+            };
+            state.sessions.put(id_hash.clone(), writes, session.clone());
+            session
+        }
     };
     let now = state.clock.now();
     // Bookkeeping only: the answer stands, and does not wait long, when the database is too

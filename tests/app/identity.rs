@@ -5,7 +5,7 @@ use trainyard::features::{admin::api as admin, auth::api as auth};
 
 use crate::{
     endpoints::{Least, mutating_endpoints},
-    harness::{TestApp, sign_in_url, url},
+    harness::{TestApp, sign_in_url, soon, url},
     world::World,
 };
 
@@ -96,40 +96,59 @@ async fn a_plain_form_sign_in_failure_returns_to_the_form_with_the_name() {
     assert!(html.contains("value=\"dev\""), "the name is kept");
 }
 
+/// Loads the admin data with only `cookie` (`name=value`), as a browser that kept it would.
+async fn load_admin_with(app: &TestApp, cookie: &str) -> StatusCode {
+    Client::new()
+        .post(app.url(url::<admin::LoadAdmin>()))
+        .header("accept", "application/json")
+        .header(header::COOKIE, cookie.to_owned())
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+fn name_and_value(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn signing_in_again_issues_a_new_session_and_the_old_one_dies() {
     let app = TestApp::spawn().await;
     let client = app.client();
     let first = session_cookie(&sign_in_raw(&app, &client, "admin", "trainyard-admin-demo").await).unwrap();
+    let old = name_and_value(&first);
+    assert_eq!(load_admin_with(&app, &old).await, StatusCode::OK, "the first session works, and is known now");
     let second = session_cookie(&sign_in_raw(&app, &client, "admin", "trainyard-admin-demo").await).unwrap();
     assert_ne!(first, second);
-    let old = first.split(';').next().unwrap().to_owned();
-    let res = Client::new()
-        .post(app.url(url::<admin::LoadAdmin>()))
-        .header("accept", "application/json")
-        .header(header::COOKIE, old)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(load_admin_with(&app, &old).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(load_admin_with(&app, &name_and_value(&second)).await, StatusCode::OK);
 }
 
 #[tokio::test]
 async fn signing_out_ends_the_session_on_the_server() {
     let app = TestApp::spawn().await;
     let client = app.client();
-    let cookie = session_cookie(&sign_in_raw(&app, &client, "admin", "trainyard-admin-demo").await).unwrap();
-    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let cookie =
+        name_and_value(&session_cookie(&sign_in_raw(&app, &client, "admin", "trainyard-admin-demo").await).unwrap());
+    assert_eq!(load_admin_with(&app, &cookie).await, StatusCode::OK, "signed in, and known to the server now");
     let out = app.call(&client, url::<auth::SignOut>(), &[]).await;
-    assert!(out.status().is_success() || out.status().is_redirection());
-    let replay = Client::new()
-        .post(app.url(url::<admin::LoadAdmin>()))
-        .header("accept", "application/json")
-        .header(header::COOKIE, cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(out.status(), StatusCode::OK);
+    assert_eq!(load_admin_with(&app, &cookie).await, StatusCode::UNAUTHORIZED, "the kept cookie is refused at once");
+}
+
+#[tokio::test]
+async fn signing_out_on_one_server_ends_the_session_on_the_other_too() {
+    let app = TestApp::spawn().await;
+    let other = app.second_server().await;
+    let client = app.client();
+    let cookie =
+        name_and_value(&session_cookie(&sign_in_raw(&app, &client, "admin", "trainyard-admin-demo").await).unwrap());
+    assert_eq!(load_admin_with(&other, &cookie).await, StatusCode::OK, "the other server knows the session now");
+    let out = app.call(&client, url::<auth::SignOut>(), &[]).await;
+    assert_eq!(out.status(), StatusCode::OK);
+    let refused = soon(|| load_admin_with(&other, &cookie), |s| *s == StatusCode::UNAUTHORIZED).await;
+    assert_eq!(refused, StatusCode::UNAUTHORIZED, "within the watcher's tenth of a second, not at the next page write");
 }
 
 #[tokio::test]

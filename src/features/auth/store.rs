@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqliteExecutor};
 
-use crate::domain::access::{Role, TokenScope, Viewer};
+use crate::domain::access::{Role, Session, TokenScope, Viewer};
 use crate::error::AppError;
 
 fn role_of(s: &str) -> Result<Role, AppError> {
@@ -91,14 +91,8 @@ pub async fn delete_demo_users(conn: &mut SqliteConnection) -> Result<u64, AppEr
     Ok(sqlx::query("DELETE FROM user WHERE demo = 1").execute(conn).await?.rows_affected())
 }
 
-/// A session looked up by its cookie.
-pub struct SessionRecord {
-    pub viewer: Viewer,
-    pub created_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-}
-
-pub async fn find_session(db: impl SqliteExecutor<'_>, id_hash: &str) -> Result<Option<SessionRecord>, AppError> {
+/// A session looked up by the hash of its cookie.
+pub async fn find_session(db: impl SqliteExecutor<'_>, id_hash: &str) -> Result<Option<Session>, AppError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         id: i64,
@@ -116,7 +110,7 @@ pub async fn find_session(db: impl SqliteExecutor<'_>, id_hash: &str) -> Result<
     .await?;
     row.map(|r| {
         let viewer = Viewer { id: r.id, name: r.name, role: role_of(&r.role)? };
-        Ok(SessionRecord { viewer, created_at: r.created_at, last_seen_at: r.last_seen_at })
+        Ok(Session { viewer, created_at: r.created_at, last_seen_at: r.last_seen_at })
     })
     .transpose()
 }
