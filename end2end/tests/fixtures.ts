@@ -1,4 +1,4 @@
-import { test as base, expect, Page } from "@playwright/test";
+import { test as base, BrowserContext, expect, Page } from "@playwright/test";
 import { ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -78,36 +78,71 @@ export function freshServer() {
 /** A 4xx or 5xx answer a journey expects: the path (a pattern) and the status. */
 type Expected = { path: RegExp; status: number };
 
-export const test = base.extend<{ consoleErrors: string[]; expectStatus: (path: RegExp, status: number) => void }>({
+/** What the browsers of one journey answered and logged that nobody expected. */
+type Watcher = {
+  expected: Expected[];
+  unexpected: string[];
+  consoleErrors: string[];
+  /** Watches every page of `context`: its error answers, console errors and uncaught exceptions. */
+  watch: (context: BrowserContext) => void;
+};
+
+export const test = base.extend<{
+  watcher: Watcher;
+  consoleErrors: string[];
+  expectStatus: (path: RegExp, status: number) => void;
+  anotherPerson: () => Promise<Page>;
+}>({
   // Undefined only while the spec's own `beforeAll` starts the server (hooks get fixtures too).
   baseURL: async ({}, use) => {
     await use(server?.url);
   },
-  /** Declares an error answer the journey causes on purpose; any other one fails it. */
-  expectStatus: [async ({ page }, use) => {
-    const expected: Expected[] = [];
-    const unexpected: string[] = [];
-    page.context().on("response", (res) => {
-      if (res.status() < 400) return;
-      const path = new URL(res.url()).pathname;
-      if (!expected.some((e) => e.status === res.status() && e.path.test(path)))
-        unexpected.push(`${res.status()} ${res.request().method()} ${path}`);
-    });
-    await use((path, status) => expected.push({ path, status }));
-    expect(unexpected, "error answers nobody expected").toEqual([]);
+  watcher: async ({}, use) => {
+    const watcher: Watcher = {
+      expected: [],
+      unexpected: [],
+      consoleErrors: [],
+      watch(context) {
+        context.on("response", (res) => {
+          if (res.status() < 400) return;
+          const path = new URL(res.url()).pathname;
+          if (!watcher.expected.some((e) => e.status === res.status() && e.path.test(path)))
+            watcher.unexpected.push(`${res.status()} ${res.request().method()} ${path}`);
+        });
+        context.on("console", (msg) => {
+          // Chromium logs every error answer here too; those are checked one by one, by path
+          // and status, in `expectStatus`.
+          if (msg.type() === "error" && !/^Failed to load resource: the server responded with a status of/.test(msg.text()))
+            watcher.consoleErrors.push(msg.text());
+        });
+        context.on("weberror", (err) => watcher.consoleErrors.push(String(err.error())));
+      },
+    };
+    await use(watcher);
+  },
+  /** Declares an error answer the journey causes on purpose; any other one, in any of the
+   *  journey's browsers, fails it. */
+  expectStatus: [async ({ page, watcher }, use) => {
+    watcher.watch(page.context());
+    await use((path, status) => watcher.expected.push({ path, status }));
+    expect(watcher.unexpected, "error answers nobody expected").toEqual([]);
   }, { auto: true }],
-  /** Every journey fails on a console error or an uncaught exception in the page. */
-  consoleErrors: async ({ page }, use) => {
-    const errors: string[] = [];
-    page.on("console", (msg) => {
-      // Chromium logs every error answer here too; those are checked one by one, by path
-      // and status, in `expectStatus`.
-      if (msg.type() === "error" && !/^Failed to load resource: the server responded with a status of/.test(msg.text()))
-        errors.push(msg.text());
+  /** A journey that asks for this fails on a console error or an uncaught exception in any of
+   *  its browsers. */
+  consoleErrors: async ({ watcher }, use) => {
+    await use(watcher.consoleErrors);
+    expect(watcher.consoleErrors, "console errors").toEqual([]);
+  },
+  /** A second person at their own browser (cookies of their own), watched like the first. */
+  anotherPerson: async ({ browser, baseURL, watcher }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async () => {
+      const context = await browser.newContext({ baseURL });
+      contexts.push(context);
+      watcher.watch(context);
+      return context.newPage();
     });
-    page.on("pageerror", (err) => errors.push(String(err)));
-    await use(errors);
-    expect(errors, "console errors").toEqual([]);
+    for (const context of contexts) await context.close();
   },
 });
 

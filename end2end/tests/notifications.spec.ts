@@ -2,7 +2,7 @@ import { test, expect, freshServer, hydrated, mailsTo, signIn } from "./fixtures
 
 freshServer();
 
-test("a requester gives a mail address, files a request, and learns of the decision by mail and on My requests", async ({ page, browser, baseURL, consoleErrors, expectStatus }) => {
+test("a requester gives a mail address, files a request, and learns of the decision by mail and on My requests", async ({ page, anotherPerson, baseURL, consoleErrors, expectStatus }) => {
   const address = `dev-${Date.now()}@example.com`;
   await signIn(page, "developer");
   await page.getByRole("link", { name: "Notifications" }).click();
@@ -41,14 +41,12 @@ test("a requester gives a mail address, files a request, and learns of the decis
   const line = (await page.getByRole("table").locator("tbody th").allInnerTexts())[0];
 
   // A release manager approves it for that line.
-  const managerContext = await browser.newContext({ baseURL });
-  const manager = await managerContext.newPage();
+  const manager = await anotherPerson();
   await signIn(manager, "manager");
   await manager.goto(requestPath);
   await hydrated(manager);
   await manager.getByRole("form", { name: `Decide ${line}` }).getByRole("button", { name: "Approve" }).click();
   await expect(manager.getByRole("row", { name: new RegExp(`^${line.replace(".", "\\.")}`) })).toContainText("approved by manager");
-  await managerContext.close();
 
   // The decision arrives by mail, once, with a link to the request.
   await expect.poll(() => mailsTo(address).length, { timeout: 20_000 }).toBe(1);

@@ -2,7 +2,7 @@ import { test, expect, freshServer, hydrated, signIn } from "./fixtures";
 
 freshServer();
 
-test("a developer files a security request for every supported line; a manager decides; the requester sees it", async ({ page, browser, baseURL, consoleErrors }) => {
+test("a developer files a security request for every supported line; a manager decides; the requester sees it", async ({ page, anotherPerson, consoleErrors }) => {
   await signIn(page, "developer");
   await page.goto("/patch-requests/new");
   await hydrated(page);
@@ -33,8 +33,7 @@ test("a developer files a security request for every supported line; a manager d
   await expect(page.getByRole("table")).toContainText("awaiting triage");
 
   // A release manager approves two lines and rejects one.
-  const managerContext = await browser.newContext({ baseURL });
-  const manager = await managerContext.newPage();
+  const manager = await anotherPerson();
   await signIn(manager, "manager");
   await manager.goto(requestUrl);
   await hydrated(manager);
@@ -47,7 +46,6 @@ test("a developer files a security request for every supported line; a manager d
   await decide(lineNames[2]).getByLabel(/Reason for/).fill("this line does not have the filter");
   await decide(lineNames[2]).getByRole("button", { name: "Reject" }).click();
   await expect(manager.getByRole("row", { name: new RegExp(`^${lineNames[2].replace(".", "\\.")}`) })).toContainText("rejected");
-  await managerContext.close();
 
   // The requester sees each decision and the patch versions planned.
   await page.reload();
@@ -75,9 +73,11 @@ test("a feature is told it waits for the named monthly release", async ({ page, 
   await expect(page.getByText(/Deferred: .* ships in the monthly release/)).toBeVisible();
 });
 
-test("a requester edits a request until triage starts, a manager reclassifies it, and the requester withdraws it", async ({ page, browser, baseURL, consoleErrors, expectStatus }) => {
-  // The withdrawal without a reason is refused, on purpose.
+test("a requester edits a request until triage starts, a manager reclassifies it, and the requester withdraws it", async ({ page, anotherPerson, consoleErrors, expectStatus }) => {
+  // The withdrawal without a reason and the manager's reclassification that changes nothing
+  // are refused, on purpose.
   expectStatus(/withdraw_patch_request/, 400);
+  expectStatus(/reclassify_patch_request/, 400);
   await signIn(page, "developer");
   await page.goto("/patch-requests/new");
   await hydrated(page);
@@ -107,8 +107,7 @@ test("a requester edits a request until triage starts, a manager reclassifies it
   await expect(page.locator(".timeline-events")).toContainText("edited title; severity S3 → S2");
 
   // A release manager reclassifies it, saying why.
-  const managerContext = await browser.newContext({ baseURL });
-  const manager = await managerContext.newPage();
+  const manager = await anotherPerson();
   await signIn(manager, "manager");
   await manager.goto(requestUrl);
   await hydrated(manager);
@@ -119,7 +118,6 @@ test("a requester edits a request until triage starts, a manager reclassifies it
   await reclassify.getByLabel("Severity").selectOption("S1");
   await reclassify.getByRole("button", { name: "Reclassify" }).click();
   await expect(manager.locator(".timeline-events")).toContainText("reclassified it from stability S2 to stability S1: every upgrade hangs");
-  await managerContext.close();
 
   // The requester withdraws it: a reason is asked for, then every line leaves triage.
   await page.reload();

@@ -10,7 +10,7 @@ const now = new Date(NOW);
 /** A build name's time part: YYYYMMDD-HHMM in UTC. */
 const stamp = (d: Date) => d.toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
 
-test("a security fix goes from request to a published patch release, and its requester sees it shipped", async ({ page, browser, baseURL, consoleErrors }) => {
+test("a security fix goes from request to a published patch release, and its requester sees it shipped", async ({ page, anotherPerson, consoleErrors }) => {
   const matrix = await (await page.request.get("/api/v1/releases")).json();
   const line: string = matrix.result.find((l: { status: string }) => l.status === "current").name;
   const lineRow = (p: typeof page) => p.getByRole("row", { name: new RegExp(`^${escape(line)} `) });
@@ -34,8 +34,7 @@ test("a security fix goes from request to a published patch release, and its req
   const requestUrl = page.url();
 
   // A release manager approves it in an out-of-band release today.
-  const managerContext = await browser.newContext({ baseURL });
-  const manager = await managerContext.newPage();
+  const manager = await anotherPerson();
   await signIn(manager, "manager");
   await manager.goto(requestUrl);
   await hydrated(manager);
@@ -83,7 +82,6 @@ test("a security fix goes from request to a published patch release, and its req
   const link = section.getByRole("link", { name: "View on GitHub" });
   await expect(link).toBeVisible({ timeout: 20_000 });
   await expect(link).toHaveAttribute("href", new RegExp(`releases/tag/${escape(version)}$`));
-  await managerContext.close();
 
   // The requester sees the fix shipped, with the link.
   await page.reload();

@@ -172,12 +172,13 @@ impl Settings {
                 reason: "expected owner/name".into(),
             })?),
         };
-        let site_addr_text = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let site_addr = site_addr_text.parse().map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
-            name: "LEPTOS_SITE_ADDR",
-            value: site_addr_text.clone(),
-            reason: e.to_string(),
-        })?;
+        let address = "an address and port like 127.0.0.1:3000";
+        let site_addr = parsed(
+            "LEPTOS_SITE_ADDR",
+            Some(var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into())),
+            address,
+        )?
+        .expect("a default is given");
         let demo_scale_text = var("TRAINYARD_DEMO_SCALE").unwrap_or_else(|| "1".into());
         let demo_scale = demo_scale_text.parse::<u32>().ok().filter(|s| (1..=1000).contains(s)).ok_or_else(|| {
             ConfigError::Invalid {
@@ -220,15 +221,7 @@ impl Settings {
                 },
             },
             site_addr,
-            metrics_addr: var("TRAINYARD_METRICS_ADDR")
-                .map(|text| {
-                    text.parse().map_err(|e: std::net::AddrParseError| ConfigError::Invalid {
-                        name: "TRAINYARD_METRICS_ADDR",
-                        value: text.clone(),
-                        reason: e.to_string(),
-                    })
-                })
-                .transpose()?,
+            metrics_addr: parsed("TRAINYARD_METRICS_ADDR", var("TRAINYARD_METRICS_ADDR"), address)?,
             public_url: var("TRAINYARD_PUBLIC_URL").map(|u| parse_public_url(&u)).transpose()?,
             trusted_proxies: match var("TRAINYARD_TRUSTED_PROXIES") {
                 Some(list) => parse_networks(&list)?,
@@ -237,15 +230,7 @@ impl Settings {
             site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()).into(),
             background: flag("TRAINYARD_BACKGROUND", true)?,
             automation: flag("TRAINYARD_AUTOMATION", true)?,
-            pinned_now: var("TRAINYARD_NOW")
-                .map(|text| {
-                    text.parse().map_err(|e: chrono::ParseError| ConfigError::Invalid {
-                        name: "TRAINYARD_NOW",
-                        value: text.clone(),
-                        reason: format!("expected an RFC 3339 instant like 2026-11-26T10:00:00Z: {e}"),
-                    })
-                })
-                .transpose()?,
+            pinned_now: parsed("TRAINYARD_NOW", var("TRAINYARD_NOW"), "an RFC 3339 instant like 2026-11-26T10:00:00Z")?,
             initial_admin,
             hash_files: flag("LEPTOS_HASH_FILES", super::assets::hash_file_path().is_some_and(|p| p.exists()))?,
             body_timeout: std::time::Duration::from_secs(10),
@@ -321,6 +306,23 @@ impl Settings {
 }
 
 /// An `http(s)://host[:port]` address without path, query or credentials.
+/// A setting's text, when set, read with its type's own parser; the parser's complaint is kept
+/// in the message after what was `expected`.
+fn parsed<T>(name: &'static str, text: Option<String>, expected: &str) -> Result<Option<T>, ConfigError>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    text.map(|text| {
+        text.parse().map_err(|e: T::Err| ConfigError::Invalid {
+            name,
+            reason: format!("expected {expected}: {e}"),
+            value: text,
+        })
+    })
+    .transpose()
+}
+
 fn parse_public_url(text: &str) -> Result<String, ConfigError> {
     let invalid = |reason: &str| ConfigError::Invalid {
         name: "TRAINYARD_PUBLIC_URL",
@@ -397,5 +399,20 @@ mod tests {
         assert!(nets[1].contains(&"192.168.1.7".parse::<std::net::IpAddr>().unwrap()));
         assert!(parse_networks("none").unwrap().is_empty());
         assert!(parse_networks("10.0.0.0/33").is_err());
+    }
+
+    #[test]
+    fn a_setting_read_by_its_type_names_itself_its_value_and_what_was_expected() {
+        let addr: Option<SocketAddr> = parsed("X_ADDR", Some("127.0.0.1:0".into()), "an address").unwrap();
+        assert_eq!(addr, Some(SocketAddr::from(([127, 0, 0, 1], 0))));
+        assert_eq!(
+            parsed::<SocketAddr>("X_ADDR", None, "an address").unwrap(),
+            None,
+            "unset is no value, not an error"
+        );
+        let wrong = parsed::<chrono::DateTime<chrono::Utc>>("X_NOW", Some("tomorrow".into()), "an RFC 3339 instant")
+            .unwrap_err()
+            .to_string();
+        assert!(wrong.starts_with("X_NOW=“tomorrow” is not valid: expected an RFC 3339 instant: "), "{wrong}");
     }
 }
