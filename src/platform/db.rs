@@ -107,13 +107,15 @@ impl Generation {
 /// Polls a connection of its own until the database is closed or the last handle of
 /// `generation` is dropped. A connection that fails is dropped and opened again on a later tick;
 /// meanwhile every tick empties the caches, since nothing says they are current.
+/// `data_version` is what `conn` read before the generation row was first read, so any commit
+/// since is news at the first look.
 async fn watch(
     options: SqliteConnectOptions,
     mut conn: Option<SqliteConnection>,
+    mut data_version: Option<i64>,
     generation: Weak<Generation>,
     watcher: Arc<Watcher>,
 ) {
-    let mut data_version: Option<i64> = None;
     let mut failing = false;
     let mut every = tokio::time::interval(WATCH_EVERY);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -234,13 +236,22 @@ impl Db {
             .connect_with(options.clone().read_only(true))
             .await
             .map_err(open)?;
+        let watching = options.read_only(true);
+        let mut watcher = SqliteConnection::connect_with(&watching).await.map_err(open)?;
+        // Before the row: a commit in between is then news at the watcher's first look.
+        let data_version: i64 =
+            sqlx::query_scalar("PRAGMA data_version").fetch_one(&mut watcher).await.map_err(open)?;
         let generation = Arc::new(Generation::default());
         let row = sqlx::query_scalar("SELECT n FROM cache_generation").fetch_one(&read).await.map_err(open)?;
         generation.saw(row);
-        let watching = options.read_only(true);
-        let watcher = SqliteConnection::connect_with(&watching).await.map_err(open)?;
         let handle = Arc::new(Watcher::default());
-        let task = tokio::spawn(watch(watching, Some(watcher), Arc::downgrade(&generation), handle.clone()));
+        let task = tokio::spawn(watch(
+            watching,
+            Some(watcher),
+            Some(data_version),
+            Arc::downgrade(&generation),
+            handle.clone(),
+        ));
         *handle.task.lock().expect("watcher lock") = Some(task);
         Ok(Self { read, write, generation, watcher: handle, write_seconds: super::metrics::latency() })
     }
