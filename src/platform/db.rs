@@ -378,6 +378,15 @@ mod tests {
         (dir, one, other)
     }
 
+    /// Waits for `read` to move from `from`; fails saying `what` after two seconds.
+    async fn moves(read: impl Fn() -> u64, from: u64, what: &str) {
+        let waited = std::time::Instant::now();
+        while read() == from {
+            assert!(waited.elapsed() < Duration::from_secs(2), "{what}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// Long enough for the watcher to have looked at least twice.
     async fn a_while() {
         tokio::time::sleep(WATCH_EVERY * 3).await;
@@ -401,11 +410,7 @@ mod tests {
         assert_eq!(db.generation(), after_own, "and only once: the watcher knows it already");
 
         other.begin_write().await.unwrap().commit().await.unwrap();
-        let waited = std::time::Instant::now();
-        while db.generation() == after_own {
-            assert!(waited.elapsed() < Duration::from_secs(2), "another process's write is seen");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        moves(|| db.generation(), after_own, "another process's write is seen").await;
     }
 
     /// A write no page shows. (Rewriting a row as it was would not do: SQLite commits nothing.)
@@ -430,11 +435,7 @@ mod tests {
         let before = db.writes();
         let generation = db.generation();
         quiet_write(&other).await;
-        let waited = std::time::Instant::now();
-        while db.writes() == before {
-            assert!(waited.elapsed() < Duration::from_secs(2), "another process's quiet write is seen");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        moves(|| db.writes(), before, "another process's quiet write is seen").await;
         assert_eq!(db.generation(), generation, "and pages stay cached");
     }
 

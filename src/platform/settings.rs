@@ -173,12 +173,8 @@ impl Settings {
             })?),
         };
         let address = "an address and port like 127.0.0.1:3000";
-        let site_addr = parsed(
-            "LEPTOS_SITE_ADDR",
-            Some(var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into())),
-            address,
-        )?
-        .expect("a default is given");
+        let site_addr = parsed("LEPTOS_SITE_ADDR", var("LEPTOS_SITE_ADDR"), address)?
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)));
         let demo_scale_text = var("TRAINYARD_DEMO_SCALE").unwrap_or_else(|| "1".into());
         let demo_scale = demo_scale_text.parse::<u32>().ok().filter(|s| (1..=1000).contains(s)).ok_or_else(|| {
             ConfigError::Invalid {
@@ -305,7 +301,6 @@ impl Settings {
     }
 }
 
-/// An `http(s)://host[:port]` address without path, query or credentials.
 /// A setting's text, when set, read with its type's own parser; the parser's complaint is kept
 /// in the message after what was `expected`.
 fn parsed<T>(name: &'static str, text: Option<String>, expected: &str) -> Result<Option<T>, ConfigError>
@@ -323,6 +318,7 @@ where
     .transpose()
 }
 
+/// An `http(s)://host[:port]` address without path, query or credentials.
 fn parse_public_url(text: &str) -> Result<String, ConfigError> {
     let invalid = |reason: &str| ConfigError::Invalid {
         name: "TRAINYARD_PUBLIC_URL",

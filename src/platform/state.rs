@@ -37,22 +37,22 @@ impl std::ops::Deref for AppState {
 
 pub struct Shared {
     pub db: Db,
-    pub settings: Arc<Settings>,
+    pub settings: Settings,
     pub clock: Arc<dyn Clock>,
     pub leptos: LeptosOptions,
-    pub pages: Arc<PageCache>,
-    pub login_throttle: Arc<LoginThrottle>,
+    pub pages: PageCache,
+    pub login_throttle: LoginThrottle,
     /// Sessions by the hash of their cookie, as last read: every signed-in request needs one.
     pub sessions: Remembered<Session>,
     /// The GitHub boundary (a dry run without a token).
     pub github: GitHub,
     /// Wakes the publishing worker when a new publication is asked for.
-    pub publisher: Arc<Notify>,
+    pub publisher: Notify,
     /// One publishing round at a time: GitHub wants mutations serial.
-    pub publishing_lock: Arc<tokio::sync::Mutex<()>>,
+    pub publishing_lock: tokio::sync::Mutex<()>,
     pub backoff: Backoff,
     pub catalog: CatalogCell,
-    pub metrics: Arc<Metrics>,
+    pub metrics: Metrics,
     /// Where notifications go out: mail (when set up) and webhooks.
     pub mailer: Mailer,
     pub webhooks: Webhooks,
@@ -71,22 +71,22 @@ impl AppState {
             Mailer::new(&Default::default()).expect("the default mail settings are valid")
         });
         let webhooks = Webhooks::new(settings.mail.timeout);
-        let metrics = Arc::new(Metrics::new(db.write_seconds()));
+        let metrics = Metrics::new(db.write_seconds());
         Self(Arc::new(Shared {
             metrics,
             github,
-            publisher: Arc::default(),
-            publishing_lock: Arc::default(),
+            publisher: Notify::default(),
+            publishing_lock: tokio::sync::Mutex::default(),
             backoff,
             db,
-            settings: Arc::new(settings),
+            settings,
             clock,
             leptos,
-            pages: Arc::new(PageCache::new(
+            pages: PageCache::new(
                 8 * 1024 * 1024,
                 4 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
-            )),
-            login_throttle: Arc::default(),
+            ),
+            login_throttle: LoginThrottle::default(),
             sessions: Remembered::default(),
             catalog: CatalogCell::default(),
             mailer,
@@ -113,8 +113,8 @@ impl FromRef<AppState> for LeptosOptions {
 /// The catalog (lines, releases, policy, blackouts) as last loaded, with the database generation
 /// it was loaded at: reads far outnumber writes, and every write bumps the generation. The
 /// feature that owns those tables loads it; this only keeps it.
-#[derive(Clone, Default)]
-pub struct CatalogCell(Arc<RwLock<Option<CatalogAt>>>);
+#[derive(Default)]
+pub struct CatalogCell(RwLock<Option<CatalogAt>>);
 
 /// A catalog and the database generation it was loaded at.
 type CatalogAt = (u64, Arc<Catalog>);

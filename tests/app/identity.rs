@@ -112,6 +112,11 @@ fn name_and_value(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
+/// Signs the admin in with `client`; returns the session cookie as a browser sends it back.
+async fn admin_session(app: &TestApp, client: &Client) -> String {
+    name_and_value(&session_cookie(&sign_in_raw(app, client, "admin", "trainyard-admin-demo").await).unwrap())
+}
+
 #[tokio::test]
 async fn signing_in_again_issues_a_new_session_and_the_old_one_dies() {
     let app = TestApp::spawn().await;
@@ -129,8 +134,7 @@ async fn signing_in_again_issues_a_new_session_and_the_old_one_dies() {
 async fn signing_out_ends_the_session_on_the_server() {
     let app = TestApp::spawn().await;
     let client = app.client();
-    let cookie =
-        name_and_value(&session_cookie(&sign_in_raw(&app, &client, "admin", "trainyard-admin-demo").await).unwrap());
+    let cookie = admin_session(&app, &client).await;
     assert_eq!(load_admin_with(&app, &cookie).await, StatusCode::OK, "signed in, and known to the server now");
     let out = app.call(&client, url::<auth::SignOut>(), &[]).await;
     assert_eq!(out.status(), StatusCode::OK);
@@ -142,8 +146,7 @@ async fn signing_out_on_one_server_ends_the_session_on_the_other_too() {
     let app = TestApp::spawn().await;
     let other = app.second_server().await;
     let client = app.client();
-    let cookie =
-        name_and_value(&session_cookie(&sign_in_raw(&app, &client, "admin", "trainyard-admin-demo").await).unwrap());
+    let cookie = admin_session(&app, &client).await;
     assert_eq!(load_admin_with(&other, &cookie).await, StatusCode::OK, "the other server knows the session now");
     let out = app.call(&client, url::<auth::SignOut>(), &[]).await;
     assert_eq!(out.status(), StatusCode::OK);
@@ -348,7 +351,7 @@ async fn bad_input_gets_field_errors_not_internals() {
 #[tokio::test]
 async fn demo_users_vanish_when_demo_mode_is_off() {
     let app = TestApp::spawn().await;
-    let mut settings = (*app.state.settings).clone();
+    let mut settings = app.state.settings.clone();
     settings.demo = false;
     let plain = trainyard::platform::state::AppState::new(
         app.state.db.clone(),

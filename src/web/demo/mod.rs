@@ -155,7 +155,7 @@ async fn run_window(
     today: NaiveDate,
 ) -> Result<(), AppError> {
     let clock = ManualClock::new(start.and_hms_opt(4, 0, 0).expect("time").and_utc());
-    let mut settings = (*state.settings).clone();
+    let mut settings = state.settings.clone();
     settings.github.token = None;
     let sim = AppState::new(state.db.clone(), settings, Arc::new(clock.clone()));
     let missed = today - Days::new(ci::MISSED_DAY);
