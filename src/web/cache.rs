@@ -1,11 +1,12 @@
 //! The page cache's middleware: repeated reads are answered from memory.
 //!
 //! An entry is keyed by path and query, by who is looking (pages differ per role) and by the
-//! encoding the client accepts; it stores the compressed bytes (`platform::page_cache`).
+//! encoding the client accepts; it stores the finished response, security headers and
+//! compressed bytes included (`platform::page_cache`).
 
 use axum::{
     body::{Body, to_bytes},
-    extract::{Request, State},
+    extract::Request,
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::Response,
@@ -65,38 +66,14 @@ fn cacheable_type(headers: &HeaderMap) -> bool {
     })
 }
 
-/// True for a request that carries no credentials: its page is the same for everyone.
-fn anonymous(req: &Request) -> bool {
-    !req.headers().contains_key(header::AUTHORIZATION) && !crate::platform::cookies::carries_session(req.headers())
-}
-
-/// The outermost middleware but the request counter: answers repeated anonymous reads from
-/// memory before any other work
-/// (the entry stored is the finished response, security headers and compression included).
-pub async fn serve_anonymous(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if !anonymous(&req) {
-        return next.run(req).await;
-    }
-    serve(state, req, next, "anon".into()).await
-}
-
-/// Inner middleware, after the caller is known: the same for signed-in readers, keyed by who
-/// they are (their pages show their name and role).
-pub async fn serve_signed_in(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if anonymous(&req) {
-        return next.run(req).await;
-    }
-    let viewer = super::session::viewer_key(req.extensions());
-    let mut res = serve(state, req, next, viewer).await;
-    // What a signed-in person reads is theirs: no shared cache may keep it. Files (which set
-    // their own caching) are the same for everyone.
-    let headers = res.headers_mut();
+/// What a signed-in person reads is theirs: no shared cache may keep it. Files (which set their
+/// own caching) are the same for everyone.
+pub fn mark_private(headers: &mut HeaderMap) {
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
         headers.append(header::VARY, HeaderValue::from_static("Cookie"));
         headers.append(header::VARY, HeaderValue::from_static("Authorization"));
     }
-    res
 }
 
 /// How long a request waits for another's render of the same page before rendering it too.
@@ -111,7 +88,8 @@ fn from_memory(state: &AppState, hit: &Entry) -> Response {
     res
 }
 
-async fn serve(state: AppState, req: Request, next: Next, viewer: String) -> Response {
+/// Answers a repeated read of `viewer` from memory, and keeps what a missed one renders.
+pub async fn serve(state: &AppState, req: Request, next: Next, viewer: String) -> Response {
     if req.method() != Method::GET || req.uri().path().starts_with("/pkg/") {
         return next.run(req).await;
     }
@@ -123,7 +101,7 @@ async fn serve(state: AppState, req: Request, next: Next, viewer: String) -> Res
     let mut generation = state.db.generation();
     let mut day = state.today();
     if let Some(hit) = state.pages.get(&key, generation, day) {
-        return from_memory(&state, &hit);
+        return from_memory(state, &hit);
     }
     // One render per missing page: the others wait for its entry.
     let _rendering = match state.pages.turn(&key) {
@@ -132,7 +110,7 @@ async fn serve(state: AppState, req: Request, next: Next, viewer: String) -> Res
             state.pages.wait(&key, notify, WAIT_FOR_RENDER).await;
             (generation, day) = (state.db.generation(), state.today());
             if let Some(hit) = state.pages.get(&key, generation, day) {
-                return from_memory(&state, &hit);
+                return from_memory(state, &hit);
             }
             // Not stored (not cacheable, or a write came in between): render it too.
             None

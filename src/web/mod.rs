@@ -7,6 +7,7 @@ pub mod cache;
 pub mod cli;
 pub mod demo;
 pub mod forms;
+pub mod front;
 pub mod metrics;
 pub mod pages;
 pub mod router;

@@ -15,7 +15,7 @@ use tower_http::{
     timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
 };
 
-use super::{assets, cache, forms, metrics, pages, security, session};
+use super::{assets, forms, front, metrics, pages, security};
 use crate::{
     error::AppError,
     features::{
@@ -45,18 +45,14 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(security::html_csp))
         .layer(CompressionLayer::new())
-        .layer(middleware::from_fn_with_state(state.clone(), cache::serve_signed_in))
-        .layer(middleware::from_fn_with_state(state.clone(), session::resolve_principal))
-        .layer(middleware::from_fn(security::reject_cross_site))
         .layer(middleware::from_fn(limit_body))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyTimeoutLayer::new(state.settings.body_timeout))
         // A safety net: no request may hang a connection forever.
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, std::time::Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(security::panicked))
-        .layer(middleware::from_fn_with_state(state.clone(), security::request_origin))
         .layer(middleware::from_fn(security::standard_headers))
-        .layer(middleware::from_fn_with_state(state.clone(), cache::serve_anonymous))
+        .layer(middleware::from_fn_with_state(state.clone(), front::front))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::record_request))
         .with_state(state)
 }

@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::{
     body::{Body, to_bytes},
-    extract::{ConnectInfo, Request, State},
+    extract::{ConnectInfo, Request},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -21,7 +21,12 @@ use crate::{
 /// Headers on every response.
 pub async fn standard_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
-    let headers = res.headers_mut();
+    add_standard_headers(res.headers_mut());
+    res
+}
+
+/// The headers of `standard_headers`, for answers given before that layer is reached.
+pub fn add_standard_headers(headers: &mut HeaderMap) {
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // `same-origin` keeps the Referer that plain form posts are redirected back to.
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
@@ -33,20 +38,17 @@ pub async fn standard_headers(req: Request, next: Next) -> Response {
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         );
     }
-    res
 }
 
-/// Records where the request came from (behind a trusted proxy, the forwarded
-/// client and scheme) for throttling, cookies and logs.
-pub async fn request_origin(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// Where the request came from (behind a trusted proxy, the forwarded client and scheme), for
+/// throttling, cookies and logs.
+pub fn origin(state: &AppState, req: &Request) -> RequestOrigin {
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    let origin = RequestOrigin::of(req.headers(), peer, &state.settings.trusted_proxies);
-    req.extensions_mut().insert(origin);
-    next.run(req).await
+    RequestOrigin::of(req.headers(), peer, &state.settings.trusted_proxies)
 }
 
 /// A handler that panicked answers a plain 500 that no cache keeps; the panic is logged.
@@ -62,15 +64,15 @@ pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     res
 }
 
-/// Rejects requests that change state from another site. Browsers send
-/// `Origin` on every POST and `Sec-Fetch-Site` on every request; CI clients send neither.
-pub async fn reject_cross_site(req: Request, next: Next) -> Response {
+/// The refusal of a request that changes state from another site. Browsers send `Origin` on
+/// every POST and `Sec-Fetch-Site` on every request; CI clients send neither.
+pub fn refuse_cross_site(req: &Request) -> Option<Response> {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && is_cross_site(req.headers()) {
-        tracing::warn!(path = req.uri().path(), "refused a cross-site state change");
-        return AppError::forbidden("cross-site requests may not change anything").into_response();
+    if safe || !is_cross_site(req.headers()) {
+        return None;
     }
-    next.run(req).await
+    tracing::warn!(path = req.uri().path(), "refused a cross-site state change");
+    Some(AppError::forbidden("cross-site requests may not change anything").into_response())
 }
 
 fn is_cross_site(headers: &HeaderMap) -> bool {

@@ -5,12 +5,7 @@
 //! (a sign-out, a sign-in that ends the old session, another server's): a signed-in read costs
 //! a hash and a map lookup, and no kept session outlives the write that ended it.
 
-use axum::{
-    extract::{Request, State},
-    http::{Extensions, HeaderMap, header},
-    middleware::Next,
-    response::{IntoResponse, Response},
-};
+use axum::http::{HeaderMap, header};
 use chrono::Duration;
 
 use crate::{
@@ -18,8 +13,7 @@ use crate::{
     error::AppError,
     features::auth::store::{delete_session, find_live_token, find_session, touch_session, touch_token},
     platform::{
-        context::RequestOrigin,
-        cookies::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, clearing_cookie, session_secret},
+        cookies::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, session_secret},
         secrets::digest,
         state::AppState,
     },
@@ -27,11 +21,6 @@ use crate::{
 
 /// Last-seen times are written at most this often.
 const TOUCH_EVERY: Duration = Duration::minutes(5);
-
-/// The part of the cache key that says whose page this is.
-pub fn viewer_key(extensions: &Extensions) -> String {
-    extensions.get::<Principal>().map(Principal::cache_key).unwrap_or_else(|| "anon".into())
-}
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
@@ -41,35 +30,27 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Middleware: resolves the principal. A bad token is refused at once; a stale session
-/// cookie is cleared and the request continues anonymously.
-pub async fn resolve_principal(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let https = req.extensions().get::<RequestOrigin>().is_some_and(|o| o.https);
-    let mut clear_cookie = false;
-    let principal = if let Some(token) = bearer(req.headers()) {
-        match token_principal(&state, token).await {
-            Ok(Some(p)) => p,
-            Ok(None) => return AppError::Unauthenticated.into_response(),
-            Err(e) => return e.into_response(),
-        }
-    } else if let Some(secret) = session_secret(req.headers(), https) {
-        match session_principal(&state, &secret).await {
-            Ok(Some(p)) => p,
-            Ok(None) => {
-                clear_cookie = true;
-                Principal::Anonymous
-            }
-            Err(e) => return e.into_response(),
-        }
-    } else {
-        Principal::Anonymous
-    };
-    req.extensions_mut().insert(principal);
-    let mut res = next.run(req).await;
-    if clear_cookie && !res.headers().contains_key(header::SET_COOKIE) {
-        res.headers_mut().append(header::SET_COOKIE, clearing_cookie(https));
+/// Who is asking.
+pub struct Caller {
+    pub principal: Principal,
+    /// The request's session cookie names no live session: the answer clears it.
+    pub stale_cookie: bool,
+}
+
+/// Resolves the caller from a bearer token or the session cookie. A bad token is refused; a
+/// stale session cookie makes an anonymous caller whose cookie is cleared.
+pub async fn caller(state: &AppState, headers: &HeaderMap, https: bool) -> Result<Caller, AppError> {
+    if let Some(token) = bearer(headers) {
+        let principal = token_principal(state, token).await?.ok_or(AppError::Unauthenticated)?;
+        return Ok(Caller { principal, stale_cookie: false });
     }
-    res
+    let Some(secret) = session_secret(headers, https) else {
+        return Ok(Caller { principal: Principal::Anonymous, stale_cookie: false });
+    };
+    Ok(match session_principal(state, &secret).await? {
+        Some(principal) => Caller { principal, stale_cookie: false },
+        None => Caller { principal: Principal::Anonymous, stale_cookie: true },
+    })
 }
 
 async fn token_principal(state: &AppState, token: &str) -> Result<Option<Principal>, AppError> {

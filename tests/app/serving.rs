@@ -8,19 +8,61 @@ use crate::harness::{TestApp, soon};
 async fn every_response_carries_the_security_headers() {
     let app = TestApp::spawn().await;
     for path in ["/releases", "/api/v1/releases", "/no-such-page"] {
-        let res = app.get(path).await;
-        let h = res.headers();
-        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
-        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
-        assert_eq!(h["x-frame-options"], "DENY", "{path}");
-        let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_security_headers(&app.get(path).await, path);
     }
     let html = app.get("/releases").await;
     let csp = html.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
     assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{csp}");
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(html.headers()[header::CONTENT_TYPE], "text/html; charset=utf-8");
+}
+
+fn assert_security_headers(res: &reqwest::Response, what: &str) {
+    let h = res.headers();
+    assert_eq!(h["x-content-type-options"], "nosniff", "{what}");
+    assert_eq!(h["referrer-policy"], "same-origin", "{what}");
+    assert_eq!(h["x-frame-options"], "DENY", "{what}");
+    assert_eq!(h["cross-origin-opener-policy"], "same-origin", "{what}");
+    let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+}
+
+#[tokio::test]
+async fn answers_from_memory_carry_the_security_headers_whoever_asked_first() {
+    let app = TestApp::spawn().await;
+    // A browser still holding the cookie of an ended session renders the public page first…
+    let ended = reqwest::Client::new()
+        .get(app.url("/releases"))
+        .header(header::COOKIE, "trainyard_session=0123456789abcdef")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), StatusCode::OK);
+    assert_eq!(ended.headers()["x-cache"], "miss");
+    assert!(ended.headers()[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"), "the cookie is cleared");
+    assert_eq!(ended.headers()[header::CACHE_CONTROL], "private, no-store", "an answer that clears a cookie");
+    assert_security_headers(&ended, "the ended session's page");
+
+    // …and everyone else gets the same page from memory, without that cookie business.
+    let anonymous = app.get("/releases").await;
+    assert_eq!(anonymous.headers()["x-cache"], "hit");
+    assert_eq!(anonymous.headers().get(header::SET_COOKIE), None);
+    assert_eq!(anonymous.headers().get(header::CACHE_CONTROL), None);
+    assert_security_headers(&anonymous, "the anonymous page from memory");
+
+    let manager = app.signed_in("manager").await;
+    let (first, second) = (
+        manager.get(app.url("/releases")).send().await.unwrap(),
+        manager.get(app.url("/releases")).send().await.unwrap(),
+    );
+    assert_eq!(
+        (first.headers()["x-cache"].to_str().unwrap(), second.headers()["x-cache"].to_str().unwrap()),
+        ("miss", "hit")
+    );
+    for (res, what) in [(&first, "the manager's page"), (&second, "the manager's page from memory")] {
+        assert_security_headers(res, what);
+        assert_eq!(res.headers()[header::CACHE_CONTROL], "private, no-store", "{what}");
+    }
 }
 
 #[tokio::test]
