@@ -45,6 +45,16 @@ if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-aiosmtpd
 fi
 
+# SQLite's own shell: a test backs the live database up and restores it under a running server,
+# as an operator would.
+if ! command -v sqlite3 >/dev/null 2>&1; then
+  say "installing Debian's sqlite3 (the shell a test restores a backup with)"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y sqlite3
+fi
+
 # Playwright and binaryen (wasm-opt for release builds) come from npm; the browser does not.
 stamp=end2end/node_modules/.installed
 if [[ ! -f $stamp || end2end/package-lock.json -nt $stamp ]]; then

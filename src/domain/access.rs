@@ -130,6 +130,16 @@ pub struct Session {
     pub last_seen_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// A live API token as a request meets it: whose it is, what it may do, and when it was last
+/// used (its use is recorded at most every few minutes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub scope: TokenScope,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Who made a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {

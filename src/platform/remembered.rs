@@ -1,5 +1,5 @@
 //! Answers kept until the next write to the database: what is looked up on every request and
-//! changes only when something is written (who a session cookie belongs to).
+//! changes only when something is written (who a session cookie or an API token belongs to).
 //!
 //! Everything kept is dropped together when [`Db::writes`](super::db::Db::writes) moves, so an
 //! entry can never outlive the write that changed its row, whichever process made it.

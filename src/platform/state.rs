@@ -19,7 +19,10 @@ use super::{
     throttle::LoginThrottle,
 };
 use crate::{
-    domain::{access::Session, catalog::Catalog},
+    domain::{
+        access::{ApiToken, Session},
+        catalog::Catalog,
+    },
     error::AppError,
 };
 
@@ -44,6 +47,8 @@ pub struct Shared {
     pub login_throttle: LoginThrottle,
     /// Sessions by the hash of their cookie, as last read: every signed-in request needs one.
     pub sessions: Remembered<Session>,
+    /// Live API tokens by the hash of their secret, as last read: CI sends one on every call.
+    pub tokens: Remembered<ApiToken>,
     /// The GitHub boundary (a dry run without a token).
     pub github: GitHub,
     /// Wakes the publishing worker when a new publication is asked for.
@@ -88,6 +93,7 @@ impl AppState {
             ),
             login_throttle: LoginThrottle::default(),
             sessions: Remembered::default(),
+            tokens: Remembered::default(),
             catalog: CatalogCell::default(),
             mailer,
             webhooks,

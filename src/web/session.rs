@@ -1,15 +1,16 @@
 //! Who is asking: resolved once per request from a bearer token or the session cookie, and
 //! put in the request's extensions for handlers, server functions and the page cache.
 //!
-//! A session is read from the database once and then kept until the next write of any kind
-//! (a sign-out, a sign-in that ends the old session, another server's): a signed-in read costs
-//! a hash and a map lookup, and no kept session outlives the write that ended it.
+//! A session or an API token is read from the database once and then kept until the next write
+//! of any kind (a sign-out, a sign-in that ends the old session, a revoked token, another
+//! server's): a signed-in read costs a hash and a map lookup, and nothing kept outlives the
+//! write that ended it.
 
 use axum::http::{HeaderMap, header};
 use chrono::Duration;
 
 use crate::{
-    domain::access::Principal,
+    domain::access::{ApiToken, Principal},
     error::AppError,
     features::auth::store::{delete_session, find_live_token, find_session, touch_session, touch_token},
     platform::{
@@ -54,16 +55,27 @@ pub async fn caller(state: &AppState, headers: &HeaderMap, https: bool) -> Resul
 }
 
 async fn token_principal(state: &AppState, token: &str) -> Result<Option<Principal>, AppError> {
-    let Some(found) = find_live_token(state.db.reader(), &digest(token)).await? else {
-        return Ok(None);
+    let token_hash = digest(token);
+    let writes = state.db.writes();
+    let token = match state.tokens.get(&token_hash, writes) {
+        Some(token) => token,
+        None => {
+            let Some(found) = find_live_token(state.db.reader(), &token_hash).await? else {
+                return Ok(None);
+            };
+            let token =
+                ApiToken { id: found.id, name: found.name, scope: found.scope, last_used_at: found.last_used_at };
+            state.tokens.put(token_hash, writes, token.clone());
+            token
+        }
     };
     let now = state.clock.now();
-    if found.last_used_at.is_none_or(|t| now - t > TOUCH_EVERY) {
+    if token.last_used_at.is_none_or(|t| now - t > TOUCH_EVERY) {
         let mut tx = state.db.begin_quiet_write().await?;
-        touch_token(&mut tx, found.id, now).await?;
+        touch_token(&mut tx, token.id, now).await?;
         tx.commit().await?;
     }
-    Ok(Some(Principal::Token { id: found.id, name: found.name, scope: found.scope }))
+    Ok(Some(Principal::Token { id: token.id, name: token.name, scope: token.scope }))
 }
 
 async fn session_principal(state: &AppState, secret: &str) -> Result<Option<Principal>, AppError> {

@@ -113,22 +113,14 @@ async fn cached_pages_turn_over_at_midnight_utc() {
     assert_eq!(marked_today(&after.text().await.unwrap()), "2026-11-27");
 }
 
-#[tokio::test]
-async fn a_user_added_on_the_command_line_shows_on_a_live_servers_cached_page() {
+/// `trainyard user add NAME` run as its own process against `app`'s database file.
+fn add_user_on_the_command_line(app: &TestApp, name: &str) {
     use std::{
         io::Write,
         process::{Command, Stdio},
     };
-    let app = TestApp::spawn().await;
-    let admin = app.signed_in("admin").await;
-    let users = || async { admin.get(app.url("/admin")).send().await.unwrap() };
-    assert_eq!(users().await.status(), StatusCode::OK);
-    let cached = users().await;
-    assert_eq!(cached.headers()["x-cache"], "hit");
-    assert!(!cached.text().await.unwrap().contains("newcomer"));
-
     let mut cli = Command::new(env!("CARGO_BIN_EXE_trainyard"))
-        .args(["user", "add", "newcomer", "--role", "developer"])
+        .args(["user", "add", name, "--role", "developer"])
         .env("TRAINYARD_DATABASE_URL", &app.database_url)
         .env("TRAINYARD_LOG", "warn")
         .stdin(Stdio::piped())
@@ -137,6 +129,30 @@ async fn a_user_added_on_the_command_line_shows_on_a_live_servers_cached_page() 
         .expect("the command line runs");
     cli.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
     assert!(cli.wait().unwrap().success(), "trainyard user add succeeded");
+}
+
+/// SQLite's own shell run on `app`'s database file (`.backup`, `.restore`), as an operator
+/// would beside a live server.
+fn sqlite_shell(app: &TestApp, command: &str) {
+    let file = app.database_url.strip_prefix("sqlite://").expect("a file URL");
+    let out = std::process::Command::new("sqlite3")
+        .args([file, command])
+        .output()
+        .expect("sqlite3 runs (scripts/setup.sh installs it)");
+    assert!(out.status.success(), "sqlite3 {command}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[tokio::test]
+async fn a_user_added_on_the_command_line_shows_on_a_live_servers_cached_page() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let users = || async { admin.get(app.url("/admin")).send().await.unwrap() };
+    assert_eq!(users().await.status(), StatusCode::OK);
+    let cached = users().await;
+    assert_eq!(cached.headers()["x-cache"], "hit");
+    assert!(!cached.text().await.unwrap().contains("newcomer"));
+
+    add_user_on_the_command_line(&app, "newcomer");
 
     // Another process's write reaches the server's watcher within about a tenth of a second.
     let fresh = soon(
@@ -145,6 +161,28 @@ async fn a_user_added_on_the_command_line_shows_on_a_live_servers_cached_page() 
     )
     .await;
     assert!(fresh.contains("newcomer"), "the new user is listed: {fresh:.300}");
+}
+
+#[tokio::test]
+async fn a_backup_restored_under_a_live_server_shows_on_its_cached_pages() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin").await;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let backup = elsewhere.path().join("backup.db");
+    sqlite_shell(&app, &format!(".backup '{}'", backup.display()));
+    add_user_on_the_command_line(&app, "newcomer");
+    let page =
+        || async { crate::harness::text_of(&admin.get(app.url("/admin")).send().await.unwrap().text().await.unwrap()) };
+    let listed = soon(page, |page| page.contains("newcomer")).await;
+    assert!(listed.contains("newcomer"), "added after the backup: {listed:.300}");
+    let cached = admin.get(app.url("/admin")).send().await.unwrap();
+    assert_eq!(cached.headers()["x-cache"], "hit");
+
+    sqlite_shell(&app, &format!(".restore '{}'", backup.display()));
+
+    let restored = soon(page, |page| !page.contains("newcomer")).await;
+    assert!(!restored.contains("newcomer"), "the backup had no such user: {restored:.300}");
+    assert!(restored.contains("admin"), "the page is the admin page still: {restored:.300}");
 }
 
 #[tokio::test]
