@@ -6,6 +6,18 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 
+# Debian packages, as root or through sudo; the package lists are fetched once per run.
+apt_updated=
+apt_install() {
+  local sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  if [[ -z $apt_updated ]]; then
+    "${sudo_cmd[@]}" apt-get update
+    apt_updated=1
+  fi
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}
+
 CARGO_LEPTOS_VERSION=0.3.10
 # The CLI must match the wasm-bindgen library exactly, so read it from Cargo.lock.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
@@ -29,30 +41,21 @@ fi
 
 if ! command -v chromium >/dev/null 2>&1; then
   say "installing Debian's Chromium"
-  sudo_cmd=()
-  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update
-  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  apt_install chromium
 fi
 
 # The notification tests' mail server: Debian's aiosmtpd, run by Debian's Python (a pyenv or
 # other python3 earlier on the PATH may lack it).
 if ! /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   say "installing Debian's aiosmtpd (the SMTP server the tests send mail to)"
-  sudo_cmd=()
-  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update
-  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y python3-aiosmtpd
+  apt_install python3-aiosmtpd
 fi
 
 # SQLite's own shell: a test backs the live database up and restores it under a running server,
 # as an operator would.
 if ! command -v sqlite3 >/dev/null 2>&1; then
   say "installing Debian's sqlite3 (the shell a test restores a backup with)"
-  sudo_cmd=()
-  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
-  "${sudo_cmd[@]}" apt-get update
-  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y sqlite3
+  apt_install sqlite3
 fi
 
 # Playwright and binaryen (wasm-opt for release builds) come from npm; the browser does not.

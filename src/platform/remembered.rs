@@ -35,6 +35,25 @@ impl<V: Clone> Remembered<V> {
         kept.entries.get(key).cloned()
     }
 
+    /// What was kept for `key`, or else what `read` finds, kept. `writes` is the count taken
+    /// before `read` runs (a future does nothing until awaited), so a write in between leaves
+    /// the answer outdated already.
+    pub async fn get_or_read<E>(
+        &self,
+        key: &str,
+        writes: u64,
+        read: impl Future<Output = Result<Option<V>, E>>,
+    ) -> Result<Option<V>, E> {
+        if let Some(kept) = self.get(key, writes) {
+            return Ok(Some(kept));
+        }
+        let found = read.await?;
+        if let Some(value) = &found {
+            self.put(key.to_owned(), writes, value.clone());
+        }
+        Ok(found)
+    }
+
     /// Keeps `value`, read from the database after the write count was `writes`. An answer read
     /// under an older count is outdated already and is not kept.
     pub fn put(&self, key: String, writes: u64, value: V) {

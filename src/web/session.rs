@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, header};
 use chrono::Duration;
 
 use crate::{
-    domain::access::{ApiToken, Principal},
+    domain::access::Principal,
     error::AppError,
     features::auth::store::{delete_session, find_live_token, find_session, touch_session, touch_token},
     platform::{
@@ -56,18 +56,9 @@ pub async fn caller(state: &AppState, headers: &HeaderMap, https: bool) -> Resul
 
 async fn token_principal(state: &AppState, token: &str) -> Result<Option<Principal>, AppError> {
     let token_hash = digest(token);
-    let writes = state.db.writes();
-    let token = match state.tokens.get(&token_hash, writes) {
-        Some(token) => token,
-        None => {
-            let Some(found) = find_live_token(state.db.reader(), &token_hash).await? else {
-                return Ok(None);
-            };
-            let token =
-                ApiToken { id: found.id, name: found.name, scope: found.scope, last_used_at: found.last_used_at };
-            state.tokens.put(token_hash, writes, token.clone());
-            token
-        }
+    let found = find_live_token(state.db.reader(), &token_hash);
+    let Some(token) = state.tokens.get_or_read(&token_hash, state.db.writes(), found).await? else {
+        return Ok(None);
     };
     let now = state.clock.now();
     if token.last_used_at.is_none_or(|t| now - t > TOUCH_EVERY) {
@@ -80,16 +71,9 @@ async fn token_principal(state: &AppState, token: &str) -> Result<Option<Princip
 
 async fn session_principal(state: &AppState, secret: &str) -> Result<Option<Principal>, AppError> {
     let id_hash = digest(secret);
-    let writes = state.db.writes();
-    let session = match state.sessions.get(&id_hash, writes) {
-        Some(session) => session,
-        None => {
-            let Some(session) = find_session(state.db.reader(), &id_hash).await? else {
-                return Ok(None);
-            };
-            state.sessions.put(id_hash.clone(), writes, session.clone());
-            session
-        }
+    let found = find_session(state.db.reader(), &id_hash);
+    let Some(session) = state.sessions.get_or_read(&id_hash, state.db.writes(), found).await? else {
+        return Ok(None);
     };
     let now = state.clock.now();
     // Bookkeeping only: the answer stands, and does not wait long, when the database is too

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqliteExecutor};
 
-use crate::domain::access::{Role, Session, TokenScope, Viewer};
+use crate::domain::access::{ApiToken, Role, Session, TokenScope, Viewer};
 use crate::error::AppError;
 
 fn role_of(s: &str) -> Result<Role, AppError> {
@@ -184,8 +184,8 @@ pub async fn list_tokens(db: impl SqliteExecutor<'_>) -> Result<Vec<TokenSummary
     rows.into_iter().map(token_of).collect()
 }
 
-/// A live (not revoked) token by the hash of its secret.
-pub async fn find_live_token(db: impl SqliteExecutor<'_>, token_hash: &str) -> Result<Option<TokenSummary>, AppError> {
+/// A live (not revoked) token by the hash of its secret, as a request meets it.
+pub async fn find_live_token(db: impl SqliteExecutor<'_>, token_hash: &str) -> Result<Option<ApiToken>, AppError> {
     let row: Option<TokenRow> = sqlx::query_as(
         "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_token \
          WHERE token_hash = ? AND revoked_at IS NULL",
@@ -193,7 +193,8 @@ pub async fn find_live_token(db: impl SqliteExecutor<'_>, token_hash: &str) -> R
     .bind(token_hash)
     .fetch_optional(db)
     .await?;
-    row.map(token_of).transpose()
+    let token = row.map(token_of).transpose()?;
+    Ok(token.map(|t| ApiToken { id: t.id, name: t.name, scope: t.scope, last_used_at: t.last_used_at }))
 }
 
 pub async fn insert_token(
